@@ -1,0 +1,13 @@
+// The command line's subcommands: each file adds one to the app and runs it from a callback.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace healthcast::cli {
+
+void add_run_command(CLI::App& app);
+void add_validate_command(CLI::App& app);
+void add_info_command(CLI::App& app);
+void add_lifetable_command(CLI::App& app);
+
+}  // namespace healthcast::cli

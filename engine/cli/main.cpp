@@ -1,0 +1,45 @@
+// The healthcast command line. Each subcommand lives in its own file (commands.h).
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "healthcast/error.h"
+#include "healthcast/version.h"
+
+namespace {
+// Exit codes: 0 success, 2 bad input (scenario, data file, arguments), 1 anything else.
+constexpr int EXIT_BAD_INPUT = 2;
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace healthcast;
+  CLI::App app{"healthcast: population and health scenario projections for health plans"};
+  app.set_version_flag("--version", fmt::format("healthcast {} ({})", software_version(),
+                                                git_revision()));
+  app.require_subcommand(1);
+  cli::add_run_command(app);
+  cli::add_validate_command(app);
+  cli::add_info_command(app);
+  cli::add_lifetable_command(app);
+
+  try {
+    app.parse(argc, argv);  // runs the chosen subcommand's callback
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return EXIT_BAD_INPUT;
+  } catch (const InputError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return EXIT_BAD_INPUT;
+  } catch (const FileFormatError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return EXIT_BAD_INPUT;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,42 @@
+// Cohort-component projection (MODEL.md §1): single years of age 0..100+, two sexes, any number
+// of regions, one step per calendar year, deaths from the within-year cohort integration.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "healthcast/demography/ages.h"
+#include "healthcast/demography/cohort_year.h"
+#include "healthcast/results/dataset.h"
+
+namespace healthcast::demography {
+
+using AgeArray = std::array<double, N_AGES>;
+using SexAgeArray = std::array<AgeArray, N_SEXES>;  // indexed [female, male][age]
+
+// Everything one region needs, already on the single-year grid, one entry per projected year
+// (index 0 is the base year).
+struct RegionInputs {
+  std::string name;
+  SexAgeArray population{};                  // persons at 1 January of the base year
+  std::vector<SexAgeArray> death_rate;       // all-cause m, per person-year
+  std::vector<AgeArray> fertility;           // age-specific fertility, births per woman-year
+  std::vector<double> sex_ratio_at_birth;    // male births per female birth
+  std::vector<SexAgeArray> net_migration;    // net migrants in the year, persons
+};
+
+struct ProjectionSetup {
+  int base_year = 0;
+  int horizon = 0;  // last projected year; the run covers base_year..horizon
+  std::vector<RegionInputs> regions;
+  IntegrationTolerances tolerances;
+};
+
+// Projects every region and returns the results dataset: dims year, region, sex (female,
+// male, total) and age, with population (1 January), births, deaths, person_years,
+// net_migration, life_expectancy, infant_mortality and under5_mortality. Flows are those of
+// the calendar year. Throws Error if the inputs do not cover every year.
+results::Dataset project(const ProjectionSetup& setup);
+
+}  // namespace healthcast::demography

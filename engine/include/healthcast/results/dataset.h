@@ -1,0 +1,68 @@
+// An in-memory dataset of named dimensions, coordinates and dense variables: the layout that
+// results files store (netCDF-4 conventions) and that the Python package hands to xarray.
+#pragma once
+
+#include <cstddef>
+#include <initializer_list>
+#include <map>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace healthcast::results {
+
+// A dimension with its coordinate values (integers such as years and ages, or labels).
+struct Coordinate {
+  std::string name;
+  std::variant<std::vector<int>, std::vector<std::string>> values;
+  std::string long_name;
+  std::string units;  // empty when the coordinate has none (labels)
+
+  std::size_t size() const;
+};
+
+// A dense variable over named dimensions, row-major (last dimension fastest).
+struct Variable {
+  std::string name;
+  std::vector<std::string> dims;
+  std::vector<std::size_t> shape;
+  std::vector<double> values;
+  std::string units;
+  std::string long_name;
+
+  // Flat offset of a multi-index given in the order of dims.
+  std::size_t offset(std::initializer_list<std::size_t> index) const;
+  double& at(std::initializer_list<std::size_t> index) { return values[offset(index)]; }
+  double at(std::initializer_list<std::size_t> index) const { return values[offset(index)]; }
+};
+
+class Dataset {
+ public:
+  // Adds a dimension; its size is the number of coordinate values.
+  void add_coordinate(Coordinate coordinate);
+  // Adds a zero-filled variable over existing dimensions and returns it.
+  Variable& add_variable(std::string name, std::vector<std::string> dims, std::string units,
+                         std::string long_name);
+
+  const std::vector<Coordinate>& coordinates() const { return coordinates_; }
+  const std::vector<Variable>& variables() const { return variables_; }
+  std::vector<Variable>& variables() { return variables_; }
+
+  const Coordinate& coordinate(const std::string& name) const;
+  bool has_variable(const std::string& name) const;
+  const Variable& variable(const std::string& name) const;
+  Variable& variable(const std::string& name);
+  // Index of a label or integer value within a coordinate; throws Error if absent.
+  std::size_t index_of(const std::string& dim, const std::string& label) const;
+  std::size_t index_of(const std::string& dim, int value) const;
+
+  // Global (root) attributes as text; numeric format attributes are added by the file writer.
+  std::map<std::string, std::string> attributes;
+
+ private:
+  std::vector<Coordinate> coordinates_;
+  std::vector<Variable> variables_;
+};
+
+}  // namespace healthcast::results

@@ -1,0 +1,26 @@
+// Reading a scenario's input files onto the projection grid, with the checks that make a bad
+// input fail early and say where.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "healthcast/demography/projection.h"
+#include "healthcast/scenario/scenario.h"
+
+namespace healthcast::scenario {
+
+// A mortality method turns its spec into all-cause death rates by sex and single year of age
+// for each year base_year..horizon.
+using MortalityMethod = std::function<std::vector<demography::SexAgeArray>(
+    const MortalitySpec& spec, int base_year, int horizon)>;
+
+// The registry of mortality methods by name ("improvement", "rates").
+const std::map<std::string, MortalityMethod>& mortality_methods();
+
+// Reads and checks every input of every region. Throws InputError with file, line and field.
+demography::ProjectionSetup load_inputs(const Scenario& scenario);
+
+}  // namespace healthcast::scenario

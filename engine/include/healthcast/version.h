@@ -1,0 +1,21 @@
+// Version constants: the software, the scenario file format and the results file format.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace healthcast {
+
+std::string_view software_version();
+std::string_view git_revision();
+
+// Scenario files carry `healthcast: <SCENARIO_FORMAT_VERSION>`; older versions are upgraded or
+// rejected with a message, never silently misread.
+inline constexpr int SCENARIO_FORMAT_VERSION = 1;
+
+// Results files: the `filetype` root attribute and `format_version` [major, minor]. A reader
+// accepts any minor version of its major version (minor versions only add variables).
+inline constexpr std::string_view RESULTS_FILETYPE = "healthcast-results";
+inline constexpr std::array<int, 2> RESULTS_FORMAT_VERSION = {1, 0};
+
+}  // namespace healthcast

@@ -1,0 +1,82 @@
+#include "healthcast/results/dataset.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "healthcast/error.h"
+
+namespace healthcast::results {
+
+std::size_t Coordinate::size() const {
+  return std::visit([](const auto& v) { return v.size(); }, values);
+}
+
+std::size_t Variable::offset(std::initializer_list<std::size_t> index) const {
+  std::size_t flat = 0;
+  std::size_t k = 0;
+  for (std::size_t i : index) flat = flat * shape[k++] + i;
+  return flat;
+}
+
+void Dataset::add_coordinate(Coordinate coordinate) {
+  for (const auto& c : coordinates_)
+    if (c.name == coordinate.name) throw Error(fmt::format("dimension '{}' added twice", c.name));
+  coordinates_.push_back(std::move(coordinate));
+}
+
+Variable& Dataset::add_variable(std::string name, std::vector<std::string> dims, std::string units,
+                                std::string long_name) {
+  if (has_variable(name)) throw Error(fmt::format("variable '{}' added twice", name));
+  Variable v{std::move(name), std::move(dims), {}, {}, std::move(units), std::move(long_name)};
+  std::size_t total = 1;
+  for (const auto& d : v.dims) {
+    v.shape.push_back(coordinate(d).size());
+    total *= v.shape.back();
+  }
+  v.values.assign(total, 0.0);
+  variables_.push_back(std::move(v));
+  return variables_.back();
+}
+
+const Coordinate& Dataset::coordinate(const std::string& name) const {
+  for (const auto& c : coordinates_)
+    if (c.name == name) return c;
+  throw Error(fmt::format("no dimension '{}' in the dataset", name));
+}
+
+bool Dataset::has_variable(const std::string& name) const {
+  return std::any_of(variables_.begin(), variables_.end(),
+                     [&](const Variable& v) { return v.name == name; });
+}
+
+const Variable& Dataset::variable(const std::string& name) const {
+  for (const auto& v : variables_)
+    if (v.name == name) return v;
+  throw Error(fmt::format("no variable '{}' in the dataset", name));
+}
+
+Variable& Dataset::variable(const std::string& name) {
+  return const_cast<Variable&>(std::as_const(*this).variable(name));
+}
+
+std::size_t Dataset::index_of(const std::string& dim, const std::string& label) const {
+  const auto* labels = std::get_if<std::vector<std::string>>(&coordinate(dim).values);
+  if (labels) {
+    auto it = std::find(labels->begin(), labels->end(), label);
+    if (it != labels->end()) return static_cast<std::size_t>(it - labels->begin());
+  }
+  throw Error(fmt::format("'{}' is not a value of dimension '{}'", label, dim));
+}
+
+std::size_t Dataset::index_of(const std::string& dim, int value) const {
+  const auto* numbers = std::get_if<std::vector<int>>(&coordinate(dim).values);
+  if (numbers) {
+    auto it = std::find(numbers->begin(), numbers->end(), value);
+    if (it != numbers->end()) return static_cast<std::size_t>(it - numbers->begin());
+  }
+  throw Error(fmt::format("{} is not a value of dimension '{}'", value, dim));
+}
+
+}  // namespace healthcast::results

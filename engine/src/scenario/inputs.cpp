@@ -1,0 +1,304 @@
+#include "healthcast/scenario/inputs.h"
+
+#include <cmath>
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "healthcast/io/csv.h"
+
+namespace healthcast::scenario {
+
+namespace {
+
+using demography::AGE_MAX;
+using demography::AgeArray;
+using demography::N_AGES;
+using demography::N_SEXES;
+using demography::Sex;
+using demography::SexAgeArray;
+using io::CsvTable;
+
+std::size_t sex_index(const CsvTable& csv, std::size_t row) {
+  Sex sex{};
+  const auto& text = csv.text(row, "sex");
+  if (!demography::parse_sex(text, sex) || sex == Sex::total)
+    throw InputError(csv.location(row, "sex"), "sex",
+                     fmt::format("'{}' is not allowed; use female or male", text));
+  return sex == Sex::female ? 0 : 1;
+}
+
+// An age, or an inclusive age range "15-19", within 0..AGE_MAX.
+std::pair<int, int> age_range(const CsvTable& csv, std::size_t row) {
+  const auto& text = csv.text(row, "age");
+  int first = 0, last = 0;
+  char dash = 0;
+  const int fields = std::sscanf(text.c_str(), "%d%c%d", &first, &dash, &last);
+  if (fields == 1 && text.find_first_not_of("0123456789") == std::string::npos) {
+    last = first;
+  } else if (!(fields == 3 && dash == '-' && last >= first)) {
+    throw InputError(csv.location(row, "age"), "age",
+                     fmt::format("'{}' is not an age (e.g. 30) or an age range (e.g. 15-19)",
+                                 text));
+  }
+  if (first < 0 || last > AGE_MAX)
+    throw InputError(csv.location(row, "age"), "age",
+                     fmt::format("'{}' is outside the ages 0..{}", text, AGE_MAX));
+  return {first, last};
+}
+
+double checked(const CsvTable& csv, std::size_t row, std::string_view column, double low,
+               double high, std::string_view meaning) {
+  const double v = csv.number(row, column);
+  if (v < low || v > high)
+    throw InputError(csv.location(row, column), std::string(column),
+                     fmt::format("{} is out of range for {}; allowed: {} to {}", v, meaning, low,
+                                 high));
+  return v;
+}
+
+// The value of a yearly series for year t: the latest given year not after t, else the first.
+template <class T>
+const T& value_for_year(const std::map<int, T>& series, int year) {
+  auto it = series.upper_bound(year);
+  if (it == series.begin()) return it->second;
+  return std::prev(it)->second;
+}
+
+template <class T>
+std::vector<T> for_each_year(const std::map<int, T>& series, int base_year, int horizon) {
+  std::vector<T> out;
+  for (int t = base_year; t <= horizon; ++t) out.push_back(value_for_year(series, t));
+  return out;
+}
+
+void require_rows(const CsvTable& csv) {
+  if (csv.rows() == 0) throw InputError({csv.source(), 1, 0}, "", "the file has no data rows");
+}
+
+SexAgeArray read_population(const std::filesystem::path& path) {
+  auto csv = CsvTable::read(path);
+  csv.require_columns({"sex", "age", "population"});
+  require_rows(csv);
+  SexAgeArray pop{};
+  std::array<std::array<bool, N_AGES>, N_SEXES> seen{};
+  for (std::size_t r = 0; r < csv.rows(); ++r) {
+    const std::size_t s = sex_index(csv, r);
+    const int age = csv.integer(r, "age");
+    if (age < 0 || age > AGE_MAX)
+      throw InputError(csv.location(r, "age"), "age",
+                       fmt::format("{} is outside the ages 0..{} ({} = {} and over)", age,
+                                   AGE_MAX, AGE_MAX, AGE_MAX));
+    if (seen[s][age])
+      throw InputError(csv.location(r, "age"), "age",
+                       fmt::format("age {} appears twice for {}", age, s == 0 ? "female" : "male"));
+    seen[s][age] = true;
+    pop[s][age] = checked(csv, r, "population", 0.0, 1e10, "a population count");
+  }
+  for (std::size_t s = 0; s < N_SEXES; ++s)
+    for (int a = 0; a <= AGE_MAX; ++a)
+      if (!seen[s][a])
+        throw InputError({csv.source(), 0, 0}, "age",
+                         fmt::format("no {} population at age {}: the file needs every age "
+                                     "0..{} for both sexes ({} = {} and over)",
+                                     s == 0 ? "female" : "male", a, AGE_MAX, AGE_MAX, AGE_MAX));
+  return pop;
+}
+
+std::vector<AgeArray> read_fertility(const std::filesystem::path& path, int base, int horizon) {
+  auto csv = CsvTable::read(path);
+  csv.require_columns({"year", "age", "asfr"});
+  require_rows(csv);
+  std::map<int, AgeArray> series;
+  for (std::size_t r = 0; r < csv.rows(); ++r) {
+    const int year = csv.integer(r, "year");
+    const auto [first, last] = age_range(csv, r);
+    const double asfr = checked(csv, r, "asfr", 0.0, 1.0, "births per woman-year");
+    auto& ages = series[year];
+    for (int a = first; a <= last; ++a) ages[a] = asfr;
+  }
+  return for_each_year(series, base, horizon);
+}
+
+std::vector<double> read_sex_ratio(const std::filesystem::path& path, int base, int horizon) {
+  auto csv = CsvTable::read(path);
+  csv.require_columns({"year", "srb"});
+  require_rows(csv);
+  std::map<int, double> series;
+  for (std::size_t r = 0; r < csv.rows(); ++r)
+    series[csv.integer(r, "year")] =
+        checked(csv, r, "srb", 0.8, 1.5, "the sex ratio at birth (males per female)");
+  return for_each_year(series, base, horizon);
+}
+
+std::vector<SexAgeArray> read_migration(const std::filesystem::path& path, int base,
+                                        int horizon) {
+  auto csv = CsvTable::read(path);
+  csv.require_columns({"year", "sex", "age", "net_migrants"});
+  require_rows(csv);
+  std::map<int, SexAgeArray> series;
+  for (std::size_t r = 0; r < csv.rows(); ++r) {
+    const std::size_t s = sex_index(csv, r);
+    const auto [first, last] = age_range(csv, r);
+    const double migrants = csv.number(r, "net_migrants") / (last - first + 1);
+    auto& year = series[csv.integer(r, "year")];
+    for (int a = first; a <= last; ++a) year[s][a] += migrants;
+  }
+  return for_each_year(series, base, horizon);
+}
+
+// Death rates on single or abridged ages (left edges; the last, open, must be AGE_MAX),
+// spread to single years as constant within each interval.
+struct RateSchedule {
+  std::array<std::vector<std::pair<int, double>>, N_SEXES> by_sex;  // (age, m) in file order
+  std::array<SourceLocation, N_SEXES> where;
+};
+
+SexAgeArray to_single_years(const RateSchedule& sched, const std::string& source,
+                            const std::string& what) {
+  SexAgeArray m{};
+  for (std::size_t s = 0; s < N_SEXES; ++s) {
+    const auto& rows = sched.by_sex[s];
+    const char* sex = s == 0 ? "female" : "male";
+    if (rows.empty())
+      throw InputError({source, 0, 0}, "sex", fmt::format("no {} rates for {}", sex, what));
+    if (rows.front().first != 0)
+      throw InputError(sched.where[s], "age",
+                       fmt::format("{} rates for {} start at age {}; they must start at 0", sex,
+                                   what, rows.front().first));
+    for (std::size_t i = 1; i < rows.size(); ++i)
+      if (rows[i].first <= rows[i - 1].first)
+        throw InputError(sched.where[s], "age",
+                         fmt::format("{} ages for {} must increase; {} follows {}", sex, what,
+                                     rows[i].first, rows[i - 1].first));
+    if (rows.back().first != AGE_MAX)
+      throw InputError(sched.where[s], "age",
+                       fmt::format("{} rates for {} stop at age {}; the last (open) age group "
+                                   "must be {}+",
+                                   sex, what, rows.back().first, AGE_MAX));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const int to = i + 1 < rows.size() ? rows[i + 1].first : AGE_MAX + 1;
+      for (int a = rows[i].first; a < to; ++a) m[s][a] = rows[i].second;
+    }
+  }
+  return m;
+}
+
+// Rows for both sexes combined ("total") may stand in a rates file (for reference); the
+// projection uses the female and male rows.
+void add_rate(RateSchedule& sched, const CsvTable& csv, std::size_t r) {
+  if (csv.text(r, "sex") == "total") return;
+  const std::size_t s = sex_index(csv, r);
+  const int age = csv.integer(r, "age");
+  if (age < 0 || age > AGE_MAX)
+    throw InputError(csv.location(r, "age"), "age",
+                     fmt::format("{} is outside the ages 0..{}", age, AGE_MAX));
+  const double m = checked(csv, r, "mx", 0.0, 10.0, "a death rate per person-year");
+  if (sched.by_sex[s].empty()) sched.where[s] = csv.location(r, "age");
+  sched.by_sex[s].emplace_back(age, m);
+}
+
+// Method "rates": death rates by year (`year,sex,age,mx`), held constant outside their years.
+std::vector<SexAgeArray> mortality_from_rates(const MortalitySpec& spec, int base, int horizon) {
+  auto csv = CsvTable::read(spec.rates);
+  csv.require_columns({"year", "sex", "age", "mx"});
+  require_rows(csv);
+  std::map<int, RateSchedule> schedules;
+  for (std::size_t r = 0; r < csv.rows(); ++r)
+    add_rate(schedules[csv.integer(r, "year")], csv, r);
+  std::map<int, SexAgeArray> series;
+  for (const auto& [year, sched] : schedules)
+    series[year] = to_single_years(sched, csv.source(), fmt::format("year {}", year));
+  return for_each_year(series, base, horizon);
+}
+
+// Method "improvement": rates of the jump-off period, declining at the average annual
+// improvement by age and sex observed between an earlier period and the jump-off period.
+// Reads `from_year,to_year,sex,age,mx`.
+std::vector<SexAgeArray> mortality_by_improvement(const MortalitySpec& spec, int base,
+                                                  int horizon) {
+  auto csv = CsvTable::read(spec.rates);
+  csv.require_columns({"from_year", "to_year", "sex", "age", "mx"});
+  require_rows(csv);
+  RateSchedule jump_off, earlier;
+  for (std::size_t r = 0; r < csv.rows(); ++r) {
+    const int from = csv.integer(r, "from_year"), to = csv.integer(r, "to_year");
+    if (from == spec.jump_off_from && to == spec.jump_off_to) add_rate(jump_off, csv, r);
+    if (from == spec.improvement_from && to == spec.improvement_to) add_rate(earlier, csv, r);
+  }
+  const auto label = [](int a, int b) { return fmt::format("period {}-{}", a, b); };
+  for (const auto& [sched, from, to] :
+       {std::tuple{&jump_off, spec.jump_off_from, spec.jump_off_to},
+        std::tuple{&earlier, spec.improvement_from, spec.improvement_to}})
+    if (sched->by_sex[0].empty() && sched->by_sex[1].empty())
+      throw InputError(spec.where, "mortality",
+                       fmt::format("{} has no rows with from_year={} and to_year={}",
+                                   csv.source(), from, to));
+  const SexAgeArray m1 =
+      to_single_years(jump_off, csv.source(), label(spec.jump_off_from, spec.jump_off_to));
+  const SexAgeArray m0 = to_single_years(earlier, csv.source(),
+                                         label(spec.improvement_from, spec.improvement_to));
+  const double mid1 = 0.5 * (spec.jump_off_from + spec.jump_off_to + 1);
+  const double mid0 = 0.5 * (spec.improvement_from + spec.improvement_to + 1);
+  SexAgeArray improvement{};
+  for (std::size_t s = 0; s < N_SEXES; ++s)
+    for (std::size_t a = 0; a < N_AGES; ++a) {
+      if (m1[s][a] <= 0.0 || m0[s][a] <= 0.0)
+        throw InputError(spec.where, "mortality",
+                         fmt::format("a zero death rate at age {} in {} leaves no improvement "
+                                     "rate; method 'improvement' needs positive rates",
+                                     a, csv.source()));
+      improvement[s][a] = std::log(m0[s][a] / m1[s][a]) / (mid1 - mid0);
+    }
+  std::vector<SexAgeArray> out;
+  for (int t = base; t <= horizon; ++t) {
+    SexAgeArray m{};
+    const double elapsed = t + 0.5 - mid1;  // from the jump-off mid-point to mid-year t
+    for (std::size_t s = 0; s < N_SEXES; ++s)
+      for (std::size_t a = 0; a < N_AGES; ++a)
+        m[s][a] = m1[s][a] * std::exp(-improvement[s][a] * elapsed);
+    out.push_back(m);
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::map<std::string, MortalityMethod>& mortality_methods() {
+  static const std::map<std::string, MortalityMethod> methods = {
+      {"improvement", mortality_by_improvement},
+      {"rates", mortality_from_rates},
+  };
+  return methods;
+}
+
+demography::ProjectionSetup load_inputs(const Scenario& scenario) {
+  demography::ProjectionSetup setup;
+  setup.base_year = scenario.base_year;
+  setup.horizon = scenario.horizon;
+  const int base = scenario.base_year, horizon = scenario.horizon;
+  for (const auto& spec : scenario.regions) {
+    const auto& in = spec.inputs;
+    const auto& methods = mortality_methods();
+    const auto method = methods.find(in.mortality.method);
+    if (method == methods.end()) {
+      std::string names;
+      for (const auto& [name, _] : methods) names += (names.empty() ? "" : ", ") + name;
+      throw InputError(in.mortality.where, "method",
+                       fmt::format("unknown mortality method '{}'; available: {}",
+                                   in.mortality.method, names));
+    }
+    demography::RegionInputs region;
+    region.name = spec.name;
+    region.population = read_population(in.population);
+    region.fertility = read_fertility(in.fertility, base, horizon);
+    region.sex_ratio_at_birth = read_sex_ratio(in.sex_ratio_at_birth, base, horizon);
+    region.net_migration = read_migration(in.net_migration, base, horizon);
+    region.death_rate = method->second(in.mortality, base, horizon);
+    setup.regions.push_back(std::move(region));
+  }
+  return setup;
+}
+
+}  // namespace healthcast::scenario

@@ -1,0 +1,380 @@
+// Results files (docs/results-format.md): round trip, atomic writing, format checks.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "healthcast/error.h"
+#include "healthcast/io/results_file.h"
+#include "healthcast/results/dataset.h"
+#include "healthcast/version.h"
+
+// The tests that inspect or forge files through HDF5 directly need its headers on the include
+// path of the test executable; without them they are skipped.
+#if __has_include(<hdf5.h>)
+#include <hdf5.h>
+#define HEALTHCAST_TEST_HAS_HDF5 1
+#else
+#define HEALTHCAST_TEST_HAS_HDF5 0
+#endif
+
+namespace fs = std::filesystem;
+using healthcast::Error;
+using healthcast::FileFormatError;
+using healthcast::io::read_results;
+using healthcast::io::write_results;
+using healthcast::results::Coordinate;
+using healthcast::results::Dataset;
+using healthcast::results::Variable;
+
+namespace {
+
+const std::string kScenarioText =
+    "名称: 基线情景\n说明: 按年龄和性别预测人口。\nsecond line, with \"quotes\"\n";
+
+// The example dataset shared with tests/python/test_results_layout.py: keep both in step.
+Dataset example_dataset() {
+  Dataset ds;
+  ds.add_coordinate({"year", std::vector<int>{2020, 2021}, "calendar year", ""});
+  ds.add_coordinate(
+      {"sex", std::vector<std::string>{"female", "male", "total"}, "sex", ""});
+  ds.add_coordinate({"age", std::vector<int>{0, 1, 2}, "age in completed years", "years"});
+  std::vector<int> steps(700);
+  for (std::size_t i = 0; i < steps.size(); ++i) steps[i] = static_cast<int>(i);
+  ds.add_coordinate({"step", steps, "", ""});
+
+  Variable& population =
+      ds.add_variable("population", {"year", "sex", "age"}, "persons", "population on 1 July");
+  for (std::size_t i = 0; i < population.values.size(); ++i)
+    population.values[i] = 1000.0 + 10.5 * static_cast<double>(i);
+  // 1400 values: large enough to be chunked and compressed.
+  Variable& incidence = ds.add_variable("incidence", {"year", "step"}, "", "new cases");
+  for (std::size_t i = 0; i < incidence.values.size(); ++i)
+    incidence.values[i] = 0.25 * static_cast<double>(i);
+
+  ds.attributes["scenario"] = kScenarioText;
+  ds.attributes["scenario_name"] = "baseline";
+  return ds;
+}
+
+class ResultsFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           fmt::format("healthcast-test-{}-{}", info->name(), static_cast<long>(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+
+  // Names of the entries in a directory (to spot leftover temporary files).
+  static std::vector<std::string> entries(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir))
+      names.push_back(entry.path().filename().string());
+    return names;
+  }
+
+  fs::path dir_;
+};
+
+void expect_same(const Dataset& expected, const Dataset& actual) {
+  ASSERT_EQ(actual.coordinates().size(), expected.coordinates().size());
+  for (std::size_t i = 0; i < expected.coordinates().size(); ++i) {
+    const Coordinate& e = expected.coordinates()[i];
+    const Coordinate& a = actual.coordinates()[i];
+    EXPECT_EQ(a.name, e.name);
+    EXPECT_EQ(a.values, e.values) << "coordinate " << e.name;
+    EXPECT_EQ(a.long_name, e.long_name) << "coordinate " << e.name;
+    EXPECT_EQ(a.units, e.units) << "coordinate " << e.name;
+  }
+  ASSERT_EQ(actual.variables().size(), expected.variables().size());
+  for (std::size_t i = 0; i < expected.variables().size(); ++i) {
+    const Variable& e = expected.variables()[i];
+    const Variable& a = actual.variables()[i];
+    EXPECT_EQ(a.name, e.name);
+    EXPECT_EQ(a.dims, e.dims) << "variable " << e.name;
+    EXPECT_EQ(a.shape, e.shape) << "variable " << e.name;
+    EXPECT_EQ(a.values, e.values) << "variable " << e.name;  // stored exactly as float64
+    EXPECT_EQ(a.units, e.units) << "variable " << e.name;
+    EXPECT_EQ(a.long_name, e.long_name) << "variable " << e.name;
+  }
+  for (const auto& [name, value] : expected.attributes) {
+    ASSERT_EQ(actual.attributes.count(name), 1u) << "attribute " << name;
+    EXPECT_EQ(actual.attributes.at(name), value) << "attribute " << name;
+  }
+}
+
+TEST_F(ResultsFile, RoundTripKeepsCoordinatesVariablesAndAttributes) {
+  const Dataset written = example_dataset();
+  const fs::path file = dir_ / "run.h5";
+  write_results(written, file);
+  const Dataset read = read_results(file);
+  expect_same(written, read);
+
+  EXPECT_EQ(read.variable("population").at({1, 2, 0}), written.variable("population").at({1, 2, 0}));
+  EXPECT_EQ(read.attributes.at("software_version"), healthcast::software_version());
+  EXPECT_EQ(read.attributes.at("git_revision"), healthcast::git_revision());
+  const std::string& created = read.attributes.at("creation_time");
+  ASSERT_EQ(created.size(), 20u) << created;  // 2026-11-22T21:30:00Z
+  EXPECT_EQ(created[10], 'T');
+  EXPECT_EQ(created.back(), 'Z');
+  EXPECT_EQ(read.attributes.count("filetype"), 0u);
+  EXPECT_EQ(read.attributes.count("format_version"), 0u);
+  EXPECT_EQ(entries(dir_), std::vector<std::string>{"run.h5"});
+}
+
+TEST_F(ResultsFile, ZeroSizeDimensionsAndScalarVariables) {
+  Dataset written;
+  written.add_coordinate({"year", std::vector<int>{2030}, "", ""});
+  written.add_coordinate({"district", std::vector<std::string>{}, "district", ""});
+  written.add_coordinate({"age", std::vector<int>{}, "", "years"});
+  written.add_variable("beds", {"year", "district"}, "beds", "hospital beds");
+  written.add_variable("cases", {"district", "age"}, "", "");
+  written.add_variable("total_cost", {}, "CNY", "total cost").values = {1.5e9};
+  const fs::path file = dir_ / "empty.h5";
+  write_results(written, file);
+  expect_same(written, read_results(file));
+}
+
+TEST_F(ResultsFile, CreatesMissingParentDirectories) {
+  const fs::path file = dir_ / "a" / "b" / "c" / "run.h5";
+  write_results(example_dataset(), file);
+  EXPECT_TRUE(fs::is_regular_file(file));
+  EXPECT_EQ(entries(file.parent_path()), std::vector<std::string>{"run.h5"});
+}
+
+TEST_F(ResultsFile, ReplacesAnExistingFile) {
+  const fs::path file = dir_ / "run.h5";
+  { std::ofstream(file) << "old contents"; }
+  Dataset second = example_dataset();
+  second.attributes["scenario_name"] = "second";
+  write_results(second, file);
+  EXPECT_EQ(read_results(file).attributes.at("scenario_name"), "second");
+  EXPECT_EQ(entries(dir_), std::vector<std::string>{"run.h5"});
+}
+
+TEST_F(ResultsFile, FailedWriteLeavesNoFileBehind) {
+  const fs::path file = dir_ / "run.h5";
+
+  // A variable over a dimension the dataset lacks (only possible by bypassing add_variable).
+  Dataset unknown_dim = example_dataset();
+  unknown_dim.variables().push_back(Variable{"deaths", {"year", "region"}, {2, 4},
+                                             std::vector<double>(8, 0.0), "persons", ""});
+  try {
+    write_results(unknown_dim, file);
+    ADD_FAILURE() << "write_results accepted an unknown dimension";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(file.string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("region"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(file));
+  EXPECT_TRUE(entries(dir_).empty());
+
+  // A name HDF5 itself refuses (a path into a missing group): fails inside the library.
+  Dataset bad_name = example_dataset();
+  bad_name.add_variable("no/such/group", {"year"}, "", "");
+  try {
+    write_results(bad_name, file);
+    ADD_FAILURE() << "write_results accepted the name 'no/such/group'";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no/such/group"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(file));
+  EXPECT_TRUE(entries(dir_).empty());
+
+  // The format's own attributes cannot be overridden.
+  Dataset reserved = example_dataset();
+  reserved.attributes["filetype"] = "something else";
+  EXPECT_THROW(write_results(reserved, file), Error);
+  EXPECT_FALSE(fs::exists(file));
+  EXPECT_TRUE(entries(dir_).empty());
+}
+
+TEST_F(ResultsFile, FailedRenameLeavesNoTemporaryFile) {
+  const fs::path target = dir_ / "run.h5";
+  fs::create_directory(target);  // the final rename over a directory fails
+  EXPECT_THROW(write_results(example_dataset(), target), Error);
+  EXPECT_TRUE(fs::is_directory(target));
+  EXPECT_EQ(entries(dir_), std::vector<std::string>{"run.h5"});
+}
+
+TEST_F(ResultsFile, FailedWriteKeepsThePreviousFile) {
+  const fs::path file = dir_ / "run.h5";
+  write_results(example_dataset(), file);
+  Dataset broken = example_dataset();
+  broken.variables().push_back(Variable{"deaths", {"region"}, {4}, std::vector<double>(4), "", ""});
+  EXPECT_THROW(write_results(broken, file), Error);
+  expect_same(example_dataset(), read_results(file));
+  EXPECT_EQ(entries(dir_), std::vector<std::string>{"run.h5"});
+}
+
+TEST_F(ResultsFile, RejectsMissingAndNonHdf5Files) {
+  EXPECT_THROW(read_results(dir_ / "missing.h5"), FileFormatError);
+
+  const fs::path text = dir_ / "notes.h5";
+  { std::ofstream(text) << "year,population\n2020,1000\n"; }
+  try {
+    read_results(text);
+    ADD_FAILURE() << "read_results accepted a text file";
+  } catch (const FileFormatError& e) {
+    EXPECT_NE(std::string(e.what()).find(text.string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not a healthcast results file"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(read_results(dir_), FileFormatError);
+}
+
+#if HEALTHCAST_TEST_HAS_HDF5
+// Minimal HDF5 helpers for forging and inspecting files in the tests below.
+std::string string_attribute(hid_t object, const char* name) {
+  const hid_t attr = H5Aopen(object, name, H5P_DEFAULT);
+  const hid_t type = H5Aget_type(attr);
+  std::string value;
+  if (H5Tis_variable_str(type) > 0) {
+    char* text = nullptr;
+    H5Aread(attr, type, &text);
+    value = text;
+    H5free_memory(text);
+  }
+  H5Tclose(type);
+  H5Aclose(attr);
+  return value;
+}
+
+void write_int_pair(hid_t object, const char* name, int major, int minor) {
+  if (H5Aexists(object, name) > 0) H5Adelete(object, name);
+  const hsize_t two = 2;
+  const hid_t space = H5Screate_simple(1, &two, nullptr);
+  const hid_t attr = H5Acreate2(object, name, H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT);
+  const int values[2] = {major, minor};
+  H5Awrite(attr, H5T_NATIVE_INT, values);
+  H5Aclose(attr);
+  H5Sclose(space);
+}
+#endif
+
+TEST_F(ResultsFile, StoresFiletypeAndFormatVersion) {
+#if HEALTHCAST_TEST_HAS_HDF5
+  const fs::path file = dir_ / "run.h5";
+  write_results(example_dataset(), file);
+  const hid_t h5 = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(h5, 0);
+  EXPECT_EQ(string_attribute(h5, "filetype"), healthcast::RESULTS_FILETYPE);
+  const hid_t attr = H5Aopen(h5, "format_version", H5P_DEFAULT);
+  const hid_t space = H5Aget_space(attr);
+  EXPECT_EQ(H5Sget_simple_extent_npoints(space), 2);
+  int version[2] = {-1, -1};
+  H5Aread(attr, H5T_NATIVE_INT, version);
+  EXPECT_EQ(version[0], healthcast::RESULTS_FORMAT_VERSION[0]);
+  EXPECT_EQ(version[1], healthcast::RESULTS_FORMAT_VERSION[1]);
+  H5Sclose(space);
+  H5Aclose(attr);
+
+  // Small variables are contiguous, large ones chunked one year at a time and compressed.
+  const hid_t population = H5Dopen2(h5, "population", H5P_DEFAULT);
+  const hid_t small = H5Dget_create_plist(population);
+  EXPECT_EQ(H5Pget_layout(small), H5D_CONTIGUOUS);
+  const hid_t incidence = H5Dopen2(h5, "incidence", H5P_DEFAULT);
+  const hid_t large = H5Dget_create_plist(incidence);
+  ASSERT_EQ(H5Pget_layout(large), H5D_CHUNKED);
+  hsize_t chunk[2] = {0, 0};
+  EXPECT_EQ(H5Pget_chunk(large, 2, chunk), 2);
+  EXPECT_EQ(chunk[0], 1u);
+  EXPECT_EQ(chunk[1], 700u);
+  EXPECT_EQ(H5Pget_nfilters(large), 2);
+  H5Pclose(large);
+  H5Pclose(small);
+  H5Dclose(incidence);
+  H5Dclose(population);
+  H5Fclose(h5);
+#else
+  GTEST_SKIP() << "HDF5 headers are not on the test include path";
+#endif
+}
+
+TEST_F(ResultsFile, RejectsPlainHdf5AndOtherFiletypes) {
+#if HEALTHCAST_TEST_HAS_HDF5
+  const fs::path plain = dir_ / "plain.h5";
+  H5Fclose(H5Fcreate(plain.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+  try {
+    read_results(plain);
+    ADD_FAILURE() << "read_results accepted a file without filetype";
+  } catch (const FileFormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("filetype"), std::string::npos) << e.what();
+  }
+
+  const fs::path other = dir_ / "other.h5";
+  write_results(example_dataset(), other);
+  const hid_t h5 = H5Fopen(other.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  H5Adelete(h5, "filetype");
+  const hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  const hid_t space = H5Screate(H5S_SCALAR);
+  const hid_t attr = H5Acreate2(h5, "filetype", type, space, H5P_DEFAULT, H5P_DEFAULT);
+  const char* text = "someone-elses-results";
+  H5Awrite(attr, type, &text);
+  H5Aclose(attr);
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Fclose(h5);
+  try {
+    read_results(other);
+    ADD_FAILURE() << "read_results accepted another filetype";
+  } catch (const FileFormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("someone-elses-results"), std::string::npos) << e.what();
+  }
+#else
+  GTEST_SKIP() << "HDF5 headers are not on the test include path";
+#endif
+}
+
+TEST_F(ResultsFile, ChecksTheMajorVersionOnly) {
+#if HEALTHCAST_TEST_HAS_HDF5
+  const fs::path file = dir_ / "run.h5";
+  const int major = healthcast::RESULTS_FORMAT_VERSION[0];
+
+  write_results(example_dataset(), file);
+  hid_t h5 = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  write_int_pair(h5, "format_version", major, 7);  // a later minor version: still readable
+  H5Fclose(h5);
+  EXPECT_NO_THROW(read_results(file));
+
+  h5 = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  write_int_pair(h5, "format_version", major + 1, 0);
+  H5Fclose(h5);
+  try {
+    read_results(file);
+    ADD_FAILURE() << "read_results accepted another major version";
+  } catch (const FileFormatError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find(fmt::format("{}.0", major + 1)), std::string::npos) << message;
+    EXPECT_NE(message.find(fmt::format("{}.x", major)), std::string::npos) << message;
+  }
+#else
+  GTEST_SKIP() << "HDF5 headers are not on the test include path";
+#endif
+}
+
+// Not a test of its own: writes the example dataset for tests/python/test_results_layout.py,
+// which runs this binary with --gtest_filter=ResultsFileExample.WritesExampleForPythonTests and
+// HEALTHCAST_EXAMPLE_RESULTS set to the file to write. Without the variable it does nothing.
+TEST(ResultsFileExample, WritesExampleForPythonTests) {
+  const char* target = std::getenv("HEALTHCAST_EXAMPLE_RESULTS");
+  if (target == nullptr || *target == '\0') return;
+  write_results(example_dataset(), target);
+  EXPECT_TRUE(fs::is_regular_file(target));
+}
+
+}  // namespace
