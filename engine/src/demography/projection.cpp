@@ -154,7 +154,7 @@ void store_year(Dataset& ds, std::size_t y, std::size_t r, const SexAgeArray& po
 
 }  // namespace
 
-results::Dataset project(const ProjectionSetup& setup) {
+results::Dataset project(const ProjectionSetup& setup, const ProgressCallback& progress) {
   check_inputs(setup);
   Dataset ds = make_dataset(setup);
   const std::size_t years = static_cast<std::size_t>(setup.horizon - setup.base_year + 1);
@@ -166,6 +166,8 @@ results::Dataset project(const ProjectionSetup& setup) {
       const YearFlows f = project_year(in, y, population, next, setup.tolerances);
       store_year(ds, y, r, population, f);
       population = next;
+      if (progress && !progress(r * years + y + 1, setup.regions.size() * years))
+        throw Error("the projection was interrupted");
     }
   }
   return ds;

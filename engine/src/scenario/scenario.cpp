@@ -207,18 +207,20 @@ void check_complete(const Reader& rd, const YAML::Node& node, const RegionSpec& 
 }  // namespace
 
 Scenario load_scenario(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw InputError({path.string(), 0, 0}, "",
+                     fs::exists(path) ? "cannot read the scenario file"
+                                      : "scenario file not found");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return parse_scenario(buffer.str(), path);
+}
+
+Scenario parse_scenario(std::string text, const fs::path& path) {
   Scenario sc;
   sc.path = path;
-  {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-      throw InputError({path.string(), 0, 0}, "",
-                       fs::exists(path) ? "cannot read the scenario file"
-                                        : "scenario file not found");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    sc.text = buffer.str();
-  }
+  sc.text = std::move(text);
   const Reader rd(path.string());
   YAML::Node root;
   try {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ struct RegionInputs {
   std::vector<SexAgeArray> net_migration;    // net migrants in the year, persons
 };
 
+// Called after each projected region-year with the number done and the total; returning
+// false stops the run (Error "interrupted"), which is how callers cancel long runs.
+using ProgressCallback = std::function<bool(std::size_t done, std::size_t total)>;
+
 struct ProjectionSetup {
   int base_year = 0;
   int horizon = 0;  // last projected year; the run covers base_year..horizon
@@ -37,6 +42,6 @@ struct ProjectionSetup {
 // male, total) and age, with population (1 January), births, deaths, person_years,
 // net_migration, life_expectancy, infant_mortality and under5_mortality. Flows are those of
 // the calendar year. Throws Error if the inputs do not cover every year.
-results::Dataset project(const ProjectionSetup& setup);
+results::Dataset project(const ProjectionSetup& setup, const ProgressCallback& progress = {});
 
 }  // namespace healthcast::demography

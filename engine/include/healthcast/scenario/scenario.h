@@ -58,4 +58,8 @@ inline constexpr int LAST_YEAR = 2150;
 // the file, line and column.
 Scenario load_scenario(const std::filesystem::path& path);
 
+// The same from text already in memory (e.g. edited in Python). `path` names the file in
+// messages and is the base for relative input paths; it need not exist.
+Scenario parse_scenario(std::string text, const std::filesystem::path& path);
+
 }  // namespace healthcast::scenario
