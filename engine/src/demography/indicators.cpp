@@ -20,7 +20,8 @@ double prob_dying(std::span<const int> x, std::span<const double> m, int start, 
   for (int age = start; age < end; age += 5) {
     std::size_t i = 0;
     while (i < x.size() && x[i] != age) ++i;
-    if (i == x.size() || i + 1 == x.size() || x[i + 1] != age + 5)
+    // The last left edge may close the list (rates given for 30-34 .. 65-69 only).
+    if (i == x.size() || (i + 1 < x.size() && x[i + 1] != age + 5))
       throw InputError(nowhere, "ages",
                        fmt::format("needs a five-year group {}-{} (ages given as left edges)",
                                    age, age + 4));

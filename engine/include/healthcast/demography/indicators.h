@@ -12,7 +12,8 @@ namespace healthcast::demography {
 // groups, the WHO method of SDG indicator 3.4.1 (30q70 with start = 30, end = 70):
 // 5q_x = 5 m_x / (1 + 2.5 m_x) for x = start, start+5, ..., end-5, and
 // 1 - prod(1 - 5q_x). `x` holds the left edges of the intervals of `m` and must contain every
-// one of those five-year groups (other intervals are ignored). Throws InputError otherwise.
+// one of those five-year groups (other intervals are ignored; the last left edge may be the
+// last group, e.g. x = 30, 35, ..., 65). Throws InputError otherwise.
 double prob_dying(std::span<const int> x, std::span<const double> m, int start = 30,
                   int end = 70);
 
