@@ -1,18 +1,28 @@
 #include "healthcast/demography/cohort_year.h"
 
-#include <vector>
-
 #include <boost/numeric/odeint.hpp>
 
 namespace healthcast::demography {
 
+void integrate_year(const CohortSystem& system, std::vector<double>& y, double tau0,
+                    const IntegrationTolerances& tolerances) {
+  namespace odeint = boost::numeric::odeint;
+  using State = std::vector<double>;
+  if (tau0 >= 1.0) return;
+  auto functor = [&system](const State& x, State& dxdt, double tau) {
+    system.rhs(tau, x, dxdt);
+  };
+  auto stepper = odeint::make_controlled<odeint::runge_kutta_dopri5<State>>(
+      tolerances.absolute, tolerances.relative);
+  odeint::integrate_adaptive(stepper, functor, y, tau0, 1.0, (1.0 - tau0) / 4.0);
+}
+
 namespace {
 
 // State: [N, person-years] per person alive at tau0.
-class AllCauseMortality final : public CohortSystem {
+class AllCauseSystem final : public CohortSystem {
  public:
-  explicit AllCauseMortality(double m) : m_(m) {}
-  std::size_t size() const override { return 2; }
+  explicit AllCauseSystem(double m) : m_(m) {}
   void rhs(double, std::span<const double> y, std::span<double> dydt) const override {
     dydt[0] = -m_ * y[0];
     dydt[1] = y[0];
@@ -24,26 +34,24 @@ class AllCauseMortality final : public CohortSystem {
 
 }  // namespace
 
-CohortYear integrate_cohort_year(double n0, double m, double tau0,
-                                 const IntegrationTolerances& tolerances) {
-  namespace odeint = boost::numeric::odeint;
-  using State = std::vector<double>;
-  CohortYear result;
-  if (n0 <= 0.0 || tau0 >= 1.0) return result;
+AllCauseDynamics::AllCauseDynamics(std::vector<std::array<std::array<double, N_AGES>, 2>> death_rate,
+                                   IntegrationTolerances tolerances)
+    : death_rate_(std::move(death_rate)), tolerances_(tolerances) {}
 
-  AllCauseMortality system(m);
-  State y = {1.0, 0.0};
-  auto functor = [&system](const State& x, State& dxdt, double tau) {
-    system.rhs(tau, x, dxdt);
-  };
-  auto stepper = odeint::make_controlled<odeint::runge_kutta_dopri5<State>>(
-      tolerances.absolute, tolerances.relative);
-  odeint::integrate_adaptive(stepper, functor, y, tau0, 1.0, (1.0 - tau0) / 4.0);
-
-  result.survivors = n0 * y[0];
-  result.deaths = n0 - result.survivors;
-  result.person_years = n0 * y[1];
-  return result;
+void AllCauseDynamics::advance(std::size_t year, std::size_t sex, std::size_t age, double n0,
+                               double tau0, std::span<double>, CohortOutcome& out) const {
+  out.deaths.assign(1, 0.0);
+  out.incidence.clear();
+  out.survivors = out.person_years = 0.0;
+  if (n0 <= 0.0 || tau0 >= 1.0) {
+    out.survivors = std::max(n0, 0.0);
+    return;
+  }
+  std::vector<double> y = {1.0, 0.0};
+  integrate_year(AllCauseSystem(death_rate_[year][sex][age]), y, tau0, tolerances_);
+  out.survivors = n0 * y[0];
+  out.deaths[0] = n0 - out.survivors;  // exact balance
+  out.person_years = n0 * y[1];
 }
 
 }  // namespace healthcast::demography

@@ -12,34 +12,53 @@ namespace healthcast::demography {
 
 namespace {
 
-using results::Coordinate;
 using results::Dataset;
 
-constexpr std::size_t TOTAL = 2;  // index of "total" on the sex dimension of results
-constexpr double NEWBORN_ENTRY = 0.5;  // newborns enter at mid-year (MODEL.md §1)
+constexpr std::size_t TOTAL = 2;        // index of "total" on the sex dimension of results
+constexpr double NEWBORN_ENTRY = 0.5;   // newborns enter at mid-year (MODEL.md §1)
 
-// Flows of one region, sex and year by age, accumulated over the cohorts that feed each age.
+// The names every region's dynamics must agree on, fixed by the first region.
+struct ModelShape {
+  std::vector<std::string> states, causes, diseases;
+  bool by_cause() const { return causes.size() > 1; }
+};
+
+// Per-person state of every cohort of a region: [sex][age][state].
+using CohortStates = std::array<std::vector<std::vector<double>>, N_SEXES>;
+
+// Flows of one region in one year by sex and age (deaths and incidence also by cause/disease).
 struct YearFlows {
   SexAgeArray deaths{}, person_years{}, net_migration{};
   std::array<double, N_SEXES> births{};
+  std::array<std::vector<double>, N_SEXES> deaths_by_cause, incidence;  // [age * k + k_index]
 };
+
+std::size_t year_count(const ProjectionSetup& setup) {
+  return static_cast<std::size_t>(setup.horizon - setup.base_year + 1);
+}
 
 void check_inputs(const ProjectionSetup& setup) {
   if (setup.horizon < setup.base_year)
     throw Error(fmt::format("horizon {} is before the base year {}", setup.horizon,
                             setup.base_year));
-  const std::size_t years = static_cast<std::size_t>(setup.horizon - setup.base_year + 1);
+  if (setup.regions.empty()) throw Error("a projection needs at least one region");
+  const std::size_t years = year_count(setup);
   for (const auto& r : setup.regions) {
-    if (r.death_rate.size() < years || r.fertility.size() < years ||
-        r.sex_ratio_at_birth.size() < years || r.net_migration.size() < years)
+    const bool own_rates = r.dynamics != nullptr || r.death_rate.size() >= years;
+    if (!own_rates || r.fertility.size() < years || r.sex_ratio_at_birth.size() < years ||
+        r.net_migration.size() < years)
       throw Error(fmt::format("region '{}': inputs cover fewer than the {} projected years",
                               r.name, years));
   }
 }
 
-Dataset make_dataset(const ProjectionSetup& setup) {
+ModelShape shape_of(const CohortDynamics& d) {
+  return {d.state_names(), d.cause_names(), d.disease_names()};
+}
+
+Dataset make_dataset(const ProjectionSetup& setup, const ModelShape& shape) {
   Dataset ds;
-  std::vector<int> years(static_cast<std::size_t>(setup.horizon - setup.base_year + 1));
+  std::vector<int> years(year_count(setup));
   std::iota(years.begin(), years.end(), setup.base_year);
   std::vector<std::string> regions;
   for (const auto& r : setup.regions) regions.push_back(r.name);
@@ -63,32 +82,82 @@ Dataset make_dataset(const ProjectionSetup& setup) {
                   "infant mortality rate, 1000 q0 of the period life table");
   ds.add_variable("under5_mortality", by_sex, "per 1000 live births",
                   "under-five mortality, 1000 (1 - l5/l0) of the period life table");
+  if (shape.by_cause()) {
+    ds.add_coordinate({"cause", shape.causes, "cause of death", ""});
+    ds.add_variable("deaths_by_cause", {"year", "region", "sex", "age", "cause"}, "persons",
+                    "deaths in the year by cause, by age at 1 January");
+  }
+  if (!shape.diseases.empty()) {
+    ds.add_coordinate({"disease", shape.diseases, "chronic disease", ""});
+    ds.add_variable("incidence", {"year", "region", "sex", "age", "disease"}, "persons",
+                    "new cases in the year, by age at 1 January");
+  }
+  if (!shape.states.empty()) {
+    ds.add_coordinate({"state", shape.states, "per-person cohort state", ""});
+    ds.add_variable("cohort_state", {"year", "region", "sex", "age", "state"}, "1",
+                    "per-person state of each cohort at 1 January (prevalences, shares)");
+  }
   return ds;
 }
 
 // Adds migrants to a cohort, never below zero; returns the number actually added so that the
-// balance identity holds for what was applied.
+// balance identity holds for what was applied. Migrants share the cohort's health state.
 double add_migrants(double& cohort, double migrants) {
   const double applied = std::max(migrants, -cohort);
   cohort += applied;
   return applied;
 }
 
-// One calendar year of one region: flows by sex and age, and the population at next 1 January.
-YearFlows project_year(const RegionInputs& in, std::size_t y, const SexAgeArray& start,
-                       SexAgeArray& next, const IntegrationTolerances& tol) {
+// Folds a cohort's year-end state into the cohort it joins (the open group receives two).
+void merge_state(std::vector<double>& into, double& into_weight, const std::vector<double>& from,
+                 double weight) {
+  const double total = into_weight + weight;
+  if (total > 0.0)
+    for (std::size_t k = 0; k < into.size(); ++k)
+      into[k] = (into[k] * into_weight + from[k] * weight) / total;
+  else
+    into = from;
+  into_weight = total;
+}
+
+void record(YearFlows& f, std::size_t s, std::size_t a, const CohortOutcome& c,
+            const ModelShape& shape) {
+  double deaths = 0.0;
+  for (std::size_t k = 0; k < c.deaths.size(); ++k) {
+    deaths += c.deaths[k];
+    if (shape.by_cause()) f.deaths_by_cause[s][a * shape.causes.size() + k] += c.deaths[k];
+  }
+  f.deaths[s][a] += deaths;
+  f.person_years[s][a] += c.person_years;
+  for (std::size_t k = 0; k < c.incidence.size(); ++k)
+    f.incidence[s][a * shape.diseases.size() + k] += c.incidence[k];
+}
+
+// One calendar year of one region: flows by sex and age, and the population and cohort states
+// at next 1 January.
+YearFlows project_year(const RegionInputs& in, const CohortDynamics& dynamics,
+                       const ModelShape& shape, std::size_t y, const SexAgeArray& start,
+                       CohortStates& states, SexAgeArray& next) {
   YearFlows f;
   for (std::size_t s = 0; s < N_SEXES; ++s) {
+    f.deaths_by_cause[s].assign(N_AGES * shape.causes.size(), 0.0);
+    f.incidence[s].assign(N_AGES * shape.diseases.size(), 0.0);
+  }
+  CohortOutcome c;
+  CohortStates next_states;
+  for (std::size_t s = 0; s < N_SEXES; ++s) {
     next[s].fill(0.0);
+    next_states[s].assign(N_AGES, std::vector<double>(shape.states.size(), 0.0));
     for (std::size_t a = 0; a < N_AGES; ++a) {
       double cohort = start[s][a];
       f.net_migration[s][a] += add_migrants(cohort, 0.5 * in.net_migration[y][s][a]);
-      const CohortYear c = integrate_cohort_year(cohort, in.death_rate[y][s][a], 0.0, tol);
-      f.deaths[s][a] += c.deaths;
-      f.person_years[s][a] += c.person_years;
+      std::vector<double> state = states[s][a];
+      dynamics.advance(y, s, a, cohort, 0.0, state, c);
+      record(f, s, a, c, shape);
       double survivors = c.survivors;
       f.net_migration[s][a] += add_migrants(survivors, 0.5 * in.net_migration[y][s][a]);
-      next[s][std::min<std::size_t>(a + 1, AGE_MAX)] += survivors;
+      const std::size_t to = std::min<std::size_t>(a + 1, AGE_MAX);
+      merge_state(next_states[s][to], next[s][to], state, survivors);
     }
   }
   // Births from the person-years that women lived at each age during the year.
@@ -99,12 +168,14 @@ YearFlows project_year(const RegionInputs& in, std::size_t y, const SexAgeArray&
   const double srb = in.sex_ratio_at_birth[y];
   f.births = {births / (1.0 + srb), births * srb / (1.0 + srb)};
   for (std::size_t s = 0; s < N_SEXES; ++s) {
-    const CohortYear c = integrate_cohort_year(f.births[s], in.death_rate[y][s][0],
-                                               NEWBORN_ENTRY, tol);
-    f.deaths[s][0] += c.deaths;
-    f.person_years[s][0] += c.person_years;
+    std::vector<double> state(shape.states.size(), 0.0);
+    dynamics.newborn_state(s, state);
+    dynamics.advance(y, s, 0, f.births[s], NEWBORN_ENTRY, state, c);
+    record(f, s, 0, c, shape);
     next[s][0] = c.survivors;
+    next_states[s][0] = state;
   }
+  states = std::move(next_states);
   return f;
 }
 
@@ -124,8 +195,39 @@ void store_life_table(Dataset& ds, std::size_t y, std::size_t r, std::size_t sex
   ds.variable("under5_mortality").at({y, r, sex_index}) = t.under5_mortality();
 }
 
+// Adds a [sex][age * k + j] block into a (year, region, sex, age, k) variable, with totals.
+void store_by_age_and(Dataset& ds, const std::string& name, std::size_t y, std::size_t r,
+                      const std::array<std::vector<double>, N_SEXES>& values, std::size_t k) {
+  if (k == 0 || !ds.has_variable(name)) return;
+  auto& v = ds.variable(name);
+  for (std::size_t s = 0; s < N_SEXES; ++s)
+    for (std::size_t a = 0; a < N_AGES; ++a)
+      for (std::size_t j = 0; j < k; ++j) {
+        v.at({y, r, s, a, j}) = values[s][a * k + j];
+        v.at({y, r, TOTAL, a, j}) += values[s][a * k + j];
+      }
+}
+
+void store_states(Dataset& ds, std::size_t y, std::size_t r, const SexAgeArray& population,
+                  const CohortStates& states) {
+  if (!ds.has_variable("cohort_state")) return;
+  auto& v = ds.variable("cohort_state");
+  const std::size_t k = v.shape.back();
+  for (std::size_t a = 0; a < N_AGES; ++a) {
+    const double both = population[0][a] + population[1][a];
+    for (std::size_t j = 0; j < k; ++j) {
+      for (std::size_t s = 0; s < N_SEXES; ++s) v.at({y, r, s, a, j}) = states[s][a][j];
+      // Both sexes: the population-weighted mean of the per-person state.
+      v.at({y, r, TOTAL, a, j}) =
+          both > 0.0 ? (states[0][a][j] * population[0][a] + states[1][a][j] * population[1][a]) /
+                           both
+                     : 0.5 * (states[0][a][j] + states[1][a][j]);
+    }
+  }
+}
+
 void store_year(Dataset& ds, std::size_t y, std::size_t r, const SexAgeArray& population,
-                const YearFlows& f) {
+                const CohortStates& states, const YearFlows& f, const ModelShape& shape) {
   auto& pop = ds.variable("population");
   auto& deaths = ds.variable("deaths");
   auto& py = ds.variable("person_years");
@@ -150,21 +252,48 @@ void store_year(Dataset& ds, std::size_t y, std::size_t r, const SexAgeArray& po
     store_life_table(ds, y, r, s, SEXES[s], f.deaths[s], f.person_years[s]);
   }
   store_life_table(ds, y, r, TOTAL, Sex::total, total_deaths, total_py);
+  if (shape.by_cause()) store_by_age_and(ds, "deaths_by_cause", y, r, f.deaths_by_cause,
+                                         shape.causes.size());
+  store_by_age_and(ds, "incidence", y, r, f.incidence, shape.diseases.size());
+  store_states(ds, y, r, population, states);
+}
+
+std::shared_ptr<const CohortDynamics> dynamics_of(const RegionInputs& in,
+                                                  const ProjectionSetup& setup) {
+  if (in.dynamics) return in.dynamics;
+  return std::make_shared<AllCauseDynamics>(in.death_rate, setup.tolerances);
 }
 
 }  // namespace
 
 results::Dataset project(const ProjectionSetup& setup, const ProgressCallback& progress) {
   check_inputs(setup);
-  Dataset ds = make_dataset(setup);
-  const std::size_t years = static_cast<std::size_t>(setup.horizon - setup.base_year + 1);
+  std::vector<std::shared_ptr<const CohortDynamics>> dynamics;
+  for (const auto& in : setup.regions) dynamics.push_back(dynamics_of(in, setup));
+  const ModelShape shape = shape_of(*dynamics.front());
+  for (std::size_t r = 1; r < dynamics.size(); ++r) {
+    const ModelShape other = shape_of(*dynamics[r]);
+    if (other.states != shape.states || other.causes != shape.causes ||
+        other.diseases != shape.diseases)
+      throw Error(fmt::format("region '{}' has a different health model from region '{}'",
+                              setup.regions[r].name, setup.regions[0].name));
+  }
+  Dataset ds = make_dataset(setup, shape);
+  const std::size_t years = year_count(setup);
   for (std::size_t r = 0; r < setup.regions.size(); ++r) {
     const RegionInputs& in = setup.regions[r];
     SexAgeArray population = in.population;
     SexAgeArray next{};
+    CohortStates states;
+    for (std::size_t s = 0; s < N_SEXES; ++s) {
+      states[s].assign(N_AGES, std::vector<double>(shape.states.size(), 0.0));
+      for (std::size_t a = 0; a < N_AGES; ++a) dynamics[r]->initial_state(s, a, states[s][a]);
+    }
     for (std::size_t y = 0; y < years; ++y) {
-      const YearFlows f = project_year(in, y, population, next, setup.tolerances);
-      store_year(ds, y, r, population, f);
+      const CohortStates states_at_start = states;
+      const YearFlows f =
+          project_year(in, *dynamics[r], shape, y, population, states, next);
+      store_year(ds, y, r, population, states_at_start, f, shape);
       population = next;
       if (progress && !progress(r * years + y + 1, setup.regions.size() * years))
         throw Error("the projection was interrupted");

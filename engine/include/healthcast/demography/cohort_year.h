@@ -1,14 +1,17 @@
-// The within-year evolution of one cohort (MODEL.md §1): the cohort is followed in continuous
-// time tau in [tau0, 1] under its rates, and deaths and person-years come out of the same
-// integration. The disease model extends the state of this system with prevalences.
+// Within-year integration of a cohort's state (MODEL.md §1): Odeint's adaptive Dormand-Prince
+// stepper on a small right-hand-side interface, and the plain all-cause dynamics.
 #pragma once
 
 #include <span>
+#include <vector>
+
+#include "healthcast/demography/ages.h"
+#include "healthcast/demography/cohort_dynamics.h"
 
 namespace healthcast::demography {
 
-// Error tolerances of Odeint's adaptive Dormand-Prince stepper, applied to a cohort of unit
-// initial size (the state is per person, so the tolerances do not depend on cohort size).
+// Error tolerances of the adaptive stepper. States are per person alive at tau0 (sizes near 1,
+// shares and prevalences in [0, 1]), so the tolerances do not depend on cohort size.
 struct IntegrationTolerances {
   double absolute = 1e-12;
   double relative = 1e-10;
@@ -18,19 +21,31 @@ struct IntegrationTolerances {
 class CohortSystem {
  public:
   virtual ~CohortSystem() = default;
-  virtual std::size_t size() const = 0;
   virtual void rhs(double tau, std::span<const double> y, std::span<double> dydt) const = 0;
 };
 
-// What happens to a cohort of size n0 between tau0 and the end of the year.
-struct CohortYear {
-  double survivors = 0.0;
-  double deaths = 0.0;        // n0 - survivors exactly, so that the population balances
-  double person_years = 0.0;  // the integral of the cohort size over [tau0, 1]
-};
+// Integrates y from tau0 to 1 in place.
+void integrate_year(const CohortSystem& system, std::vector<double>& y, double tau0,
+                    const IntegrationTolerances& tolerances);
 
-// All-cause mortality at constant rate m over [tau0, 1].
-CohortYear integrate_cohort_year(double n0, double m, double tau0,
-                                 const IntegrationTolerances& tolerances);
+// All-cause mortality only: no health state, one cause of death ("all_causes").
+class AllCauseDynamics final : public CohortDynamics {
+ public:
+  // death_rate[year][sex][age], per person-year.
+  AllCauseDynamics(std::vector<std::array<std::array<double, N_AGES>, 2>> death_rate,
+                   IntegrationTolerances tolerances);
+
+  std::vector<std::string> state_names() const override { return {}; }
+  std::vector<std::string> cause_names() const override { return {"all_causes"}; }
+  std::vector<std::string> disease_names() const override { return {}; }
+  void initial_state(std::size_t, std::size_t, std::span<double>) const override {}
+  void newborn_state(std::size_t, std::span<double>) const override {}
+  void advance(std::size_t year, std::size_t sex, std::size_t age, double n0, double tau0,
+               std::span<double> state, CohortOutcome& out) const override;
+
+ private:
+  std::vector<std::array<std::array<double, N_AGES>, 2>> death_rate_;
+  IntegrationTolerances tolerances_;
+};
 
 }  // namespace healthcast::demography

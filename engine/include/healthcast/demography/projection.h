@@ -4,10 +4,12 @@
 
 #include <array>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "healthcast/demography/ages.h"
+#include "healthcast/demography/cohort_dynamics.h"
 #include "healthcast/demography/cohort_year.h"
 #include "healthcast/results/dataset.h"
 
@@ -25,6 +27,8 @@ struct RegionInputs {
   std::vector<AgeArray> fertility;           // age-specific fertility, births per woman-year
   std::vector<double> sex_ratio_at_birth;    // male births per female birth
   std::vector<SexAgeArray> net_migration;    // net migrants in the year, persons
+  // The within-year model; when empty, all-cause mortality at death_rate (AllCauseDynamics).
+  std::shared_ptr<const CohortDynamics> dynamics;
 };
 
 // Called after each projected region-year with the number done and the total; returning
@@ -41,7 +45,9 @@ struct ProjectionSetup {
 // Projects every region and returns the results dataset: dims year, region, sex (female,
 // male, total) and age, with population (1 January), births, deaths, person_years,
 // net_migration, life_expectancy, infant_mortality and under5_mortality. Flows are those of
-// the calendar year. Throws Error if the inputs do not cover every year.
+// the calendar year. With a health model the dataset also has deaths_by_cause (dim cause),
+// incidence (dim disease) and cohort_state at 1 January (dim state). Throws Error if the
+// inputs do not cover every year or regions disagree on their causes, diseases or states.
 results::Dataset project(const ProjectionSetup& setup, const ProgressCallback& progress = {});
 
 }  // namespace healthcast::demography
