@@ -15,6 +15,9 @@ enum class Sex { female, male, total };
 inline constexpr std::array<Sex, 2> SEXES = {Sex::female, Sex::male};
 inline constexpr std::size_t N_SEXES = 2;
 
+using AgeArray = std::array<double, N_AGES>;
+using SexAgeArray = std::array<AgeArray, N_SEXES>;  // indexed [female, male][age]
+
 std::string_view to_string(Sex sex);
 // Parses "female", "male" or "total"; returns false on anything else.
 bool parse_sex(std::string_view text, Sex& sex);

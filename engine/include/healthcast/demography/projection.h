@@ -15,9 +15,6 @@
 
 namespace healthcast::demography {
 
-using AgeArray = std::array<double, N_AGES>;
-using SexAgeArray = std::array<AgeArray, N_SEXES>;  // indexed [female, male][age]
-
 // Everything one region needs, already on the single-year grid, one entry per projected year
 // (index 0 is the base year).
 struct RegionInputs {

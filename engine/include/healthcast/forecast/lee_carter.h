@@ -1,0 +1,88 @@
+// Lee-Carter mortality model (Lee & Carter 1992; MODEL.md §4): log m(x,t) = a_x + b_x k_t,
+// fitted by the singular value decomposition of the centred log rates, with sum b_x = 1 and
+// sum k_t = 0 (so a_x is the mean log rate over the fit periods). k_t is forecast as a random
+// walk with drift.
+//
+// Rates are central death rates per person-year on any age grid (single or abridged ages, one
+// row each). Times are in calendar years: the column of calendar year Y is at time Y, and a
+// period from_year..to_year is at its middle (from_year + to_year) / 2, e.g. 2017 for
+// 2015-2019 (mid-year 2017, i.e. the instant 2017.5). Columns must be equally spaced; that
+// spacing is the model's time step (1 for annual data, 5 for five-year periods).
+//
+// Lee & Carter's second stage, re-estimating k_t so that the fitted rates reproduce the
+// observed deaths of each year, needs deaths and exposures; it is not done here because only
+// rates are given. k_t is therefore the first-stage (SVD) estimate.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include <Eigen/Dense>
+
+namespace healthcast::forecast {
+
+// Where the forecast rates start from. `observed`: the last observed rates, moved by
+// b_x (k_t - k_T) (Lee & Miller 2001), so the forecast starts exactly at the data and the base
+// year is consistent with the history; `fitted`: the model's own a_x + b_x k_t.
+enum class JumpOff { observed, fitted };
+
+struct LeeCarterForecast {
+  std::vector<double> years;  // times T + 1, ..., T + horizon (T = the last fitted time)
+  std::vector<double> kt;     // mean path of k, one value per year
+  // Standard deviation of k: the innovations' part only (sigma sqrt(h) in time steps, as in
+  // Lee & Carter's Table 2), and in total with the drift's standard error (h se(drift)).
+  std::vector<double> kt_sd_innovation;
+  std::vector<double> kt_sd;
+  Eigen::MatrixXd mx;  // mean-path death rates, ages x years (per person-year)
+  // k paths of the draws, draws x years (empty without draws). Draw j depends only on
+  // (seed, j): it draws the drift from its sampling distribution, then annual innovations.
+  Eigen::MatrixXd kt_draws;
+};
+
+class LeeCarter {
+ public:
+  // Fits to positive rates `mx` (ages x periods) observed at `years` (one per column, equally
+  // spaced, increasing). Needs at least 3 columns (for the innovations' variance). Throws
+  // Error on a non-positive or non-finite rate, mismatched sizes or uneven times.
+  static LeeCarter fit(const Eigen::Ref<const Eigen::MatrixXd>& mx, std::span<const int> ages,
+                       std::span<const double> years);
+
+  const std::vector<int>& ages() const { return ages_; }
+  const std::vector<double>& years() const { return years_; }
+  const Eigen::VectorXd& ax() const { return ax_; }
+  const Eigen::VectorXd& bx() const { return bx_; }
+  const Eigen::VectorXd& kt() const { return kt_; }
+  double step() const { return step_; }  // years between columns
+  // Drift and innovation standard deviation of k per time step, and the drift's standard
+  // error: (k_T - k_1) / (T - 1), the standard deviation of the differences about it
+  // (denominator T - 2), and sigma / sqrt(T - 1).
+  double drift() const { return drift_; }
+  double sigma() const { return sigma_; }
+  double drift_se() const { return drift_se_; }
+  double drift_per_year() const { return drift_ / step_; }
+  // Share of the centred log rates' variance that the first singular vector explains.
+  double explained() const { return explained_; }
+
+  // Fitted rates exp(a_x + b_x k_t), ages x periods.
+  Eigen::MatrixXd fitted() const;
+  // Mean k at any time (the drift line through k_T; extrapolated both ways).
+  double k_at(double year) const;
+  // Death rates for a value of k at the chosen jump-off.
+  Eigen::VectorXd rates(double k, JumpOff jump_off = JumpOff::observed) const;
+
+  // Forecast for the `horizon` years after the last fitted time, annually whatever the time
+  // step: the mean path is the drift line, and the draws use an annual innovation variance
+  // of sigma^2 / step so that their spread at each period matches the per-period model.
+  LeeCarterForecast forecast(int horizon, int draws = 0, std::uint64_t seed = 0,
+                             JumpOff jump_off = JumpOff::observed) const;
+
+ private:
+  std::vector<int> ages_;
+  std::vector<double> years_;
+  Eigen::VectorXd ax_, bx_, kt_;
+  Eigen::VectorXd last_log_m_;  // observed log rates of the last column (the jump-off)
+  double step_ = 1.0, drift_ = 0.0, sigma_ = 0.0, drift_se_ = 0.0, explained_ = 0.0;
+};
+
+}  // namespace healthcast::forecast

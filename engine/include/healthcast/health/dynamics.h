@@ -1,0 +1,83 @@
+// The health model inside the projection (MODEL.md §2): each cohort carries disease
+// prevalences and risk-factor category shares through the year in one ODE system with its size;
+// deaths come out by cause and incident cases by disease.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "healthcast/demography/cohort_year.h"
+#include "healthcast/health/calibration.h"
+#include "healthcast/health/exposure.h"
+#include "healthcast/health/model.h"
+
+namespace healthcast::health {
+
+// How the health model's inputs move over the projected years (index 0 = base year). The
+// reference keeps the base exposures and coverage; scenario interventions change these paths.
+struct HealthPaths {
+  std::vector<std::vector<SexAgeArray>> continuous_mean, continuous_sd;  // [factor][year]
+  std::vector<std::vector<std::vector<double>>> transition_multiplier;  // [factor][transition][year]
+  std::vector<std::vector<double>> coverage;                            // [treatment][year]
+  std::vector<std::vector<SexAgeArray>> incidence_multiplier;           // [disease][year]
+  std::vector<std::vector<SexAgeArray>> case_fatality_multiplier;       // [disease][year]
+  std::vector<SexAgeArray> other_mortality_multiplier;                  // [year]
+  std::vector<double> maternal_risk_per_birth;                          // [year]
+};
+
+// Base inputs held constant for `years` years.
+HealthPaths reference_paths(const HealthModel& model, std::size_t years);
+
+class HealthDynamics final : public demography::CohortDynamics {
+ public:
+  // all_cause[year][sex][age]: the scenario's all-cause death rates, which fix other-cause
+  // mortality (all-cause minus the modelled diseases in the base year, then moving with
+  // all-cause) and the trends that follow all-cause mortality.
+  HealthDynamics(std::shared_ptr<const HealthModel> model,
+                 const std::vector<demography::SexAgeArray>& all_cause, HealthPaths paths,
+                 demography::IntegrationTolerances tolerances);
+
+  std::vector<std::string> state_names() const override;
+  std::vector<std::string> cause_names() const override;
+  std::vector<std::string> disease_names() const override;
+  void initial_state(std::size_t sex, std::size_t age, std::span<double> state) const override;
+  void newborn_state(std::size_t sex, std::span<double> state) const override;
+  void advance(std::size_t year, std::size_t sex, std::size_t age, double n0, double tau0,
+               std::span<double> state, demography::CohortOutcome& out) const override;
+
+  const HealthModel& model() const { return *model_; }
+  const HealthPaths& paths() const { return paths_; }
+  // Base-year derived rates of each disease, [disease][sex].
+  const std::vector<std::array<DiseaseRates, demography::N_SEXES>>& base_rates() const {
+    return base_rates_;
+  }
+  // Ages and sexes where the modelled causes left less than OTHER_CAUSE_FLOOR of all-cause
+  // mortality to other causes (other-cause mortality was held at that floor).
+  std::size_t other_cause_floor_hits() const { return floor_hits_; }
+
+  // Rates of one cohort-year, precomputed outside the ODE right-hand side.
+  struct CohortRates {
+    double other_mortality = 0.0;
+    std::vector<double> incidence, case_fatality, remission;  // per disease
+  };
+
+ private:
+  std::size_t categories() const;  // all categories of all categorical factors
+  const CohortRates& rates(std::size_t year, std::size_t sex, std::size_t age) const;
+
+  std::shared_ptr<const HealthModel> model_;
+  HealthPaths paths_;
+  demography::IntegrationTolerances tolerances_;
+  std::vector<std::array<DiseaseRates, demography::N_SEXES>> base_rates_;
+  std::vector<CohortRates> rates_;  // [(year * N_SEXES + sex) * N_AGES + age]
+  // Base-year mean relative risk of each categorical factor, [factor][disease][sex][age].
+  std::vector<std::vector<SexAgeArray>> base_mean_rr_;
+  // Shares of other-cause deaths that are each residual cause, [cause][sex][age].
+  std::vector<SexAgeArray> residual_share_;
+  std::size_t floor_hits_ = 0;
+};
+
+// Share of all-cause mortality below which other-cause mortality is not allowed to fall.
+inline constexpr double OTHER_CAUSE_FLOOR = 0.05;
+
+}  // namespace healthcast::health

@@ -1,0 +1,127 @@
+// The health model's inputs on the single-year grid (MODEL.md §2): chronic diseases, residual
+// causes of death, disease interactions, risk factors and treatments. Read from a health-model
+// file (docs/health-inputs.md) by load_health_model.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "healthcast/demography/ages.h"
+#include "healthcast/error.h"
+
+namespace healthcast::health {
+
+using demography::AgeArray;
+using demography::SexAgeArray;
+
+// A number known with a 95% interval (the draws of a later issue sample from it).
+struct Uncertain {
+  double value = 0.0;
+  std::optional<double> lower, upper;
+};
+
+// How a rate moves from the base year on: an annual percent change, or the relative change of
+// the scenario's all-cause mortality at the same age and sex.
+struct Trend {
+  bool follows_all_cause = false;
+  double annual_percent_change = 0.0;
+};
+
+struct Disease {
+  std::string name, title, title_zh;
+  std::vector<std::string> groups;  // indicator groups: cvd, cancer, crd, diabetes, ncd4, ...
+  SexAgeArray prevalence{};         // base year, fraction
+  SexAgeArray mortality{};          // cause-specific death rate in the base period
+  SexAgeArray remission{};          // per year
+  SexAgeArray disability_weight{};  // average per prevalent case
+  Trend incidence_trend, case_fatality_trend;
+};
+
+// A named part of other-cause mortality, kept at its base share of other-cause deaths.
+struct ResidualCause {
+  std::string name;
+  std::vector<std::string> groups;
+  SexAgeArray mortality{};
+};
+
+// Incidence of `to` is multiplied by 1 + (rr - 1) pi_from (MODEL.md §2.1).
+struct Interaction {
+  std::string from, to;
+  Uncertain rr;
+};
+
+struct CategoricalFactor {
+  std::string name;
+  std::vector<std::string> categories;
+  std::size_t at_birth = 0;
+  // shares[sex][age][category] in the base year
+  std::array<std::vector<std::vector<double>>, demography::N_SEXES> shares;
+  struct Transition {
+    std::size_t from = 0, to = 0;
+    SexAgeArray rate{};
+  };
+  std::vector<Transition> transitions;
+  // relative_risk[disease][sex][age][category]
+  std::map<std::string, std::array<std::vector<std::vector<double>>, demography::N_SEXES>>
+      relative_risk;
+};
+
+enum class Family { normal, lognormal };
+
+struct ContinuousFactor {
+  std::string name, unit;
+  Family family = Family::normal;
+  SexAgeArray mean{}, sd{};  // base year; for lognormal the mean and sd of the exposure itself
+  // RR(x) = rr^((x - tmrel) / per) above tmrel, 1 below.
+  struct LogLinear {
+    SexAgeArray rr{};
+    double per = 1.0, tmrel = 0.0;
+  };
+  std::map<std::string, LogLinear> log_linear;
+  // RR at exposure levels by age (log-linear interpolation, 1 at exposure 0).
+  struct Curve {
+    std::vector<double> exposure;
+    std::array<std::vector<double>, demography::N_AGES> rr;  // rr[age][level]
+  };
+  std::map<std::string, Curve> curves;
+  // Mediation: a change of the mean by d moves `factor`'s mean by per_unit * d.
+  struct ActsThrough {
+    std::string factor;
+    double per_unit = 0.0;
+  };
+  std::optional<ActsThrough> acts_through;
+};
+
+struct Treatment {
+  std::string name;
+  // The affected: those above a threshold of a continuous factor, or those with a disease.
+  std::string affected_factor, affected_disease;
+  double threshold = 0.0;
+  double coverage = 0.0;  // base-year share of the affected who are treated
+  std::map<std::string, Uncertain> effects;  // disease -> incidence RR of treated vs untreated
+};
+
+struct HealthModel {
+  std::filesystem::path path;
+  std::vector<Disease> diseases;
+  std::vector<ResidualCause> residual_causes;
+  std::vector<Interaction> interactions;
+  std::vector<CategoricalFactor> categorical;
+  std::vector<ContinuousFactor> continuous;
+  std::vector<Treatment> treatments;
+  Uncertain maternal_risk_per_birth;
+  SexAgeArray other_disability{};  // YLD per person from causes not modelled
+  AgeArray standard_life_expectancy{};  // remaining life expectancy for YLL, single years
+
+  std::size_t disease_index(const std::string& name) const;  // throws Error if absent
+  const ContinuousFactor* continuous_factor(const std::string& name) const;
+};
+
+// Reads and checks a health-model file and the CSV files it names (docs/health-inputs.md).
+// Throws InputError naming the file, line and field.
+HealthModel load_health_model(const std::filesystem::path& path);
+
+}  // namespace healthcast::health

@@ -1,0 +1,415 @@
+#include "healthcast/health/dynamics.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "healthcast/error.h"
+
+namespace healthcast::health {
+
+namespace {
+
+using demography::AGE_MAX;
+using demography::CohortOutcome;
+using demography::N_AGES;
+using demography::N_SEXES;
+
+double next_age_value(const SexAgeArray& v, std::size_t s, std::size_t a) {
+  return a < static_cast<std::size_t>(AGE_MAX) ? v[s][a + 1] : v[s][a];
+}
+
+// Layout of a cohort's ODE state: [N, PY, other deaths, deaths (D), incident cases (D),
+// prevalences (D), category shares (K)]; all per person alive at tau0.
+struct Layout {
+  std::size_t diseases, categories;
+  std::size_t n() const { return 0; }
+  std::size_t person_years() const { return 1; }
+  std::size_t other_deaths() const { return 2; }
+  std::size_t deaths(std::size_t d) const { return 3 + d; }
+  std::size_t incidence(std::size_t d) const { return 3 + diseases + d; }
+  std::size_t prevalence(std::size_t d) const { return 3 + 2 * diseases + d; }
+  std::size_t share(std::size_t k) const { return 3 + 3 * diseases + k; }
+  std::size_t size() const { return 3 + 3 * diseases + categories; }
+};
+
+// One categorical factor's effect on one disease for one (sex, age).
+struct CategoryEffect {
+  std::size_t disease, first_category;
+  const std::vector<double>* rr;  // by category
+  double base_mean_rr;
+};
+// A disease-to-disease factor 1 + (rr - 1) pi_from, relative to its base value.
+struct PrevalenceEffect {
+  std::size_t from, to;
+  double slope;       // coverage * (rr - 1) for treatments, (rr - 1) for interactions
+  double base_value;  // the factor at the base prevalence
+};
+
+// The within-year system of one cohort (MODEL.md §2.1 and §2.2).
+class CohortHealthSystem final : public demography::CohortSystem {
+ public:
+  CohortHealthSystem(const Layout& layout, const HealthDynamics::CohortRates& rates,
+                     const std::vector<CategoryEffect>& categories,
+                     const std::vector<PrevalenceEffect>& prevalence_effects,
+                     const std::vector<std::pair<std::size_t, std::size_t>>& transitions,
+                     const std::vector<double>& transition_rates)
+      : layout_(layout),
+        rates_(rates),
+        categories_(categories),
+        prevalence_effects_(prevalence_effects),
+        transitions_(transitions),
+        transition_rates_(transition_rates),
+        incidence_(layout.diseases) {}
+
+  void rhs(double, std::span<const double> y, std::span<double> dydt) const override {
+    const Layout& L = layout_;
+    const double n = y[L.n()];
+    // Incidence scaled by the categorical risk factors and disease-to-disease effects.
+    for (std::size_t d = 0; d < L.diseases; ++d) incidence_[d] = rates_.incidence[d];
+    for (const auto& c : categories_) {
+      double mean_rr = 0.0;
+      for (std::size_t k = 0; k < c.rr->size(); ++k)
+        mean_rr += y[L.share(c.first_category + k)] * (*c.rr)[k];
+      incidence_[c.disease] *= mean_rr / c.base_mean_rr;
+    }
+    for (const auto& e : prevalence_effects_)
+      incidence_[e.to] *= (1.0 + e.slope * y[L.prevalence(e.from)]) / e.base_value;
+
+    double excess = 0.0;
+    for (std::size_t d = 0; d < L.diseases; ++d) {
+      const double pi = y[L.prevalence(d)];
+      const double f = rates_.case_fatality[d];
+      excess += f * pi;
+      dydt[L.deaths(d)] = f * pi * n;
+      dydt[L.incidence(d)] = incidence_[d] * (1.0 - pi) * n;
+      dydt[L.prevalence(d)] =
+          incidence_[d] * (1.0 - pi) - rates_.remission[d] * pi - f * pi * (1.0 - pi);
+    }
+    dydt[L.n()] = -(rates_.other_mortality + excess) * n;
+    dydt[L.person_years()] = n;
+    dydt[L.other_deaths()] = rates_.other_mortality * n;
+    for (std::size_t k = 0; k < L.categories; ++k) dydt[L.share(k)] = 0.0;
+    for (std::size_t t = 0; t < transitions_.size(); ++t) {
+      const auto [from, to] = transitions_[t];
+      const double flow = transition_rates_[t] * y[L.share(from)];
+      dydt[L.share(from)] -= flow;
+      dydt[L.share(to)] += flow;
+    }
+  }
+
+ private:
+  const Layout& layout_;
+  const HealthDynamics::CohortRates& rates_;
+  const std::vector<CategoryEffect>& categories_;
+  const std::vector<PrevalenceEffect>& prevalence_effects_;
+  const std::vector<std::pair<std::size_t, std::size_t>>& transitions_;
+  const std::vector<double>& transition_rates_;
+  mutable std::vector<double> incidence_;  // scratch, one system per cohort-year
+};
+
+double trend_factor(const Trend& trend, std::size_t year, double all_cause_ratio) {
+  if (trend.follows_all_cause) return all_cause_ratio;
+  return std::pow(1.0 + trend.annual_percent_change / 100.0, static_cast<double>(year));
+}
+
+}  // namespace
+
+HealthPaths reference_paths(const HealthModel& model, std::size_t years) {
+  HealthPaths p;
+  for (const auto& f : model.continuous) {
+    p.continuous_mean.emplace_back(years, f.mean);
+    p.continuous_sd.emplace_back(years, f.sd);
+  }
+  for (const auto& f : model.categorical)
+    p.transition_multiplier.emplace_back(f.transitions.size(), std::vector<double>(years, 1.0));
+  for (const auto& t : model.treatments) p.coverage.emplace_back(years, t.coverage);
+  SexAgeArray ones{};
+  for (auto& ages : ones) ages.fill(1.0);
+  p.incidence_multiplier.assign(model.diseases.size(), std::vector<SexAgeArray>(years, ones));
+  p.case_fatality_multiplier = p.incidence_multiplier;
+  p.other_mortality_multiplier.assign(years, ones);
+  p.maternal_risk_per_birth.assign(years, model.maternal_risk_per_birth.value);
+  return p;
+}
+
+HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
+                               const std::vector<SexAgeArray>& all_cause, HealthPaths paths,
+                               demography::IntegrationTolerances tolerances)
+    : model_(std::move(model)), paths_(std::move(paths)), tolerances_(tolerances) {
+  const HealthModel& m = *model_;
+  const std::size_t years = all_cause.size();
+  const std::size_t n_diseases = m.diseases.size();
+  if (years == 0) throw Error("the health model needs all-cause rates for at least one year");
+  if (paths_.other_mortality_multiplier.size() < years)
+    throw Error("health paths cover fewer years than the projection");
+
+  for (const auto& d : m.diseases) {
+    std::array<DiseaseRates, N_SEXES> by_sex;
+    for (std::size_t s = 0; s < N_SEXES; ++s)
+      by_sex[s] = derive_disease_rates(d.prevalence[s], d.mortality[s], d.remission[s]);
+    base_rates_.push_back(by_sex);
+  }
+
+  // Other-cause mortality in the base year, and the residual causes' shares of it.
+  SexAgeArray other_base{};
+  residual_share_.assign(m.residual_causes.size(), SexAgeArray{});
+  for (std::size_t s = 0; s < N_SEXES; ++s)
+    for (std::size_t a = 0; a < N_AGES; ++a) {
+      double modelled = 0.0;
+      for (const auto& d : m.diseases) modelled += d.mortality[s][a];
+      const double all = all_cause[0][s][a];
+      other_base[s][a] = all - modelled;
+      if (other_base[s][a] < OTHER_CAUSE_FLOOR * all) {
+        other_base[s][a] = OTHER_CAUSE_FLOOR * all;
+        ++floor_hits_;
+      }
+      double residual = 0.0;
+      for (const auto& c : m.residual_causes) residual += c.mortality[s][a];
+      const double scale = residual > other_base[s][a] ? other_base[s][a] / residual : 1.0;
+      for (std::size_t c = 0; c < m.residual_causes.size(); ++c)
+        residual_share_[c][s][a] =
+            other_base[s][a] > 0.0 ? scale * m.residual_causes[c].mortality[s][a] / other_base[s][a]
+                                   : 0.0;
+    }
+
+  // Continuous exposures, with mediation: a factor acting through another moves its mean.
+  const std::size_t n_continuous = m.continuous.size();
+  std::vector<std::vector<SexAgeArray>> effective_mean = paths_.continuous_mean;
+  for (std::size_t j = 0; j < n_continuous; ++j) {
+    const auto& through = m.continuous[j].acts_through;
+    if (!through) continue;
+    std::size_t k = 0;
+    while (m.continuous[k].name != through->factor) ++k;
+    for (std::size_t y = 0; y < years; ++y)
+      for (std::size_t s = 0; s < N_SEXES; ++s)
+        for (std::size_t a = 0; a < N_AGES; ++a)
+          effective_mean[k][y][s][a] +=
+              through->per_unit * (paths_.continuous_mean[j][y][s][a] -
+                                   paths_.continuous_mean[j][0][s][a]);
+  }
+  const auto mean_rr = [&](const ContinuousFactor& f, std::size_t j, const std::string& disease,
+                           std::size_t y, std::size_t s, std::size_t a) {
+    const double mu = effective_mean[j][y][s][a], sd = paths_.continuous_sd[j][y][s][a];
+    if (const auto it = f.log_linear.find(disease); it != f.log_linear.end()) {
+      const auto& ll = it->second;
+      const double rr = ll.rr[s][a];
+      return mean_relative_risk(
+          f.family, mu, sd, [&](double x) { return log_linear_rr(x, rr, ll.per, ll.tmrel); },
+          ll.tmrel);
+    }
+    if (const auto it = f.curves.find(disease); it != f.curves.end()) {
+      const auto& c = it->second;
+      return mean_relative_risk(
+          f.family, mu, sd, [&](double x) { return curve_rr(x, c.exposure, c.rr[a]); }, 0.0);
+    }
+    return 1.0;
+  };
+  const auto index_of_factor = [&](const std::string& name) {
+    for (std::size_t j = 0; j < n_continuous; ++j)
+      if (m.continuous[j].name == name) return j;
+    throw Error(fmt::format("no continuous factor '{}'", name));
+  };
+
+  rates_.resize(years * N_SEXES * N_AGES);
+  for (std::size_t y = 0; y < years; ++y)
+    for (std::size_t s = 0; s < N_SEXES; ++s)
+      for (std::size_t a = 0; a < N_AGES; ++a) {
+        CohortRates& r = rates_[(y * N_SEXES + s) * N_AGES + a];
+        const double all_cause_ratio =
+            all_cause[0][s][a] > 0.0 ? all_cause[y][s][a] / all_cause[0][s][a] : 1.0;
+        r.other_mortality =
+            other_base[s][a] * all_cause_ratio * paths_.other_mortality_multiplier[y][s][a];
+        r.incidence.resize(n_diseases);
+        r.case_fatality.resize(n_diseases);
+        r.remission.resize(n_diseases);
+        for (std::size_t d = 0; d < n_diseases; ++d) {
+          const Disease& disease = m.diseases[d];
+          double pif = 1.0;
+          for (std::size_t j = 0; j < n_continuous; ++j) {
+            const auto& f = m.continuous[j];
+            if (!f.log_linear.count(disease.name) && !f.curves.count(disease.name)) continue;
+            pif *= mean_rr(f, j, disease.name, y, s, a) / mean_rr(f, j, disease.name, 0, s, a);
+          }
+          for (std::size_t t = 0; t < m.treatments.size(); ++t) {
+            const Treatment& tr = m.treatments[t];
+            const auto effect = tr.effects.find(disease.name);
+            if (effect == tr.effects.end() || tr.affected_factor.empty()) continue;
+            const std::size_t j = index_of_factor(tr.affected_factor);
+            const auto& f = m.continuous[j];
+            const double reduction = 1.0 - effect->second.value;
+            const double h = share_above(f.family, effective_mean[j][y][s][a],
+                                         paths_.continuous_sd[j][y][s][a], tr.threshold);
+            const double h0 = share_above(f.family, effective_mean[j][0][s][a],
+                                          paths_.continuous_sd[j][0][s][a], tr.threshold);
+            pif *= (1.0 - paths_.coverage[t][y] * h * reduction) /
+                   (1.0 - paths_.coverage[t][0] * h0 * reduction);
+          }
+          r.incidence[d] = base_rates_[d][s].incidence[a] *
+                           trend_factor(disease.incidence_trend, y, all_cause_ratio) * pif *
+                           paths_.incidence_multiplier[d][y][s][a];
+          r.case_fatality[d] = base_rates_[d][s].case_fatality[a] *
+                               trend_factor(disease.case_fatality_trend, y, all_cause_ratio) *
+                               paths_.case_fatality_multiplier[d][y][s][a];
+          r.remission[d] = disease.remission[s][a];
+        }
+      }
+
+  // Base-year mean relative risk of each categorical factor over the year of age.
+  for (const auto& f : m.categorical) {
+    std::vector<SexAgeArray> by_disease(n_diseases);
+    for (std::size_t d = 0; d < n_diseases; ++d) {
+      const auto it = f.relative_risk.find(m.diseases[d].name);
+      for (std::size_t s = 0; s < N_SEXES; ++s)
+        for (std::size_t a = 0; a < N_AGES; ++a) {
+          if (it == f.relative_risk.end()) {
+            by_disease[d][s][a] = 1.0;
+            continue;
+          }
+          const auto& rr = it->second[s][a];
+          const std::size_t a1 = std::min<std::size_t>(a + 1, AGE_MAX);
+          double now = 0.0, next = 0.0;
+          for (std::size_t k = 0; k < rr.size(); ++k) {
+            now += f.shares[s][a][k] * rr[k];
+            next += f.shares[s][a1][k] * rr[k];
+          }
+          by_disease[d][s][a] = 0.5 * (now + next);
+        }
+    }
+    base_mean_rr_.push_back(std::move(by_disease));
+  }
+}
+
+std::size_t HealthDynamics::categories() const {
+  std::size_t k = 0;
+  for (const auto& f : model_->categorical) k += f.categories.size();
+  return k;
+}
+
+const HealthDynamics::CohortRates& HealthDynamics::rates(std::size_t year, std::size_t sex,
+                                                         std::size_t age) const {
+  return rates_[(year * N_SEXES + sex) * N_AGES + age];
+}
+
+std::vector<std::string> HealthDynamics::state_names() const {
+  std::vector<std::string> names;
+  for (const auto& d : model_->diseases) names.push_back("prevalence/" + d.name);
+  for (const auto& f : model_->categorical)
+    for (const auto& c : f.categories) names.push_back(f.name + "/" + c);
+  return names;
+}
+
+std::vector<std::string> HealthDynamics::cause_names() const {
+  std::vector<std::string> names = disease_names();
+  for (const auto& c : model_->residual_causes) names.push_back(c.name);
+  names.push_back("other");
+  return names;
+}
+
+std::vector<std::string> HealthDynamics::disease_names() const {
+  std::vector<std::string> names;
+  for (const auto& d : model_->diseases) names.push_back(d.name);
+  return names;
+}
+
+void HealthDynamics::initial_state(std::size_t sex, std::size_t age,
+                                   std::span<double> state) const {
+  std::size_t i = 0;
+  for (const auto& d : model_->diseases) state[i++] = d.prevalence[sex][age];
+  for (const auto& f : model_->categorical)
+    for (std::size_t k = 0; k < f.categories.size(); ++k) state[i++] = f.shares[sex][age][k];
+}
+
+void HealthDynamics::newborn_state(std::size_t, std::span<double> state) const {
+  std::size_t i = 0;
+  for (std::size_t d = 0; d < model_->diseases.size(); ++d) state[i++] = 0.0;
+  for (const auto& f : model_->categorical)
+    for (std::size_t k = 0; k < f.categories.size(); ++k)
+      state[i++] = k == f.at_birth ? 1.0 : 0.0;
+}
+
+void HealthDynamics::advance(std::size_t year, std::size_t sex, std::size_t age, double n0,
+                             double tau0, std::span<double> state, CohortOutcome& out) const {
+  const HealthModel& m = *model_;
+  const Layout L{m.diseases.size(), categories()};
+  const std::size_t n_causes = m.diseases.size() + m.residual_causes.size() + 1;
+  out.deaths.assign(n_causes, 0.0);
+  out.incidence.assign(L.diseases, 0.0);
+  out.survivors = std::max(n0, 0.0);
+  out.person_years = 0.0;
+  if (n0 <= 0.0 || tau0 >= 1.0) return;
+
+  // Effects that depend on the state within the year.
+  std::vector<CategoryEffect> category_effects;
+  std::vector<std::pair<std::size_t, std::size_t>> transitions;
+  std::vector<double> transition_rates;
+  std::size_t first = 0;
+  for (std::size_t j = 0; j < m.categorical.size(); ++j) {
+    const auto& f = m.categorical[j];
+    for (std::size_t d = 0; d < L.diseases; ++d) {
+      const auto it = f.relative_risk.find(m.diseases[d].name);
+      if (it != f.relative_risk.end())
+        category_effects.push_back(
+            {d, first, &it->second[sex][age], base_mean_rr_[j][d][sex][age]});
+    }
+    for (std::size_t t = 0; t < f.transitions.size(); ++t) {
+      transitions.emplace_back(first + f.transitions[t].from, first + f.transitions[t].to);
+      transition_rates.push_back(f.transitions[t].rate[sex][age] *
+                                 paths_.transition_multiplier[j][t][year]);
+    }
+    first += f.categories.size();
+  }
+  std::vector<PrevalenceEffect> prevalence_effects;
+  for (const auto& i : m.interactions) {
+    const std::size_t from = m.disease_index(i.from), to = m.disease_index(i.to);
+    const auto& p = m.diseases[from].prevalence;
+    const double base = 0.5 * (p[sex][age] + next_age_value(p, sex, age));
+    prevalence_effects.push_back({from, to, i.rr.value - 1.0, 1.0 + (i.rr.value - 1.0) * base});
+  }
+  for (std::size_t t = 0; t < m.treatments.size(); ++t) {
+    const Treatment& tr = m.treatments[t];
+    if (tr.affected_disease.empty()) continue;
+    const std::size_t from = m.disease_index(tr.affected_disease);
+    const auto& p = m.diseases[from].prevalence;
+    const double base = 0.5 * (p[sex][age] + next_age_value(p, sex, age));
+    for (const auto& [disease, rr] : tr.effects) {
+      const double reduction = 1.0 - rr.value;
+      const double base_value = 1.0 - paths_.coverage[t][0] * reduction * base;
+      // Scale so that the factor is 1 - c(y) (1 - rr) pi at pi, relative to its base value.
+      prevalence_effects.push_back({from, m.disease_index(disease),
+                                    -paths_.coverage[t][year] * reduction, base_value});
+    }
+  }
+
+  std::vector<double> y(L.size(), 0.0);
+  y[L.n()] = 1.0;
+  for (std::size_t d = 0; d < L.diseases; ++d) y[L.prevalence(d)] = state[d];
+  for (std::size_t k = 0; k < L.categories; ++k) y[L.share(k)] = state[L.diseases + k];
+  const CohortHealthSystem system(L, rates(year, sex, age), category_effects, prevalence_effects,
+                                  transitions, transition_rates);
+  demography::integrate_year(system, y, tau0, tolerances_);
+
+  out.survivors = n0 * y[L.n()];
+  out.person_years = n0 * y[L.person_years()];
+  // Deaths by cause sum exactly to n0 - survivors, so that the population balances.
+  double integrated = y[L.other_deaths()];
+  for (std::size_t d = 0; d < L.diseases; ++d) integrated += y[L.deaths(d)];
+  const double scale = integrated > 0.0 ? (n0 - out.survivors) / (n0 * integrated) : 0.0;
+  const double other = n0 * y[L.other_deaths()] * scale;
+  for (std::size_t d = 0; d < L.diseases; ++d) {
+    out.deaths[d] = n0 * y[L.deaths(d)] * scale;
+    out.incidence[d] = n0 * y[L.incidence(d)];
+    state[d] = std::clamp(y[L.prevalence(d)], 0.0, 1.0);
+  }
+  double residual = 0.0;
+  for (std::size_t c = 0; c < m.residual_causes.size(); ++c) {
+    out.deaths[L.diseases + c] = other * residual_share_[c][sex][age];
+    residual += out.deaths[L.diseases + c];
+  }
+  out.deaths.back() = other - residual;
+  for (std::size_t k = 0; k < L.categories; ++k)
+    state[L.diseases + k] = std::max(0.0, y[L.share(k)]);
+}
+
+}  // namespace healthcast::health

@@ -1,0 +1,513 @@
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "healthcast/health/model.h"
+#include "healthcast/io/age_schedule.h"
+#include "healthcast/io/csv.h"
+#include "healthcast/io/yaml.h"
+
+namespace healthcast::health {
+
+namespace {
+
+namespace fs = std::filesystem;
+using demography::AGE_MAX;
+using demography::N_AGES;
+using demography::N_SEXES;
+using io::AgeSchedule;
+using io::CsvTable;
+using io::Spread;
+using io::YamlReader;
+
+constexpr double BIG = 1e6;
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+std::vector<std::string> disease_names(const HealthModel& m) {
+  std::vector<std::string> names;
+  for (const auto& d : m.diseases) names.push_back(d.name);
+  return names;
+}
+
+// Throws unless `name` is a modelled disease; the message lists the diseases.
+void check_disease(const HealthModel& m, const std::string& name, const SourceLocation& where,
+                   const std::string& field) {
+  const auto names = disease_names(m);
+  if (std::find(names.begin(), names.end(), name) == names.end())
+    throw InputError(where, field,
+                     fmt::format("unknown disease '{}'; the model's diseases are: {}", name,
+                                 join(names)));
+}
+
+Uncertain uncertain(const YamlReader& rd, const YAML::Node& node, const std::string& key,
+                    double low, double high) {
+  Uncertain u;
+  u.value = rd.number(rd.required(node, key), key, low, high);
+  if (node["lower"]) u.lower = rd.number(node["lower"], "lower", low, u.value);
+  if (node["upper"]) u.upper = rd.number(node["upper"], "upper", u.value, high);
+  return u;
+}
+
+Trend trend(const YamlReader& rd, const YAML::Node& node, const std::string& field) {
+  Trend t;
+  if (!node) return t;
+  if (node.IsScalar() && node.Scalar() == "all_cause") {
+    t.follows_all_cause = true;
+  } else {
+    t.annual_percent_change = rd.number(node, field, -50.0, 50.0);
+  }
+  return t;
+}
+
+Disease read_disease(const YamlReader& rd, const YAML::Node& node, const fs::path& base) {
+  rd.require_map(node, "diseases");
+  rd.check_keys(node, "a disease", {"name", "title", "title_zh", "groups", "rates", "trends"});
+  Disease d;
+  d.name = rd.name(rd.required(node, "name"), "name");
+  d.title = node["title"] ? rd.text(node["title"], "title") : d.name;
+  if (node["title_zh"]) d.title_zh = rd.text(node["title_zh"], "title_zh");
+  if (node["groups"]) d.groups = rd.text_list(node["groups"], "groups");
+  if (const auto t = node["trends"]) {
+    rd.require_map(t, "trends");
+    rd.check_keys(t, "'trends'", {"incidence", "case_fatality"});
+    d.incidence_trend = trend(rd, t["incidence"], "incidence");
+    d.case_fatality_trend = trend(rd, t["case_fatality"], "case_fatality");
+  }
+  const auto csv = CsvTable::read(rd.file(rd.required(node, "rates"), "rates", base));
+  csv.require_columns({"sex", "age", "prevalence", "mortality", "remission", "disability_weight"});
+  AgeSchedule prevalence, mortality, remission, weight;
+  for (std::size_t r = 0; r < csv.rows(); ++r) {
+    prevalence.add(csv, r, "prevalence", 0.0, 0.99);
+    mortality.add(csv, r, "mortality", 0.0, 10.0);
+    remission.add(csv, r, "remission", 0.0, 10.0);
+    weight.add(csv, r, "disability_weight", 0.0, 1.0);
+  }
+  const std::string what = fmt::format("disease '{}'", d.name);
+  d.prevalence = prevalence.single_years(what, Spread::linear);
+  d.mortality = mortality.single_years(what);
+  d.remission = remission.single_years(what);
+  d.disability_weight = weight.single_years(what);
+  for (std::size_t s = 0; s < N_SEXES; ++s)
+    for (std::size_t a = 0; a < N_AGES; ++a)
+      if (d.mortality[s][a] > 0.0 && d.prevalence[s][a] <= 0.0)
+        throw InputError({csv.source(), 0, 0}, "prevalence",
+                         fmt::format("{} deaths at age {} ({}) need a positive prevalence", what,
+                                     a, s == 0 ? "female" : "male"));
+  return d;
+}
+
+void read_residual_causes(const YamlReader& rd, const YAML::Node& node, const fs::path& base,
+                          HealthModel& m) {
+  rd.require_map(node, "residual_causes");
+  rd.check_keys(node, "'residual_causes'", {"rates", "groups"});
+  const auto csv = CsvTable::read(rd.file(rd.required(node, "rates"), "rates", base));
+  csv.require_columns({"sex", "age", "cause", "mortality"});
+  std::map<std::string, AgeSchedule> schedules;
+  std::vector<std::string> order;
+  for (std::size_t r = 0; r < csv.rows(); ++r) {
+    const auto& cause = csv.text(r, "cause");
+    if (!schedules.count(cause)) order.push_back(cause);
+    schedules[cause].add(csv, r, "mortality", 0.0, 10.0);
+  }
+  for (const auto& name : order) {
+    if (std::find_if(m.diseases.begin(), m.diseases.end(),
+                     [&](const Disease& d) { return d.name == name; }) != m.diseases.end())
+      throw InputError({csv.source(), 0, 0}, "cause",
+                       fmt::format("'{}' is both a disease and a residual cause", name));
+    ResidualCause c{name, {}, schedules[name].single_years(fmt::format("cause '{}'", name))};
+    if (const auto groups = node["groups"]; groups && groups[name])
+      c.groups = rd.text_list(groups[name], name);
+    m.residual_causes.push_back(std::move(c));
+  }
+  if (const auto groups = node["groups"])
+    for (const auto& entry : groups)
+      if (!schedules.count(entry.first.as<std::string>()))
+        rd.fail(entry.first, entry.first.as<std::string>(),
+                fmt::format("no such cause in {}; causes there: {}", csv.source(), join(order)));
+}
+
+// Reads `disease,sex,age,<key...>,rr` rows into rr[disease][key] schedules.
+using RrSchedules = std::map<std::string, std::map<std::string, AgeSchedule>>;
+
+RrSchedules read_rr_rows(const HealthModel& m, const fs::path& path, const std::string& key,
+                         double low = 0.01, double high = 1000.0) {
+  const auto csv = CsvTable::read(path);
+  if (key.empty())
+    csv.require_columns({"disease", "sex", "age", "rr"});
+  else
+    csv.require_columns({"disease", "sex", "age", "rr", key});
+  RrSchedules out;
+  for (std::size_t r = 0; r < csv.rows(); ++r) {
+    const auto& disease = csv.text(r, "disease");
+    check_disease(m, disease, csv.location(r, "disease"), "disease");
+    out[disease][key.empty() ? "" : csv.text(r, key)].add(csv, r, "rr", low, high);
+  }
+  return out;
+}
+
+CategoricalFactor read_categorical(const YamlReader& rd, const YAML::Node& node,
+                                   const fs::path& base, const HealthModel& m) {
+  rd.check_keys(node, "a categorical risk factor",
+                {"name", "kind", "categories", "at_birth", "shares", "transitions",
+                 "relative_risks", "source"});
+  CategoricalFactor f;
+  f.name = rd.name(rd.required(node, "name"), "name");
+  f.categories = rd.text_list(rd.required(node, "categories"), "categories");
+  const std::size_t k = f.categories.size();
+  if (k < 2) rd.fail(node["categories"], "categories", "needs at least two categories");
+  const auto category = [&](const std::string& label, const SourceLocation& where,
+                            const std::string& field) {
+    const auto it = std::find(f.categories.begin(), f.categories.end(), label);
+    if (it == f.categories.end())
+      throw InputError(where, field,
+                       fmt::format("'{}' is not a category of '{}'; categories: {}", label,
+                                   f.name, join(f.categories)));
+    return static_cast<std::size_t>(it - f.categories.begin());
+  };
+  const auto birth = rd.required(node, "at_birth");
+  f.at_birth = category(rd.text(birth, "at_birth"), rd.at(birth), "at_birth");
+
+  const auto shares_csv = CsvTable::read(rd.file(rd.required(node, "shares"), "shares", base));
+  shares_csv.require_columns({"sex", "age", "category", "share"});
+  std::vector<AgeSchedule> shares(k);
+  for (std::size_t r = 0; r < shares_csv.rows(); ++r)
+    shares[category(shares_csv.text(r, "category"), shares_csv.location(r, "category"),
+                    "category")]
+        .add(shares_csv, r, "share", 0.0, 1.0);
+  std::vector<SexAgeArray> share_values;
+  for (std::size_t c = 0; c < k; ++c)
+    share_values.push_back(shares[c].single_years(
+        fmt::format("'{}' share of {}", f.categories[c], f.name)));
+  for (std::size_t s = 0; s < N_SEXES; ++s) {
+    f.shares[s].assign(N_AGES, std::vector<double>(k, 0.0));
+    for (std::size_t a = 0; a < N_AGES; ++a) {
+      double sum = 0.0;
+      for (std::size_t c = 0; c < k; ++c) sum += f.shares[s][a][c] = share_values[c][s][a];
+      if (std::abs(sum - 1.0) > 1e-6)
+        throw InputError({shares_csv.source(), 0, 0}, "share",
+                         fmt::format("{} shares at age {} ({}) sum to {}, not 1", f.name, a,
+                                     s == 0 ? "female" : "male", sum));
+    }
+  }
+
+  if (node["transitions"]) {
+    const auto csv = CsvTable::read(rd.file(node["transitions"], "transitions", base));
+    csv.require_columns({"sex", "age", "from", "to", "rate"});
+    std::map<std::pair<std::size_t, std::size_t>, AgeSchedule> rates;
+    for (std::size_t r = 0; r < csv.rows(); ++r) {
+      const auto from = category(csv.text(r, "from"), csv.location(r, "from"), "from");
+      const auto to = category(csv.text(r, "to"), csv.location(r, "to"), "to");
+      if (from == to)
+        throw InputError(csv.location(r, "to"), "to", "a transition needs two categories");
+      rates[{from, to}].add(csv, r, "rate", 0.0, 100.0);
+    }
+    for (const auto& [pair, schedule] : rates)
+      f.transitions.push_back(
+          {pair.first, pair.second,
+           schedule.single_years(fmt::format("{} transition {} -> {}", f.name,
+                                             f.categories[pair.first],
+                                             f.categories[pair.second]))});
+  }
+
+  const auto rr_path = rd.file(rd.required(node, "relative_risks"), "relative_risks", base);
+  for (auto& [disease, by_category] : read_rr_rows(m, rr_path, "category")) {
+    auto& table = f.relative_risk[disease];
+    std::vector<SexAgeArray> values(k);
+    for (std::size_t c = 0; c < k; ++c) {
+      // A category without rows is the reference (rr = 1).
+      for (auto& ages : values[c]) ages.fill(1.0);
+      const auto it = by_category.find(f.categories[c]);
+      if (it != by_category.end())
+        values[c] = it->second.single_years(
+            fmt::format("{} rr of '{}' for {}", f.name, f.categories[c], disease));
+    }
+    for (const auto& [label, _] : by_category)
+      category(label, {rr_path.string(), 0, 0}, "category");
+    for (std::size_t s = 0; s < N_SEXES; ++s) {
+      table[s].assign(N_AGES, std::vector<double>(k, 1.0));
+      for (std::size_t a = 0; a < N_AGES; ++a)
+        for (std::size_t c = 0; c < k; ++c) table[s][a][c] = values[c][s][a];
+    }
+  }
+  return f;
+}
+
+ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node,
+                                 const fs::path& base, const HealthModel& m) {
+  rd.check_keys(node, "a continuous risk factor",
+                {"name", "kind", "unit", "family", "exposure", "relative_risks", "rr_curve",
+                 "acts_through", "source"});
+  ContinuousFactor f;
+  f.name = rd.name(rd.required(node, "name"), "name");
+  if (node["unit"]) f.unit = rd.text(node["unit"], "unit");
+  const auto family = rd.required(node, "family");
+  const auto family_name = rd.text(family, "family");
+  if (family_name == "normal")
+    f.family = Family::normal;
+  else if (family_name == "lognormal")
+    f.family = Family::lognormal;
+  else
+    rd.fail(family, "family", fmt::format("'{}' is not a known distribution; use normal or "
+                                          "lognormal", family_name));
+
+  const auto csv = CsvTable::read(rd.file(rd.required(node, "exposure"), "exposure", base));
+  csv.require_columns({"sex", "age", "mean", "sd"});
+  AgeSchedule mean, sd;
+  for (std::size_t r = 0; r < csv.rows(); ++r) {
+    mean.add(csv, r, "mean", f.family == Family::lognormal ? 1e-9 : -BIG, BIG);
+    sd.add(csv, r, "sd", 0.0, BIG);
+  }
+  f.mean = mean.single_years(fmt::format("{} exposure", f.name), Spread::linear);
+  f.sd = sd.single_years(fmt::format("{} exposure", f.name), Spread::linear);
+
+  if (node["relative_risks"]) {
+    const auto path = rd.file(node["relative_risks"], "relative_risks", base);
+    const auto table = CsvTable::read(path);
+    table.require_columns({"disease", "sex", "age", "rr", "per", "tmrel"});
+    for (auto& [disease, schedules] : read_rr_rows(m, path, "")) {
+      ContinuousFactor::LogLinear ll;
+      ll.rr = schedules[""].single_years(fmt::format("{} rr for {}", f.name, disease));
+      for (std::size_t r = 0; r < table.rows(); ++r)
+        if (table.text(r, "disease") == disease) {
+          ll.per = table.number(r, "per");
+          ll.tmrel = table.number(r, "tmrel");
+          if (ll.per <= 0.0)
+            throw InputError(table.location(r, "per"), "per", "must be positive");
+        }
+      f.log_linear[disease] = ll;
+    }
+  }
+  if (node["rr_curve"]) {
+    const auto csv_curve = CsvTable::read(rd.file(node["rr_curve"], "rr_curve", base));
+    csv_curve.require_columns({"disease", "age", "exposure", "rr"});
+    // rows: disease, age (start of the age band the curve applies from), exposure, rr
+    std::map<std::string, std::map<int, std::map<double, double>>> rows;
+    for (std::size_t r = 0; r < csv_curve.rows(); ++r) {
+      const auto& disease = csv_curve.text(r, "disease");
+      check_disease(m, disease, csv_curve.location(r, "disease"), "disease");
+      const int age = csv_curve.integer(r, "age");
+      if (age < 0 || age > AGE_MAX)
+        throw InputError(csv_curve.location(r, "age"), "age",
+                         fmt::format("{} is outside the ages 0..{}", age, AGE_MAX));
+      const double x = csv_curve.number(r, "exposure");
+      const double rr = csv_curve.number(r, "rr");
+      if (x < 0.0 || rr <= 0.0)
+        throw InputError(csv_curve.location(r, "rr"), "rr",
+                         "exposures must be >= 0 and relative risks > 0");
+      rows[disease][age][x] = rr;
+    }
+    for (auto& [disease, by_age] : rows) {
+      ContinuousFactor::Curve curve;
+      const auto& first = by_age.begin()->second;
+      for (const auto& [x, _] : first) curve.exposure.push_back(x);
+      for (const auto& [age, points] : by_age)
+        if (points.size() != curve.exposure.size())
+          throw InputError({csv_curve.source(), 0, 0}, "exposure",
+                           fmt::format("the {} curve for ages {}+ has {} exposure levels; every "
+                                       "age needs the same {}",
+                                       disease, age, points.size(), curve.exposure.size()));
+      for (int a = 0; a <= AGE_MAX; ++a) {
+        // The curve of the latest age band starting at or below a (the first band below it).
+        auto it = by_age.upper_bound(a);
+        if (it != by_age.begin()) --it;
+        for (const auto& [x, rr] : it->second) curve.rr[a].push_back(rr);
+      }
+      f.curves[disease] = std::move(curve);
+    }
+  }
+  if (const auto through = node["acts_through"]) {
+    rd.require_map(through, "acts_through");
+    rd.check_keys(through, "'acts_through'", {"factor", "per_unit"});
+    f.acts_through = ContinuousFactor::ActsThrough{
+        rd.name(rd.required(through, "factor"), "factor"),
+        rd.number(rd.required(through, "per_unit"), "per_unit", -BIG, BIG)};
+  }
+  if (f.log_linear.empty() && f.curves.empty() && !f.acts_through)
+    rd.fail(node, f.name,
+            "a continuous factor needs relative_risks, rr_curve or acts_through to matter");
+  return f;
+}
+
+// Risk factor kinds, chosen by `kind:` in the file.
+using FactorReader = std::function<void(const YamlReader&, const YAML::Node&, const fs::path&,
+                                        HealthModel&)>;
+const std::map<std::string, FactorReader>& factor_kinds() {
+  static const std::map<std::string, FactorReader> kinds = {
+      {"categorical",
+       [](const YamlReader& rd, const YAML::Node& n, const fs::path& b, HealthModel& m) {
+         m.categorical.push_back(read_categorical(rd, n, b, m));
+       }},
+      {"continuous",
+       [](const YamlReader& rd, const YAML::Node& n, const fs::path& b, HealthModel& m) {
+         m.continuous.push_back(read_continuous(rd, n, b, m));
+       }},
+  };
+  return kinds;
+}
+
+Treatment read_treatment(const YamlReader& rd, const YAML::Node& node, const HealthModel& m) {
+  rd.require_map(node, "treatments");
+  rd.check_keys(node, "a treatment", {"name", "affected", "coverage", "effects", "source"});
+  Treatment t;
+  t.name = rd.name(rd.required(node, "name"), "name");
+  const auto affected = rd.required(node, "affected");
+  rd.require_map(affected, "affected");
+  rd.check_keys(affected, "'affected'", {"factor", "above", "disease"});
+  if (affected["disease"]) {
+    t.affected_disease = rd.name(affected["disease"], "disease");
+    check_disease(m, t.affected_disease, rd.at(affected["disease"]), "disease");
+  } else {
+    t.affected_factor = rd.name(rd.required(affected, "factor"), "factor");
+    if (!m.continuous_factor(t.affected_factor))
+      rd.fail(affected["factor"], "factor",
+              fmt::format("'{}' is not a continuous risk factor defined above",
+                          t.affected_factor));
+    t.threshold = rd.number(rd.required(affected, "above"), "above", -BIG, BIG);
+  }
+  t.coverage = rd.number(rd.required(node, "coverage"), "coverage", 0.0, 1.0);
+  const auto effects = rd.required(node, "effects");
+  if (!effects.IsSequence()) rd.fail(effects, "effects", "expected a list of {disease, rr}");
+  for (const auto& e : effects) {
+    rd.require_map(e, "effects");
+    rd.check_keys(e, "an effect", {"disease", "rr", "lower", "upper", "source"});
+    const auto disease = rd.name(rd.required(e, "disease"), "disease");
+    check_disease(m, disease, rd.at(e["disease"]), "disease");
+    t.effects[disease] = uncertain(rd, e, "rr", 0.01, 1.0);
+  }
+  return t;
+}
+
+std::string read_text_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw InputError({path.string(), 0, 0}, "",
+                     fs::exists(path) ? "cannot read the file" : "health model file not found");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+std::size_t HealthModel::disease_index(const std::string& name) const {
+  for (std::size_t d = 0; d < diseases.size(); ++d)
+    if (diseases[d].name == name) return d;
+  throw Error(fmt::format("no disease '{}' in the health model", name));
+}
+
+const ContinuousFactor* HealthModel::continuous_factor(const std::string& name) const {
+  for (const auto& f : continuous)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+HealthModel load_health_model(const fs::path& path) {
+  const YamlReader rd(path.string());
+  const YAML::Node root = rd.parse(read_text_file(path));
+  if (!root.IsMap())
+    throw InputError({path.string(), 1, 1}, "", "a health model file is a YAML mapping");
+  rd.check_keys(root, "the health model",
+                {"base_period", "diseases", "residual_causes", "interactions", "risk_factors",
+                 "treatments", "maternal_mortality", "other_disability", "standard_life_table",
+                 "sources"});
+  const fs::path base = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  HealthModel m;
+  m.path = path;
+
+  const auto diseases = rd.required(root, "diseases");
+  if (!diseases.IsSequence()) rd.fail(diseases, "diseases", "expected a list of diseases");
+  std::set<std::string> seen;
+  for (const auto& node : diseases) {
+    m.diseases.push_back(read_disease(rd, node, base));
+    if (!seen.insert(m.diseases.back().name).second)
+      rd.fail(node, "name", fmt::format("disease '{}' is defined twice", m.diseases.back().name));
+  }
+  if (root["residual_causes"]) read_residual_causes(rd, root["residual_causes"], base, m);
+
+  if (const auto list = root["interactions"]) {
+    if (!list.IsSequence()) rd.fail(list, "interactions", "expected a list");
+    for (const auto& node : list) {
+      rd.require_map(node, "interactions");
+      rd.check_keys(node, "an interaction", {"from", "to", "rr", "lower", "upper", "source"});
+      Interaction i{rd.name(rd.required(node, "from"), "from"),
+                    rd.name(rd.required(node, "to"), "to"), uncertain(rd, node, "rr", 0.01, 100)};
+      check_disease(m, i.from, rd.at(node["from"]), "from");
+      check_disease(m, i.to, rd.at(node["to"]), "to");
+      m.interactions.push_back(i);
+    }
+  }
+  if (const auto list = root["risk_factors"]) {
+    if (!list.IsSequence()) rd.fail(list, "risk_factors", "expected a list");
+    for (const auto& node : list) {
+      rd.require_map(node, "risk_factors");
+      const auto kind_node = rd.required(node, "kind");
+      const auto kind = rd.text(kind_node, "kind");
+      const auto& kinds = factor_kinds();
+      const auto it = kinds.find(kind);
+      if (it == kinds.end()) {
+        std::vector<std::string> names;
+        for (const auto& [n, _] : kinds) names.push_back(n);
+        rd.fail(kind_node, "kind",
+                fmt::format("unknown risk factor kind '{}'; available: {}", kind, join(names)));
+      }
+      it->second(rd, node, base, m);
+    }
+    for (const auto& f : m.continuous)
+      if (f.acts_through && !m.continuous_factor(f.acts_through->factor))
+        throw InputError({path.string(), 0, 0}, "acts_through",
+                         fmt::format("'{}' acts through '{}', which is not a continuous factor",
+                                     f.name, f.acts_through->factor));
+  }
+  if (const auto list = root["treatments"]) {
+    if (!list.IsSequence()) rd.fail(list, "treatments", "expected a list");
+    for (const auto& node : list) m.treatments.push_back(read_treatment(rd, node, m));
+  }
+  if (const auto node = root["maternal_mortality"]) {
+    rd.require_map(node, "maternal_mortality");
+    rd.check_keys(node, "'maternal_mortality'", {"risk_per_birth", "lower", "upper", "source"});
+    m.maternal_risk_per_birth = uncertain(rd, node, "risk_per_birth", 0.0, 0.1);
+  }
+  if (root["other_disability"]) {
+    const auto csv = CsvTable::read(rd.file(root["other_disability"], "other_disability", base));
+    csv.require_columns({"sex", "age", "disability"});
+    AgeSchedule schedule;
+    for (std::size_t r = 0; r < csv.rows(); ++r) schedule.add(csv, r, "disability", 0.0, 1.0);
+    m.other_disability = schedule.single_years("other-cause disability", Spread::linear);
+  }
+  if (root["standard_life_table"]) {
+    const auto csv =
+        CsvTable::read(rd.file(root["standard_life_table"], "standard_life_table", base));
+    csv.require_columns({"age", "ex"});
+    std::vector<std::pair<int, double>> points;
+    for (std::size_t r = 0; r < csv.rows(); ++r)
+      points.emplace_back(csv.integer(r, "age"), csv.number(r, "ex"));
+    std::sort(points.begin(), points.end());
+    if (points.empty() || points.front().first != 0)
+      throw InputError({csv.source(), 0, 0}, "age", "the standard life table must start at 0");
+    // e at exact ages, linear in between; held beyond the last age.
+    for (int a = 0; a <= AGE_MAX; ++a) {
+      auto hi = std::lower_bound(points.begin(), points.end(), std::make_pair(a, -1.0));
+      if (hi == points.end()) {
+        m.standard_life_expectancy[a] = points.back().second;
+      } else if (hi->first == a || hi == points.begin()) {
+        m.standard_life_expectancy[a] = hi->second;
+      } else {
+        const auto lo = std::prev(hi);
+        const double w = double(a - lo->first) / double(hi->first - lo->first);
+        m.standard_life_expectancy[a] = (1 - w) * lo->second + w * hi->second;
+      }
+    }
+  }
+  return m;
+}
+
+}  // namespace healthcast::health
