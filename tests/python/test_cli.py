@@ -191,12 +191,13 @@ def test_year_out_of_range_says_what_is_allowed(scenario_copy, tmp_path):
 
 
 def test_unknown_mortality_method_lists_the_registry(scenario_copy, tmp_path):
-    text = scenario_copy.read_text().replace("method: improvement", "method: lee-carter")
-    text = text.replace("    jump_off: 2015-2019\n    improvement_from: 2000-2004\n", "")
+    text = scenario_copy.read_text().replace("method: lee_carter", "method: lee-carter")
+    text = re.sub(r"\n *fit_period: .*", "", text)
     scenario_copy.write_text(text)
     out = tmp_path / "out.h5"
     expect_bad_input(healthcast("run", scenario_copy, "-o", out), out,
-                     "unknown mortality method 'lee-carter'", "improvement, rates")
+                     "unknown mortality method 'lee-carter'",
+                     "improvement, lee_carter, rates")
 
 
 def test_a_missing_scenario_file_is_bad_input(tmp_path):

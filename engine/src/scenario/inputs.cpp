@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "healthcast/io/csv.h"
+#include "mortality_methods.h"
 
 namespace healthcast::scenario {
 
@@ -268,6 +269,7 @@ std::vector<SexAgeArray> mortality_by_improvement(const MortalitySpec& spec, int
 const std::map<std::string, MortalityMethod>& mortality_methods() {
   static const std::map<std::string, MortalityMethod> methods = {
       {"improvement", mortality_by_improvement},
+      {"lee_carter", mortality_by_lee_carter},
       {"rates", mortality_from_rates},
   };
   return methods;

@@ -139,7 +139,10 @@ const std::vector<std::string> ROOT_KEYS = {"healthcast", "name",    "title",  "
 const std::vector<std::string> INPUT_KEYS = {"population", "fertility", "sex_ratio_at_birth",
                                              "net_migration", "mortality"};
 const std::vector<std::string> MORTALITY_KEYS = {"method", "rates", "jump_off",
-                                                 "improvement_from"};
+                                                 "improvement_from", "fit_period"};
+// Keys that belong to one mortality method only; any other method rejects them.
+const std::vector<std::pair<std::string, std::string>> METHOD_KEYS = {
+    {"jump_off", "improvement"}, {"improvement_from", "improvement"}, {"fit_period", "lee_carter"}};
 const std::vector<std::string> REGION_KEYS = {"name", "inputs"};
 
 bool valid_name(const std::string& name) {
@@ -155,6 +158,10 @@ MortalitySpec read_mortality(const Reader& rd, const YAML::Node& node, const fs:
   spec.where = rd.at(node);
   spec.method = rd.text(rd.required(node, "method"), "method");
   spec.rates = rd.file(rd.required(node, "rates"), "rates", base);
+  for (const auto& [key, owner] : METHOD_KEYS)
+    if (node[key] && spec.method != owner)
+      rd.fail(node[key], key,
+              fmt::format("only used by method '{}', not '{}'", owner, spec.method));
   if (spec.method == "improvement") {
     std::tie(spec.jump_off_from, spec.jump_off_to) =
         rd.period(rd.required(node, "jump_off"), "jump_off");
@@ -163,11 +170,8 @@ MortalitySpec read_mortality(const Reader& rd, const YAML::Node& node, const fs:
     if (spec.improvement_to >= spec.jump_off_from)
       rd.fail(node["improvement_from"], "improvement_from",
               fmt::format("must end before the jump-off period starts ({})", spec.jump_off_from));
-  } else {
-    for (const char* key : {"jump_off", "improvement_from"})
-      if (node[key])
-        rd.fail(node[key], key,
-                fmt::format("only used by method 'improvement', not '{}'", spec.method));
+  } else if (spec.method == "lee_carter" && node["fit_period"]) {
+    std::tie(spec.fit_from, spec.fit_to) = rd.period(node["fit_period"], "fit_period");
   }
   return spec;
 }

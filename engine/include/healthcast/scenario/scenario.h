@@ -19,6 +19,9 @@ struct MortalitySpec {
   // from, each [first year, last year].
   int jump_off_from = 0, jump_off_to = 0;
   int improvement_from = 0, improvement_to = 0;
+  // Method "lee_carter": the years whose periods are fitted, [first year, last year]; periods
+  // wholly inside are used, and the last of them is the jump-off. 0, 0: every period.
+  int fit_from = 0, fit_to = 0;
   SourceLocation where;  // the `mortality` entry in the scenario file
 };
 

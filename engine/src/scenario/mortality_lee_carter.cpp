@@ -1,0 +1,63 @@
+// Method "lee_carter": a Lee-Carter model fitted by sex to the history's periods within
+// `fit_period`, its k_t carried along the drift line (the mean forecast; draws come with the
+// uncertainty runs), starting from the observed rates of the last fitted period (Lee-Miller
+// jump-off), so that the base year continues the data rather than the model's fit of it.
+#include <array>
+#include <limits>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "healthcast/forecast/lee_carter.h"
+#include "healthcast/scenario/mortality_history.h"
+#include "mortality_methods.h"
+
+namespace healthcast::scenario {
+
+std::vector<demography::SexAgeArray> mortality_by_lee_carter(const MortalitySpec& spec,
+                                                             int base_year, int horizon) {
+  const MortalityHistory history = read_mortality_history(spec.rates);
+  const bool all = spec.fit_from == 0 && spec.fit_to == 0;
+  const auto periods =
+      all ? history.within(std::numeric_limits<int>::min(), std::numeric_limits<int>::max())
+          : history.within(spec.fit_from, spec.fit_to);
+  if (periods.size() < 3) {
+    std::string available;
+    for (const auto& [from, to] : history.periods)
+      available += fmt::format("{}{}-{}", available.empty() ? "" : ", ", from, to);
+    throw InputError(
+        spec.where, "fit_period",
+        fmt::format("{} periods of {} lie within fit_period {}-{}; Lee-Carter "
+                    "needs at least 3. Periods in the file: {}",
+                    periods.size(), history.source, spec.fit_from, spec.fit_to, available));
+  }
+  std::vector<double> times;
+  for (std::size_t p : periods) times.push_back(history.mid(p));
+
+  std::array<forecast::LeeCarter, demography::N_SEXES> models;
+  for (std::size_t s = 0; s < demography::N_SEXES; ++s) {
+    Eigen::MatrixXd mx(history.mx[s].rows(), static_cast<Eigen::Index>(periods.size()));
+    for (std::size_t i = 0; i < periods.size(); ++i)
+      mx.col(static_cast<Eigen::Index>(i)) =
+          history.mx[s].col(static_cast<Eigen::Index>(periods[i]));
+    try {
+      models[s] = forecast::LeeCarter::fit(mx, history.ages, times);
+    } catch (const InputError&) {
+      throw;
+    } catch (const Error& e) {
+      throw InputError(spec.where, "rates",
+                       fmt::format("{} ({} rates of {}, method 'lee_carter')", e.what(),
+                                   s == 0 ? "female" : "male", history.source));
+    }
+  }
+  std::vector<demography::SexAgeArray> out;
+  for (int t = base_year; t <= horizon; ++t) {
+    demography::SexAgeArray m{};
+    for (std::size_t s = 0; s < demography::N_SEXES; ++s)
+      m[s] = to_single_ages(history.ages, models[s].rates(models[s].k_at(t)));
+    out.push_back(m);
+  }
+  return out;
+}
+
+}  // namespace healthcast::scenario

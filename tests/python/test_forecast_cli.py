@@ -1,0 +1,155 @@
+"""Mortality forecasts from the command line: the lee_carter and improvement methods against an
+independent NumPy reading of the history file, the back-test table, and their bad input."""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+BIN = os.environ.get("HEALTHCAST_BIN")
+SOURCE = Path(os.environ.get("HEALTHCAST_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+HISTORY = SOURCE / "data" / "china" / "mortality_history.csv"
+
+pytestmark = pytest.mark.skipif(not BIN, reason="HEALTHCAST_BIN is not set (run through ctest)")
+
+
+def healthcast(*args):
+    return subprocess.run([BIN, *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture()
+def scenario_copy(tmp_path):
+    shutil.copytree(SOURCE / "data" / "china", tmp_path / "data" / "china")
+    (tmp_path / "scenarios").mkdir()
+    path = tmp_path / "scenarios" / "s.yaml"
+    shutil.copy(SOURCE / "scenarios" / "china_reference.yaml", path)
+    return path
+
+
+def history(sex):
+    """log m as ages x periods, the ages, and the periods' middle years."""
+    d = pd.read_csv(HISTORY)
+    d = d[d.sex == sex].pivot_table(index="age", columns="from_year", values="mx")
+    return np.log(d.values), d.index.values, d.columns.values + 2.0
+
+
+def lee_carter_log_m(sex, first, last, year):
+    """Lee-Carter by SVD written out here, from the observed jump-off, at mid-year `year`."""
+    log_m, ages, mids = history(sex)
+    keep = (mids - 2 >= first) & (mids + 2 <= last)
+    log_m, mids = log_m[:, keep], mids[keep]
+    a = log_m.mean(axis=1)
+    u, s, vt = np.linalg.svd(log_m - a[:, None])
+    b = u[:, 0] / u[:, 0].sum()
+    k = s[0] * vt[0] * u[:, 0].sum()
+    drift_per_year = (k[-1] - k[0]) / (len(k) - 1) / (mids[1] - mids[0])
+    return log_m[:, -1] + b * drift_per_year * (year - mids[-1]), ages
+
+
+def modelled_rate(out, year, sex, age):
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        cell = dict(year=year, region="china", sex=sex, age=age)
+        return float(ds["deaths"].sel(cell) / ds["person_years"].sel(cell))
+
+
+@pytest.fixture(scope="module")
+def reference_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "reference.h5"
+    result = healthcast("run", SOURCE / "scenarios" / "china_reference.yaml", "-o", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.mark.parametrize("sex", ["female", "male"])
+@pytest.mark.parametrize("year,age", [(2020, 0), (2030, 52), (2050, 82), (2050, 100)])
+def test_reference_rates_are_the_lee_carter_forecast(reference_run, sex, year, age):
+    log_m, ages = lee_carter_log_m(sex, 1970, 2019, year)
+    group = np.searchsorted(ages, age, side="right") - 1
+    # Deaths over person-years of a cell is its rate: the within-year integration holds m fixed.
+    assert modelled_rate(reference_run, year, sex, age) == pytest.approx(np.exp(log_m[group]),
+                                                                         rel=1e-7)
+
+
+def test_improvement_method_is_still_available(scenario_copy, tmp_path):
+    text = scenario_copy.read_text().replace("method: lee_carter", "method: improvement")
+    text = re.sub(r"fit_period: .*", "jump_off: 2015-2019\n    improvement_from: 2000-2004", text)
+    scenario_copy.write_text(text)
+    out = tmp_path / "out.h5"
+    result = healthcast("run", scenario_copy, "-o", out)
+    assert result.returncode == 0, result.stderr
+    log_m, ages, _ = history("male")
+    # Periods 2000-2004 and 2015-2019 are columns 10 and 13; mid-points 2002.5 and 2017.5.
+    rate = (log_m[:, 10] - log_m[:, 13]) / 15.0
+    group = list(ages).index(60)
+    expected = np.exp(log_m[group, 13] - rate[group] * (2040.5 - 2017.5))
+    assert modelled_rate(out, 2040, "male", 62) == pytest.approx(expected, rel=1e-7)
+
+
+def parse_backtest(stdout):
+    rows = {}
+    for line in stdout.splitlines():
+        f = line.split()
+        if len(f) == 7 and f[0] in ("female", "male"):
+            rows[(f[0], f[1])] = [float(v) for v in f[2:]]
+    return rows
+
+
+def test_backtest_table_matches_an_independent_calculation():
+    result = healthcast("backtest", SOURCE / "scenarios" / "china_reference.yaml",
+                        "--fit-until", 2009)
+    assert result.returncode == 0, result.stderr
+    assert "1970-1974 to 2005-2009" in result.stdout and "2015-2019" in result.stdout
+    rows = parse_backtest(result.stdout)
+    assert len(rows) == 6
+    for sex in ("female", "male"):
+        observed, _, _ = history(sex)
+        target = observed[:, -1]
+        forecasts = {
+            "lee_carter": lee_carter_log_m(sex, 1970, 2009, 2017.0)[0],
+            "constant_rates": observed[:, -3],  # 2005-2009
+            # improvement from 1990-1994 to 2005-2009, carried 10 years on
+            "constant_improvement": observed[:, -3] + (observed[:, -3] - observed[:, -6]) / 1.5,
+        }
+        for name, log_m in forecasts.items():
+            e0_fcst, e0_obs, e0_err, mae, rmse = rows[(sex, name)]
+            diff = log_m - target
+            assert mae == pytest.approx(np.abs(diff).mean(), abs=6e-5), name
+            assert rmse == pytest.approx(np.sqrt((diff ** 2).mean()), abs=6e-5), name
+            assert e0_err == pytest.approx(e0_fcst - e0_obs, abs=0.011)
+        # Rates that stop falling must lose life expectancy against what happened.
+        assert rows[(sex, "constant_rates")][2] < -1.0
+
+
+def test_backtest_sex_option_and_bad_years():
+    scenario = SOURCE / "scenarios" / "china_reference.yaml"
+    result = healthcast("backtest", scenario, "--fit-until", 2000, "--sex", "male")
+    assert result.returncode == 0, result.stderr
+    assert {sex for sex, _ in parse_backtest(result.stdout)} == {"male"}
+    result = healthcast("backtest", scenario, "--fit-until", 2019)
+    assert result.returncode == 2
+    assert "leaves no later period" in result.stderr and "2015-2019" in result.stderr
+    result = healthcast("backtest", scenario, "--fit-until", 1980)
+    assert result.returncode == 2 and "at least 3" in result.stderr
+
+
+def test_fit_period_with_too_few_periods_lists_the_file_periods(scenario_copy, tmp_path):
+    text = scenario_copy.read_text().replace("fit_period: 1970-2019", "fit_period: 2010-2019")
+    scenario_copy.write_text(text)
+    result = healthcast("validate", scenario_copy)
+    assert result.returncode == 2
+    for fragment in ("s.yaml:", "fit_period", "at least 3", "1950-1954", "2015-2019"):
+        assert fragment in result.stderr, (fragment, result.stderr)
+
+
+def test_fit_period_belongs_to_lee_carter_only(scenario_copy, tmp_path):
+    text = scenario_copy.read_text().replace("method: lee_carter", "method: rates")
+    scenario_copy.write_text(text)
+    result = healthcast("validate", scenario_copy)
+    assert result.returncode == 2
+    assert "fit_period" in result.stderr and "only used by method 'lee_carter'" in result.stderr
