@@ -978,6 +978,31 @@ def life_table_ex(m, a0, a1):
     return T / l
 
 
+# WHO World Standard Population (2000-2025), percent by five-year group 0-4 .. 100+
+# (Ahmad OB et al., Age standardization of rates: a new WHO standard, GPE Discussion Paper 31,
+# WHO 2001, Table 1).
+WHO_WORLD_STANDARD = [8.86, 8.69, 8.60, 8.47, 8.22, 7.93, 7.61, 7.15, 6.59, 6.04, 5.37, 4.55,
+                      3.72, 2.96, 2.21, 1.52, 0.91, 0.44, 0.15, 0.04, 0.005]
+
+
+def build_standard_populations(shared):
+    """Weights for age-standardised rates: WHO world standard and China's 2000 population."""
+    print("\n[standard_populations] WHO world standard 2000-2025; China 2000 (WPP2019)")
+    path = shared / "data" / "china" / "china_wpp2019_pop_5yage_sex_1950_2020.csv"
+    with open(path, newline="") as f:
+        records = list(csv.DictReader(f))
+    groups = []  # age labels in file order, both sexes summed
+    china = {}
+    for r in records:
+        if r["age"] not in china:
+            groups.append(r["age"])
+            china[r["age"]] = 0.0
+        china[r["age"]] += float(r["2000"]) * 1000.0
+    assert len(groups) == len(WHO_WORLD_STANDARD) == 21
+    rows = [[5 * i, fmt(WHO_WORLD_STANDARD[i]), fmt(round(china[groups[i]]))] for i in range(21)]
+    write_csv(OUT_DIR / "standard_populations.csv", ["age", "who_world", "china_2000"], rows)
+
+
 def build_standard_life_table(demo, shared):
     print("\n[standard_life_table] frontier of WPP2024 China 2015-19 and HMD Sweden 2010")
     swe = {}
@@ -1103,6 +1128,7 @@ def write_yaml(interactions):
         "ratio 16.9 per 100,000 live births (Xinhua, 29 April 2021)\"}" % fmt(MMR_2020),
         "other_disability: health/other_disability.csv",
         "standard_life_table: health/standard_life_table.csv",
+        "standard_populations: health/standard_populations.csv",
         "sources: Health model inputs",
     ]
     YAML_PATH.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -1209,6 +1235,7 @@ def main(argv=None):
     build_pm25(src_rr)
     build_other_disability(demo)
     build_standard_life_table(demo, shared)
+    build_standard_populations(shared)
     write_yaml(interactions)
 
     failed = [m for ok, m in CHECKS if not ok]

@@ -161,7 +161,7 @@ TEST(HealthModel, PrevalenceStaysInUnitIntervalAndPopulationBalances) {
   auto model = std::make_shared<HealthModel>();
   model->diseases.push_back(disease("heart", 0.3, 0.01));
   model->diseases.push_back(disease("sugar", 0.5, 0.002));
-  model->interactions.push_back({"sugar", "heart", {2.0, {}, {}}});
+  model->interactions.push_back({"sugar", "heart", {2.0, {}, {}}, {}});
   auto f = smoking(*model, 0.3, 3.0);
   CategoricalFactor::Transition start{0, 1, flat(0.05)}, stop{1, 0, flat(0.1)};
   f.transitions = {start, stop};
@@ -176,13 +176,13 @@ TEST(HealthModel, PrevalenceStaysInUnitIntervalAndPopulationBalances) {
   control.name = "control";
   control.affected_factor = "sbp";
   control.threshold = 140.0;
-  control.coverage = 0.2;
+  control.coverage = {0.2, {}, {}};
   control.effects["heart"] = {0.7, {}, {}};
   model->treatments.push_back(control);
   Treatment care;
   care.name = "care";
   care.affected_disease = "sugar";
-  care.coverage = 0.1;
+  care.coverage = {0.1, {}, {}};
   care.effects["heart"] = {0.8, {}, {}};
   model->treatments.push_back(care);
 

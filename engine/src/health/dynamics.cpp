@@ -124,7 +124,7 @@ HealthPaths reference_paths(const HealthModel& model, std::size_t years) {
   }
   for (const auto& f : model.categorical)
     p.transition_multiplier.emplace_back(f.transitions.size(), std::vector<double>(years, 1.0));
-  for (const auto& t : model.treatments) p.coverage.emplace_back(years, t.coverage);
+  for (const auto& t : model.treatments) p.coverage.emplace_back(years, t.coverage.value);
   SexAgeArray ones{};
   for (auto& ages : ones) ages.fill(1.0);
   p.incidence_multiplier.assign(model.diseases.size(), std::vector<SexAgeArray>(years, ones));
@@ -186,7 +186,7 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
       for (std::size_t s = 0; s < N_SEXES; ++s)
         for (std::size_t a = 0; a < N_AGES; ++a)
           effective_mean[k][y][s][a] +=
-              through->per_unit * (paths_.continuous_mean[j][y][s][a] -
+              through->per_unit.value * (paths_.continuous_mean[j][y][s][a] -
                                    paths_.continuous_mean[j][0][s][a]);
   }
   const auto mean_rr = [&](const ContinuousFactor& f, std::size_t j, const std::string& disease,
@@ -365,7 +365,8 @@ void HealthDynamics::advance(std::size_t year, std::size_t sex, std::size_t age,
     const std::size_t from = m.disease_index(i.from), to = m.disease_index(i.to);
     const auto& p = m.diseases[from].prevalence;
     const double base = 0.5 * (p[sex][age] + next_age_value(p, sex, age));
-    prevalence_effects.push_back({from, to, i.rr.value - 1.0, 1.0 + (i.rr.value - 1.0) * base});
+    const double slope = (i.rr_by_age ? (*i.rr_by_age)[sex][age] : i.rr.value) - 1.0;
+    prevalence_effects.push_back({from, to, slope, 1.0 + slope * base});
   }
   for (std::size_t t = 0; t < m.treatments.size(); ++t) {
     const Treatment& tr = m.treatments[t];

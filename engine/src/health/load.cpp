@@ -48,12 +48,16 @@ void check_disease(const HealthModel& m, const std::string& name, const SourceLo
                                  join(names)));
 }
 
+// A value under `key` with its interval under `lower`/`upper`, or `<key>_lower`/`<key>_upper`
+// when the mapping holds several uncertain values.
 Uncertain uncertain(const YamlReader& rd, const YAML::Node& node, const std::string& key,
-                    double low, double high) {
+                    double low, double high, bool prefixed = false) {
   Uncertain u;
   u.value = rd.number(rd.required(node, key), key, low, high);
-  if (node["lower"]) u.lower = rd.number(node["lower"], "lower", low, u.value);
-  if (node["upper"]) u.upper = rd.number(node["upper"], "upper", u.value, high);
+  const std::string lower = prefixed ? key + "_lower" : "lower";
+  const std::string upper = prefixed ? key + "_upper" : "upper";
+  if (node[lower]) u.lower = rd.number(node[lower], lower, low, u.value);
+  if (node[upper]) u.upper = rd.number(node[upper], upper, u.value, high);
   return u;
 }
 
@@ -326,10 +330,10 @@ ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node,
   }
   if (const auto through = node["acts_through"]) {
     rd.require_map(through, "acts_through");
-    rd.check_keys(through, "'acts_through'", {"factor", "per_unit"});
+    rd.check_keys(through, "'acts_through'", {"factor", "per_unit", "lower", "upper"});
     f.acts_through = ContinuousFactor::ActsThrough{
         rd.name(rd.required(through, "factor"), "factor"),
-        rd.number(rd.required(through, "per_unit"), "per_unit", -BIG, BIG)};
+        uncertain(rd, through, "per_unit", -BIG, BIG)};
   }
   if (f.log_linear.empty() && f.curves.empty() && !f.acts_through)
     rd.fail(node, f.name,
@@ -356,7 +360,9 @@ const std::map<std::string, FactorReader>& factor_kinds() {
 
 Treatment read_treatment(const YamlReader& rd, const YAML::Node& node, const HealthModel& m) {
   rd.require_map(node, "treatments");
-  rd.check_keys(node, "a treatment", {"name", "affected", "coverage", "effects", "source"});
+  rd.check_keys(node, "a treatment",
+                {"name", "affected", "coverage", "coverage_lower", "coverage_upper", "effects",
+                 "source"});
   Treatment t;
   t.name = rd.name(rd.required(node, "name"), "name");
   const auto affected = rd.required(node, "affected");
@@ -373,7 +379,7 @@ Treatment read_treatment(const YamlReader& rd, const YAML::Node& node, const Hea
                           t.affected_factor));
     t.threshold = rd.number(rd.required(affected, "above"), "above", -BIG, BIG);
   }
-  t.coverage = rd.number(rd.required(node, "coverage"), "coverage", 0.0, 1.0);
+  t.coverage = uncertain(rd, node, "coverage", 0.0, 1.0, true);
   const auto effects = rd.required(node, "effects");
   if (!effects.IsSequence()) rd.fail(effects, "effects", "expected a list of {disease, rr}");
   for (const auto& e : effects) {
@@ -418,7 +424,7 @@ HealthModel load_health_model(const fs::path& path) {
   rd.check_keys(root, "the health model",
                 {"base_period", "diseases", "residual_causes", "interactions", "risk_factors",
                  "treatments", "maternal_mortality", "other_disability", "standard_life_table",
-                 "sources"});
+                 "standard_populations", "sources"});
   const fs::path base = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   HealthModel m;
   m.path = path;
@@ -437,11 +443,20 @@ HealthModel load_health_model(const fs::path& path) {
     if (!list.IsSequence()) rd.fail(list, "interactions", "expected a list");
     for (const auto& node : list) {
       rd.require_map(node, "interactions");
-      rd.check_keys(node, "an interaction", {"from", "to", "rr", "lower", "upper", "source"});
+      rd.check_keys(node, "an interaction",
+                    {"from", "to", "rr", "lower", "upper", "by_age", "source"});
       Interaction i{rd.name(rd.required(node, "from"), "from"),
-                    rd.name(rd.required(node, "to"), "to"), uncertain(rd, node, "rr", 0.01, 100)};
+                    rd.name(rd.required(node, "to"), "to"), uncertain(rd, node, "rr", 0.01, 100),
+                    {}};
       check_disease(m, i.from, rd.at(node["from"]), "from");
       check_disease(m, i.to, rd.at(node["to"]), "to");
+      if (node["by_age"]) {
+        const auto csv = CsvTable::read(rd.file(node["by_age"], "by_age", base));
+        csv.require_columns({"sex", "age", "rr"});
+        AgeSchedule schedule;
+        for (std::size_t r = 0; r < csv.rows(); ++r) schedule.add(csv, r, "rr", 0.01, 100.0);
+        i.rr_by_age = schedule.single_years(fmt::format("interaction {} -> {}", i.from, i.to));
+      }
       m.interactions.push_back(i);
     }
   }
@@ -505,6 +520,25 @@ HealthModel load_health_model(const fs::path& path) {
         const double w = double(a - lo->first) / double(hi->first - lo->first);
         m.standard_life_expectancy[a] = (1 - w) * lo->second + w * hi->second;
       }
+    }
+  }
+  if (root["standard_populations"]) {
+    const auto csv =
+        CsvTable::read(rd.file(root["standard_populations"], "standard_populations", base));
+    csv.require_columns({"age"});
+    for (const auto& column : csv.columns()) {
+      if (column == "age") continue;
+      HealthModel::StandardPopulation p{column, {}, {}};
+      for (std::size_t r = 0; r < csv.rows(); ++r) {
+        p.ages.push_back(csv.integer(r, "age"));
+        p.weights.push_back(csv.number(r, column));
+        if (p.weights.back() < 0.0)
+          throw InputError(csv.location(r, column), column, "weights must be >= 0");
+        if (p.ages.back() != 5 * static_cast<int>(r))
+          throw InputError(csv.location(r, "age"), "age",
+                           "standard populations need five-year groups 0, 5, 10, ...");
+      }
+      m.standard_populations.push_back(std::move(p));
     }
   }
   return m;

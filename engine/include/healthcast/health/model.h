@@ -50,7 +50,8 @@ struct ResidualCause {
 // Incidence of `to` is multiplied by 1 + (rr - 1) pi_from (MODEL.md §2.1).
 struct Interaction {
   std::string from, to;
-  Uncertain rr;
+  Uncertain rr;                           // a summary value
+  std::optional<SexAgeArray> rr_by_age;   // by age and sex where the source gives it
 };
 
 struct CategoricalFactor {
@@ -90,7 +91,7 @@ struct ContinuousFactor {
   // Mediation: a change of the mean by d moves `factor`'s mean by per_unit * d.
   struct ActsThrough {
     std::string factor;
-    double per_unit = 0.0;
+    Uncertain per_unit;
   };
   std::optional<ActsThrough> acts_through;
 };
@@ -100,7 +101,7 @@ struct Treatment {
   // The affected: those above a threshold of a continuous factor, or those with a disease.
   std::string affected_factor, affected_disease;
   double threshold = 0.0;
-  double coverage = 0.0;  // base-year share of the affected who are treated
+  Uncertain coverage;  // base-year share of the affected who are treated
   std::map<std::string, Uncertain> effects;  // disease -> incidence RR of treated vs untreated
 };
 
@@ -115,6 +116,14 @@ struct HealthModel {
   Uncertain maternal_risk_per_birth;
   SexAgeArray other_disability{};  // YLD per person from causes not modelled
   AgeArray standard_life_expectancy{};  // remaining life expectancy for YLL, single years
+  // Standard populations for age-standardised rates: weights by five-year group (left edges
+  // 0, 5, ..., the last open), by name.
+  struct StandardPopulation {
+    std::string name;
+    std::vector<int> ages;
+    std::vector<double> weights;
+  };
+  std::vector<StandardPopulation> standard_populations;
 
   std::size_t disease_index(const std::string& name) const;  // throws Error if absent
   const ContinuousFactor* continuous_factor(const std::string& name) const;
