@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "healthcast/io/results_file.h"
+#include "healthcast/results/calibration.h"
 #include "healthcast/results/summary.h"
 
 namespace healthcast::cli {
@@ -19,6 +20,8 @@ void add_info_command(CLI::App& app) {
     fmt::print("{}\n{}", path->string(), results::describe(ds));
     if (ds.has_variable("population") && ds.has_variable("life_expectancy"))
       fmt::print("\n{}", results::population_summary(ds));
+    if (const auto report = results::calibration_report(ds); !report.empty())
+      fmt::print("\n{}", report);
   });
 }
 

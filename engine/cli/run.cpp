@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "healthcast/demography/projection.h"
 #include "healthcast/io/results_file.h"
+#include "healthcast/results/calibration.h"
 #include "healthcast/results/summary.h"
 #include "healthcast/scenario/inputs.h"
 #include "healthcast/scenario/scenario.h"
@@ -33,6 +34,7 @@ void run(const RunOptions& opt) {
     fmt::print("Projecting '{}' ({}), {}-{}, {} region(s)\n", sc.name, sc.title, sc.base_year,
                sc.horizon, sc.regions.size());
   auto ds = demography::project(setup);
+  results::add_calibration(ds, setup);
   ds.attributes["scenario_name"] = sc.name;
   ds.attributes["scenario_title"] = sc.title;
   ds.attributes["scenario_path"] = fs::absolute(opt.scenario).lexically_normal().string();

@@ -153,3 +153,21 @@ def test_fit_period_belongs_to_lee_carter_only(scenario_copy, tmp_path):
     result = healthcast("validate", scenario_copy)
     assert result.returncode == 2
     assert "fit_period" in result.stderr and "only used by method 'lee_carter'" in result.stderr
+
+
+def test_info_reports_the_base_year_calibration(reference_run):
+    result = healthcast("info", reference_run)
+    assert result.returncode == 0, result.stderr
+    assert "calibration, base year 2020, region china" in result.stdout
+    pop = pd.read_csv(SOURCE / "data" / "china" / "population_2020.csv")
+    line = next(l for l in result.stdout.splitlines() if "population, input file" in l)
+    female, male, total = (float(v) for v in line.split()[-3:])
+    assert female == pytest.approx(pop[pop.sex == "female"].population.sum() / 1e6, abs=6e-4)
+    assert total == pytest.approx(pop.population.sum() / 1e6, abs=6e-4)
+    # Deaths implied by the Lee-Carter input rates of 2020 over the modelled person-years.
+    log_m, ages = lee_carter_log_m("male", 1970, 2019, 2020)
+    single = np.exp(log_m[np.searchsorted(ages, np.arange(101), side="right") - 1])
+    with xr.open_dataset(reference_run, engine="h5netcdf") as ds:
+        py = ds["person_years"].sel(year=2020, region="china", sex="male").values
+        stored = float(ds["calibration_deaths_input"].sel(region="china", sex="male"))
+    assert stored == pytest.approx(float((single * py).sum()), rel=1e-9)
