@@ -1,0 +1,97 @@
+// Scenarios and runs. A run is parse_scenario -> load_inputs -> project, all in C++, so that C++
+// does every check whether the scenario comes from a file or from text edited in Python.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include <pybind11/functional.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include "core.h"
+#include "healthcast/demography/projection.h"
+#include "healthcast/error.h"
+#include "healthcast/results/dataset.h"
+#include "healthcast/scenario/inputs.h"
+#include "healthcast/scenario/scenario.h"
+
+namespace healthcast::python {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+py::dict describe(const scenario::Scenario& sc) {
+  py::dict d;
+  d["format_version"] = sc.format_version;
+  d["name"] = sc.name;
+  d["title"] = sc.title;
+  d["description"] = sc.description;
+  d["base_year"] = sc.base_year;
+  d["horizon"] = sc.horizon;
+  py::list regions;
+  for (const auto& r : sc.regions) regions.append(r.name);
+  d["regions"] = regions;
+  d["path"] = sc.path;
+  d["text"] = sc.text;
+  return d;
+}
+
+// Projects a scenario given as text. `progress(done, total)`, when given, is called after each
+// region-year. The run can be stopped by Ctrl-C: the C++ progress callback checks for pending
+// signals, and a pending KeyboardInterrupt (or an exception from `progress`) stops the run and
+// is raised in place of the C++ "interrupted" error.
+results::Dataset run(const std::string& text, const fs::path& path,
+                     const std::optional<py::function>& progress) {
+  std::optional<py::error_already_set> python_error;
+  const demography::ProgressCallback callback = [&](std::size_t done, std::size_t total) {
+    py::gil_scoped_acquire gil;  // briefly, to look at signals and update the progress bar
+    try {
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+      if (progress) (*progress)(done, total);
+      return true;
+    } catch (py::error_already_set& e) {
+      python_error.emplace(std::move(e));
+      return false;  // project() then throws Error("interrupted")
+    }
+  };
+
+  results::Dataset ds;
+  try {
+    // Safe without the GIL: everything below works on C++ objects owned by this frame (the
+    // text and path were copied out of Python by the argument casters); the only way back into
+    // Python is the callback above, which takes the GIL before touching anything.
+    py::gil_scoped_release no_gil;
+    const auto sc = scenario::parse_scenario(text, path);
+    const auto setup = scenario::load_inputs(sc);
+    ds = demography::project(setup, callback);
+    ds.attributes["scenario_name"] = sc.name;
+    ds.attributes["scenario_title"] = sc.title;
+    ds.attributes["scenario_path"] = fs::absolute(path).lexically_normal().string();
+    ds.attributes["scenario_text"] = sc.text;
+  } catch (const Error&) {
+    if (python_error) throw std::move(*python_error);  // the GIL is held again here
+    throw;
+  }
+  return ds;
+}
+
+}  // namespace
+
+void init_scenario(py::module_& m) {
+  m.def(
+      "load_scenario", [](const fs::path& path) { return describe(scenario::load_scenario(path)); },
+      py::arg("path"), "read and check a scenario file; returns its header fields and text");
+  m.def(
+      "parse_scenario",
+      [](std::string text, const fs::path& path) {
+        return describe(scenario::parse_scenario(std::move(text), path));
+      },
+      py::arg("text"), py::arg("path"),
+      "check scenario text; `path` names it in messages and anchors relative input paths");
+  m.def("run", &run, py::arg("text"), py::arg("path"), py::arg("progress") = py::none(),
+        "project a scenario given as text and return the results dataset");
+}
+
+}  // namespace healthcast::python
