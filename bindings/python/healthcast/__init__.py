@@ -1,0 +1,43 @@
+"""healthcast: population and health projections for city and provincial health plans.
+
+Typical use::
+
+    import healthcast as hc
+
+    scenario = hc.load_scenario("scenarios/china_reference.yaml")
+    scenario.horizon = 2035
+    results = hc.run(scenario)
+    results.indicators()          # tidy pandas table
+    ds = results.to_xarray()      # xarray.Dataset, as in the results file
+    results.save("out.h5")
+    hc.open("out.h5")             # the same results, from the file
+
+Plots are in :mod:`healthcast.plot`. Errors are :class:`HealthcastError` and its subclasses
+:class:`ScenarioError` (bad input, with file and line) and :class:`ResultsFileError`.
+"""
+
+from __future__ import annotations
+
+from . import _core
+from .demography import healthy_life_expectancy, life_table, prob_dying
+from .errors import HealthcastError, ResultsFileError, ScenarioError
+from .results import Results, open
+from .runs import run
+from .scenario import Scenario, load_scenario
+
+__version__: str = _core.__version__
+
+__all__ = [
+    "HealthcastError",
+    "Results",
+    "ResultsFileError",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "healthy_life_expectancy",
+    "life_table",
+    "load_scenario",
+    "open",
+    "prob_dying",
+    "run",
+]
