@@ -17,6 +17,8 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev pybind11-dev librandom123-dev
   python3 python3-dev python3-numpy python3-pandas python3-h5py python3-xarray
   python3-h5netcdf python3-pytest python3-matplotlib
+  python3-yaml python3-tqdm python3-venv python3-nbclient python3-nbformat python3-ipykernel
+  fonts-noto-cjk
 )
 
 say() { printf '[hc] %s\n' "$*" >&2; }
@@ -47,11 +49,32 @@ ensure_build() {
   [ -x "$BUILD/bin/healthcast" ] || { say "the build failed"; cmake --build "$BUILD"; exit 1; }
 }
 
+# Makes `import healthcast` work for /usr/bin/python3 from any folder (and in venvs made with
+# --system-site-packages): a .pth file naming $BUILD/python in the first site folder under
+# /usr/local. Rewritten only when missing or pointing elsewhere.
+ensure_python_path() {
+  [ -d "$BUILD/python/healthcast" ] || return 0
+  local site pth
+  site=$(/usr/bin/python3 -c 'import site; print(next((p for p in site.getsitepackages() if p.startswith("/usr/local/")), ""))')
+  [ -n "$site" ] || { say "no /usr/local site folder for /usr/bin/python3; set PYTHONPATH=$BUILD/python"; return 0; }
+  pth="$site/healthcast.pth"
+  [ "$(cat "$pth" 2>/dev/null)" = "$BUILD/python" ] && return 0
+  say "making healthcast importable: $pth -> $BUILD/python"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { say "run as root (or install sudo) to write $pth"; return 0; }
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" mkdir -p "$site"
+  printf '%s\n' "$BUILD/python" | "${sudo[@]}" tee "$pth" >/dev/null
+}
+
 command=${1:-}
 [ -n "$command" ] || { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 shift
 ensure_packages
 ensure_build
+ensure_python_path
 case "$command" in
   run)
     if [ $# -eq 0 ] || [[ "$1" == -* ]]; then set -- "$ROOT/scenarios/china_reference.yaml" "$@"; fi

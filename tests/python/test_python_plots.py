@@ -1,0 +1,94 @@
+"""healthcast.plot: every plot renders to PNG in English and Chinese without warnings (a
+missing glyph would be a warning, hence an error here). Set HEALTHCAST_PLOT_DIR to keep the
+PNGs for looking at."""
+
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+import xarray as xr  # noqa: E402
+
+import healthcast as hc  # noqa: E402
+from healthcast import plot  # noqa: E402
+
+SOURCE = Path(os.environ.get("HEALTHCAST_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+
+
+@pytest.fixture(scope="module")
+def results():
+    scenario = hc.load_scenario(SOURCE / "scenarios" / "china_reference.yaml")
+    scenario.horizon = 2040
+    return hc.run(scenario, progress=False)
+
+
+@pytest.fixture()
+def out_dir(tmp_path):
+    keep = os.environ.get("HEALTHCAST_PLOT_DIR")
+    path = Path(keep) if keep else tmp_path
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save(ax, path):
+    ax.figure.savefig(path, dpi=80)
+    plt.close(ax.figure)
+    assert path.stat().st_size > 5000
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_plot_renders(results, out_dir, lang):
+    save(plot.fan_chart(results, "life_expectancy", lang=lang), out_dir / f"fan_{lang}.png")
+    other = hc.load_scenario(SOURCE / "scenarios" / "china_reference.yaml")
+    other.name, other.horizon = "to_2030", 2030
+    targets = pd.DataFrame({"indicator": ["life_expectancy"] * 2, "year": [2030, 2040],
+                            "target": [79.0, 81.0]})
+    save(plot.scenarios_against_targets({"reference": results,
+                                         "to 2030": hc.run(other, progress=False)},
+                                        targets=targets, lang=lang),
+         out_dir / f"targets_{lang}.png")
+    save(plot.population_pyramid(results, [2020, 2040], lang=lang),
+         out_dir / f"pyramid_{lang}.png")
+    save(plot.deaths_over_time(results, lang=lang), out_dir / f"deaths_{lang}.png")
+
+
+def test_fan_chart_shades_draws_and_quantiles(results, out_dir):
+    ds = results.to_xarray()
+    rng = np.random.default_rng(1)
+    e = ds["life_expectancy"]
+    noise = xr.DataArray(rng.normal(0, 1, 40), dims="draw") * (e["year"] - 2020) / 10
+    draws = ds.assign(life_expectancy=e + noise)
+    ax = plot.fan_chart(draws, "life_expectancy")
+    assert len(ax.collections) == 2  # the 95% and 50% bands
+    save(ax, out_dir / "fan_draws.png")
+    quantiles = ds.assign(life_expectancy=e + xr.DataArray([-1.0, 0.0, 1.0], dims="quantile",
+                                                          coords={"quantile": [0.025, 0.5,
+                                                                               0.975]}))
+    ax = plot.fan_chart(quantiles, "life_expectancy")
+    assert len(ax.collections) == 1
+    plt.close(ax.figure)
+
+
+def test_deaths_by_another_dimension(results, out_dir):
+    ds = results.to_xarray()
+    causes = xr.DataArray([0.3, 0.7], dims="cause", coords={"cause": ["stroke", "other"]})
+    by_cause = (ds["deaths"].sum("age") * causes).rename("deaths").to_dataset()
+    ax = plot.deaths_over_time(by_cause, "deaths", by="cause", lang="zh")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["stroke", "other"]
+    save(ax, out_dir / "deaths_by_cause_zh.png")
+
+
+def test_bad_arguments_are_explained(results):
+    with pytest.raises(ValueError, match="lang"):
+        plot.fan_chart(results, lang="fr")
+    with pytest.raises(ValueError, match="no region"):
+        plot.fan_chart(results, region="atlantis")
+    with pytest.raises(TypeError):
+        plot.population_pyramid(results, year=2020)
+    plt.close("all")
