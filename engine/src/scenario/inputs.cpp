@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "healthcast/health/dynamics.h"
+#include "healthcast/io/age_schedule.h"
 #include "healthcast/io/csv.h"
 #include "mortality_methods.h"
 
@@ -21,14 +23,10 @@ using demography::Sex;
 using demography::SexAgeArray;
 using io::CsvTable;
 
-std::size_t sex_index(const CsvTable& csv, std::size_t row) {
-  Sex sex{};
-  const auto& text = csv.text(row, "sex");
-  if (!demography::parse_sex(text, sex) || sex == Sex::total)
-    throw InputError(csv.location(row, "sex"), "sex",
-                     fmt::format("'{}' is not allowed; use female or male", text));
-  return sex == Sex::female ? 0 : 1;
-}
+using io::sex_index;
+
+// Largest death rate accepted in input files, per person-year.
+constexpr double MAX_RATE = 10.0;
 
 // An age, or an inclusive age range "15-19", within 0..AGE_MAX.
 std::pair<int, int> age_range(const CsvTable& csv, std::size_t row) {
@@ -149,68 +147,17 @@ std::vector<SexAgeArray> read_migration(const std::filesystem::path& path, int b
   return for_each_year(series, base, horizon);
 }
 
-// Death rates on single or abridged ages (left edges; the last, open, must be AGE_MAX),
-// spread to single years as constant within each interval.
-struct RateSchedule {
-  std::array<std::vector<std::pair<int, double>>, N_SEXES> by_sex;  // (age, m) in file order
-  std::array<SourceLocation, N_SEXES> where;
-};
-
-SexAgeArray to_single_years(const RateSchedule& sched, const std::string& source,
-                            const std::string& what) {
-  SexAgeArray m{};
-  for (std::size_t s = 0; s < N_SEXES; ++s) {
-    const auto& rows = sched.by_sex[s];
-    const char* sex = s == 0 ? "female" : "male";
-    if (rows.empty())
-      throw InputError({source, 0, 0}, "sex", fmt::format("no {} rates for {}", sex, what));
-    if (rows.front().first != 0)
-      throw InputError(sched.where[s], "age",
-                       fmt::format("{} rates for {} start at age {}; they must start at 0", sex,
-                                   what, rows.front().first));
-    for (std::size_t i = 1; i < rows.size(); ++i)
-      if (rows[i].first <= rows[i - 1].first)
-        throw InputError(sched.where[s], "age",
-                         fmt::format("{} ages for {} must increase; {} follows {}", sex, what,
-                                     rows[i].first, rows[i - 1].first));
-    if (rows.back().first != AGE_MAX)
-      throw InputError(sched.where[s], "age",
-                       fmt::format("{} rates for {} stop at age {}; the last (open) age group "
-                                   "must be {}+",
-                                   sex, what, rows.back().first, AGE_MAX));
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const int to = i + 1 < rows.size() ? rows[i + 1].first : AGE_MAX + 1;
-      for (int a = rows[i].first; a < to; ++a) m[s][a] = rows[i].second;
-    }
-  }
-  return m;
-}
-
-// Rows for both sexes combined ("total") may stand in a rates file (for reference); the
-// projection uses the female and male rows.
-void add_rate(RateSchedule& sched, const CsvTable& csv, std::size_t r) {
-  if (csv.text(r, "sex") == "total") return;
-  const std::size_t s = sex_index(csv, r);
-  const int age = csv.integer(r, "age");
-  if (age < 0 || age > AGE_MAX)
-    throw InputError(csv.location(r, "age"), "age",
-                     fmt::format("{} is outside the ages 0..{}", age, AGE_MAX));
-  const double m = checked(csv, r, "mx", 0.0, 10.0, "a death rate per person-year");
-  if (sched.by_sex[s].empty()) sched.where[s] = csv.location(r, "age");
-  sched.by_sex[s].emplace_back(age, m);
-}
-
 // Method "rates": death rates by year (`year,sex,age,mx`), held constant outside their years.
 std::vector<SexAgeArray> mortality_from_rates(const MortalitySpec& spec, int base, int horizon) {
   auto csv = CsvTable::read(spec.rates);
   csv.require_columns({"year", "sex", "age", "mx"});
   require_rows(csv);
-  std::map<int, RateSchedule> schedules;
+  std::map<int, io::AgeSchedule> schedules;
   for (std::size_t r = 0; r < csv.rows(); ++r)
-    add_rate(schedules[csv.integer(r, "year")], csv, r);
+    schedules[csv.integer(r, "year")].add(csv, r, "mx", 0.0, MAX_RATE);
   std::map<int, SexAgeArray> series;
   for (const auto& [year, sched] : schedules)
-    series[year] = to_single_years(sched, csv.source(), fmt::format("year {}", year));
+    series[year] = sched.single_years(fmt::format("death rates of year {}", year));
   return for_each_year(series, base, horizon);
 }
 
@@ -222,24 +169,25 @@ std::vector<SexAgeArray> mortality_by_improvement(const MortalitySpec& spec, int
   auto csv = CsvTable::read(spec.rates);
   csv.require_columns({"from_year", "to_year", "sex", "age", "mx"});
   require_rows(csv);
-  RateSchedule jump_off, earlier;
+  io::AgeSchedule jump_off, earlier;
   for (std::size_t r = 0; r < csv.rows(); ++r) {
     const int from = csv.integer(r, "from_year"), to = csv.integer(r, "to_year");
-    if (from == spec.jump_off_from && to == spec.jump_off_to) add_rate(jump_off, csv, r);
-    if (from == spec.improvement_from && to == spec.improvement_to) add_rate(earlier, csv, r);
+    if (from == spec.jump_off_from && to == spec.jump_off_to)
+      jump_off.add(csv, r, "mx", 0.0, MAX_RATE);
+    if (from == spec.improvement_from && to == spec.improvement_to)
+      earlier.add(csv, r, "mx", 0.0, MAX_RATE);
   }
-  const auto label = [](int a, int b) { return fmt::format("period {}-{}", a, b); };
+  const auto label = [](int a, int b) { return fmt::format("death rates of {}-{}", a, b); };
   for (const auto& [sched, from, to] :
        {std::tuple{&jump_off, spec.jump_off_from, spec.jump_off_to},
         std::tuple{&earlier, spec.improvement_from, spec.improvement_to}})
-    if (sched->by_sex[0].empty() && sched->by_sex[1].empty())
+    if (sched->empty())
       throw InputError(spec.where, "mortality",
                        fmt::format("{} has no rows with from_year={} and to_year={}",
                                    csv.source(), from, to));
-  const SexAgeArray m1 =
-      to_single_years(jump_off, csv.source(), label(spec.jump_off_from, spec.jump_off_to));
-  const SexAgeArray m0 = to_single_years(earlier, csv.source(),
-                                         label(spec.improvement_from, spec.improvement_to));
+  const SexAgeArray m1 = jump_off.single_years(label(spec.jump_off_from, spec.jump_off_to));
+  const SexAgeArray m0 =
+      earlier.single_years(label(spec.improvement_from, spec.improvement_to));
   const double mid1 = 0.5 * (spec.jump_off_from + spec.jump_off_to + 1);
   const double mid0 = 0.5 * (spec.improvement_from + spec.improvement_to + 1);
   SexAgeArray improvement{};
@@ -275,8 +223,11 @@ const std::map<std::string, MortalityMethod>& mortality_methods() {
   return methods;
 }
 
-demography::ProjectionSetup load_inputs(const Scenario& scenario) {
+demography::ProjectionSetup load_inputs(const Scenario& scenario,
+                                        const demography::ProgressCallback& progress) {
   demography::ProjectionSetup setup;
+  // Regions that share a health-model file share the loaded model.
+  std::map<std::filesystem::path, std::shared_ptr<const health::HealthModel>> health_models;
   setup.base_year = scenario.base_year;
   setup.horizon = scenario.horizon;
   const int base = scenario.base_year, horizon = scenario.horizon;
@@ -298,7 +249,16 @@ demography::ProjectionSetup load_inputs(const Scenario& scenario) {
     region.sex_ratio_at_birth = read_sex_ratio(in.sex_ratio_at_birth, base, horizon);
     region.net_migration = read_migration(in.net_migration, base, horizon);
     region.death_rate = method->second(in.mortality, base, horizon);
+    if (!in.health.empty()) {
+      auto& model = health_models[in.health];
+      if (!model) model = std::make_shared<health::HealthModel>(health::load_health_model(in.health));
+      region.dynamics = std::make_shared<health::HealthDynamics>(
+          model, region.death_rate, health::reference_paths(*model, region.death_rate.size()),
+          setup.tolerances);
+    }
     setup.regions.push_back(std::move(region));
+    if (progress && !progress(0, scenario.regions.size() * setup.regions.front().death_rate.size()))
+      throw Error("the projection was interrupted");
   }
   return setup;
 }

@@ -21,6 +21,9 @@ using MortalityMethod = std::function<std::vector<demography::SexAgeArray>(
 const std::map<std::string, MortalityMethod>& mortality_methods();
 
 // Reads and checks every input of every region. Throws InputError with file, line and field.
-demography::ProjectionSetup load_inputs(const Scenario& scenario);
+// `progress`, when given, is asked after each region whether to go on (done = 0); returning
+// false stops with Error "interrupted", so that long set-ups can be cancelled too.
+demography::ProjectionSetup load_inputs(const Scenario& scenario,
+                                        const demography::ProgressCallback& progress = {});
 
 }  // namespace healthcast::scenario

@@ -32,6 +32,7 @@ struct InputFiles {
   std::filesystem::path sex_ratio_at_birth;
   std::filesystem::path net_migration;
   MortalitySpec mortality;
+  std::filesystem::path health;  // the health model (docs/health-inputs.md); empty: none
 };
 
 struct RegionSpec {
