@@ -1,4 +1,4 @@
-// Scenarios and runs. A run is parse_scenario -> load_inputs -> project, all in C++, so that C++
+// Scenarios and runs. A run is parse_scenario -> run_scenario, all in C++, so that C++
 // does every check whether the scenario comes from a file or from text edited in Python.
 #include <filesystem>
 #include <optional>
@@ -11,6 +11,7 @@
 
 #include "core.h"
 #include "healthcast/demography/projection.h"
+#include "healthcast/scenario/run.h"
 #include "healthcast/error.h"
 #include "healthcast/results/dataset.h"
 #include "healthcast/scenario/inputs.h"
@@ -63,13 +64,7 @@ results::Dataset run(const std::string& text, const fs::path& path,
     // text and path were copied out of Python by the argument casters); the only way back into
     // Python is the callback above, which takes the GIL before touching anything.
     py::gil_scoped_release no_gil;
-    const auto sc = scenario::parse_scenario(text, path);
-    const auto setup = scenario::load_inputs(sc);
-    ds = demography::project(setup, callback);
-    ds.attributes["scenario_name"] = sc.name;
-    ds.attributes["scenario_title"] = sc.title;
-    ds.attributes["scenario_path"] = fs::absolute(path).lexically_normal().string();
-    ds.attributes["scenario_text"] = sc.text;
+    ds = scenario::run_scenario(scenario::parse_scenario(text, path), callback);
   } catch (const Error&) {
     if (python_error) throw std::move(*python_error);  // the GIL is held again here
     throw;

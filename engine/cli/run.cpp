@@ -6,11 +6,9 @@
 #include <fmt/format.h>
 
 #include "commands.h"
-#include "healthcast/demography/projection.h"
 #include "healthcast/io/results_file.h"
-#include "healthcast/results/calibration.h"
 #include "healthcast/results/summary.h"
-#include "healthcast/scenario/inputs.h"
+#include "healthcast/scenario/run.h"
 #include "healthcast/scenario/scenario.h"
 
 namespace healthcast::cli {
@@ -28,17 +26,11 @@ struct RunOptions {
 void run(const RunOptions& opt) {
   const auto start = std::chrono::steady_clock::now();
   const auto sc = scenario::load_scenario(opt.scenario);
-  const auto setup = scenario::load_inputs(sc);
   const fs::path output = opt.output.empty() ? fs::path("results") / (sc.name + ".h5") : opt.output;
   if (!opt.quiet)
     fmt::print("Projecting '{}' ({}), {}-{}, {} region(s)\n", sc.name, sc.title, sc.base_year,
                sc.horizon, sc.regions.size());
-  auto ds = demography::project(setup);
-  results::add_calibration(ds, setup);
-  ds.attributes["scenario_name"] = sc.name;
-  ds.attributes["scenario_title"] = sc.title;
-  ds.attributes["scenario_path"] = fs::absolute(opt.scenario).lexically_normal().string();
-  ds.attributes["scenario_text"] = sc.text;
+  const auto ds = scenario::run_scenario(sc);
   io::write_results(ds, output);
   if (!opt.quiet) {
     const double seconds =

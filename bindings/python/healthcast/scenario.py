@@ -22,7 +22,7 @@ PathLike = str | os.PathLike[str]
 # Keys whose string values are file paths, relative to the scenario file, wherever they occur
 # inside an `inputs:` mapping (the scenario's own or a region's).
 INPUT_PATH_KEYS = frozenset({"population", "fertility", "sex_ratio_at_birth", "net_migration",
-                             "rates"})
+                             "rates", "health"})
 
 
 def load_scenario(path: PathLike) -> Scenario:

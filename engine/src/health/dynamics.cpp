@@ -176,7 +176,8 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
 
   // Continuous exposures, with mediation: a factor acting through another moves its mean.
   const std::size_t n_continuous = m.continuous.size();
-  std::vector<std::vector<SexAgeArray>> effective_mean = paths_.continuous_mean;
+  effective_mean_ = paths_.continuous_mean;
+  auto& effective_mean = effective_mean_;
   for (std::size_t j = 0; j < n_continuous; ++j) {
     const auto& through = m.continuous[j].acts_through;
     if (!through) continue;
@@ -206,6 +207,10 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
     }
     return 1.0;
   };
+  const auto same_exposure = [&](std::size_t j, std::size_t y, std::size_t s, std::size_t a) {
+    return effective_mean[j][y][s][a] == effective_mean[j][0][s][a] &&
+           paths_.continuous_sd[j][y][s][a] == paths_.continuous_sd[j][0][s][a];
+  };
   const auto index_of_factor = [&](const std::string& name) {
     for (std::size_t j = 0; j < n_continuous; ++j)
       if (m.continuous[j].name == name) return j;
@@ -230,6 +235,8 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
           for (std::size_t j = 0; j < n_continuous; ++j) {
             const auto& f = m.continuous[j];
             if (!f.log_linear.count(disease.name) && !f.curves.count(disease.name)) continue;
+            // Years whose exposure is the base year's need no quadrature: their ratio is 1.
+            if (same_exposure(j, y, s, a)) continue;
             pif *= mean_rr(f, j, disease.name, y, s, a) / mean_rr(f, j, disease.name, 0, s, a);
           }
           for (std::size_t t = 0; t < m.treatments.size(); ++t) {
@@ -237,6 +244,8 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
             const auto effect = tr.effects.find(disease.name);
             if (effect == tr.effects.end() || tr.affected_factor.empty()) continue;
             const std::size_t j = index_of_factor(tr.affected_factor);
+            if (same_exposure(j, y, s, a) && paths_.coverage[t][y] == paths_.coverage[t][0])
+              continue;
             const auto& f = m.continuous[j];
             const double reduction = 1.0 - effect->second.value;
             const double h = share_above(f.family, effective_mean[j][y][s][a],

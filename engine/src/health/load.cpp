@@ -387,7 +387,7 @@ Treatment read_treatment(const YamlReader& rd, const YAML::Node& node, const Hea
     rd.check_keys(e, "an effect", {"disease", "rr", "lower", "upper", "source"});
     const auto disease = rd.name(rd.required(e, "disease"), "disease");
     check_disease(m, disease, rd.at(e["disease"]), "disease");
-    t.effects[disease] = uncertain(rd, e, "rr", 0.01, 1.0);
+    t.effects[disease] = uncertain(rd, e, "rr", 0.01, 2.0);
   }
   return t;
 }

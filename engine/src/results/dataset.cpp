@@ -40,6 +40,23 @@ Variable& Dataset::add_variable(std::string name, std::vector<std::string> dims,
   return variables_.back();
 }
 
+void Dataset::remove_variable(const std::string& name) {
+  const auto it = std::find_if(variables_.begin(), variables_.end(),
+                               [&](const Variable& v) { return v.name == name; });
+  if (it == variables_.end()) throw Error(fmt::format("no variable '{}' to remove", name));
+  variables_.erase(it);
+}
+
+void Dataset::remove_coordinate(const std::string& name) {
+  for (const auto& v : variables_)
+    if (std::find(v.dims.begin(), v.dims.end(), name) != v.dims.end())
+      throw Error(fmt::format("dimension '{}' is still used by variable '{}'", name, v.name));
+  const auto it = std::find_if(coordinates_.begin(), coordinates_.end(),
+                               [&](const Coordinate& c) { return c.name == name; });
+  if (it == coordinates_.end()) throw Error(fmt::format("no dimension '{}' to remove", name));
+  coordinates_.erase(it);
+}
+
 const Coordinate& Dataset::coordinate(const std::string& name) const {
   for (const auto& c : coordinates_)
     if (c.name == name) return c;

@@ -60,16 +60,20 @@ class HealthDynamics final : public demography::CohortDynamics {
     double other_mortality = 0.0;
     std::vector<double> incidence, case_fatality, remission;  // per disease
   };
+  const CohortRates& rates(std::size_t year, std::size_t sex, std::size_t age) const;
+  // Mean of continuous factor j in each year with mediation applied (e.g. salt's effect on
+  // blood pressure), [year][sex][age].
+  const std::vector<SexAgeArray>& effective_mean(std::size_t j) const { return effective_mean_[j]; }
 
  private:
   std::size_t categories() const;  // all categories of all categorical factors
-  const CohortRates& rates(std::size_t year, std::size_t sex, std::size_t age) const;
 
   std::shared_ptr<const HealthModel> model_;
   HealthPaths paths_;
   demography::IntegrationTolerances tolerances_;
   std::vector<std::array<DiseaseRates, demography::N_SEXES>> base_rates_;
   std::vector<CohortRates> rates_;  // [(year * N_SEXES + sex) * N_AGES + age]
+  std::vector<std::vector<SexAgeArray>> effective_mean_;  // [factor][year]
   // Base-year mean relative risk of each categorical factor, [factor][disease][sex][age].
   std::vector<std::vector<SexAgeArray>> base_mean_rr_;
   // Shares of other-cause deaths that are each residual cause, [cause][sex][age].

@@ -41,9 +41,14 @@ class Dataset {
  public:
   // Adds a dimension; its size is the number of coordinate values.
   void add_coordinate(Coordinate coordinate);
-  // Adds a zero-filled variable over existing dimensions and returns it.
+  // Adds a zero-filled variable over existing dimensions and returns it. Adding a variable may
+  // move the others: references from variable() or add_variable() do not survive it.
   Variable& add_variable(std::string name, std::vector<std::string> dims, std::string units,
                          std::string long_name);
+
+  // Removes a variable, or a dimension no variable uses any more; throws Error otherwise.
+  void remove_variable(const std::string& name);
+  void remove_coordinate(const std::string& name);
 
   const std::vector<Coordinate>& coordinates() const { return coordinates_; }
   const std::vector<Variable>& variables() const { return variables_; }
