@@ -290,6 +290,8 @@ results::Dataset project(const ProjectionSetup& setup, const ProgressCallback& p
       for (std::size_t a = 0; a < N_AGES; ++a) dynamics[r]->initial_state(s, a, states[s][a]);
     }
     for (std::size_t y = 0; y < years; ++y) {
+      for (std::size_t s = 0; s < N_SEXES; ++s)
+        for (std::size_t a = 0; a < N_AGES; ++a) dynamics[r]->adjust_state(y, s, a, states[s][a]);
       const CohortStates states_at_start = states;
       const YearFlows f =
           project_year(in, *dynamics[r], shape, y, population, states, next);

@@ -109,6 +109,26 @@ class CohortHealthSystem final : public demography::CohortSystem {
   mutable std::vector<double> incidence_;  // scratch, one system per cohort-year
 };
 
+// Category shares of one factor change only by its transitions (not by deaths or migration), so
+// the shares each cohort would have without an adjustment follow from the base shares alone.
+class TransitionSystem final : public demography::CohortSystem {
+ public:
+  TransitionSystem(const CategoricalFactor& f, const std::vector<double>& rates)
+      : f_(f), rates_(rates) {}
+  void rhs(double, std::span<const double> y, std::span<double> dydt) const override {
+    std::fill(dydt.begin(), dydt.end(), 0.0);
+    for (std::size_t t = 0; t < f_.transitions.size(); ++t) {
+      const double flow = rates_[t] * y[f_.transitions[t].from];
+      dydt[f_.transitions[t].from] -= flow;
+      dydt[f_.transitions[t].to] += flow;
+    }
+  }
+
+ private:
+  const CategoricalFactor& f_;
+  const std::vector<double>& rates_;
+};
+
 double trend_factor(const Trend& trend, std::size_t year, double all_cause_ratio) {
   if (trend.follows_all_cause) return all_cause_ratio;
   return std::pow(1.0 + trend.annual_percent_change / 100.0, static_cast<double>(year));
@@ -130,6 +150,7 @@ HealthPaths reference_paths(const HealthModel& model, std::size_t years) {
   p.incidence_multiplier.assign(model.diseases.size(), std::vector<SexAgeArray>(years, ones));
   p.case_fatality_multiplier = p.incidence_multiplier;
   p.other_mortality_multiplier.assign(years, ones);
+  p.residual_multiplier.assign(model.residual_causes.size(), std::vector<SexAgeArray>(years, ones));
   p.maternal_risk_per_birth.assign(years, model.maternal_risk_per_birth.value);
   return p;
 }
@@ -224,8 +245,12 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
         CohortRates& r = rates_[(y * N_SEXES + s) * N_AGES + a];
         const double all_cause_ratio =
             all_cause[0][s][a] > 0.0 ? all_cause[y][s][a] / all_cause[0][s][a] : 1.0;
-        r.other_mortality =
-            other_base[s][a] * all_cause_ratio * paths_.other_mortality_multiplier[y][s][a];
+        // Named residual causes move their part of other-cause mortality.
+        double residual = 1.0;
+        for (std::size_t c = 0; c < m.residual_causes.size(); ++c)
+          residual += residual_share_[c][s][a] * (paths_.residual_multiplier[c][y][s][a] - 1.0);
+        r.other_mortality = other_base[s][a] * all_cause_ratio *
+                            paths_.other_mortality_multiplier[y][s][a] * residual;
         r.incidence.resize(n_diseases);
         r.case_fatality.resize(n_diseases);
         r.remission.resize(n_diseases);
@@ -287,6 +312,57 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
         }
     }
     base_mean_rr_.push_back(std::move(by_disease));
+  }
+  for (const auto& adjustment : paths_.prevalence_adjustments)
+    unadjusted_share_.push_back(unadjusted_shares(m, adjustment, years));
+}
+
+std::vector<SexAgeArray> HealthDynamics::unadjusted_shares(
+    const HealthModel& m, const HealthPaths::PrevalenceAdjustment& adjustment,
+    std::size_t years) const {
+  const CategoricalFactor& f = m.categorical[adjustment.factor];
+  const std::size_t k = f.categories.size();
+  std::vector<SexAgeArray> out(years);
+  for (std::size_t s = 0; s < N_SEXES; ++s) {
+    std::vector<std::vector<double>> shares = f.shares[s];  // [age][category] at 1 January
+    for (std::size_t y = 0; y < years; ++y) {
+      for (std::size_t a = 0; a < N_AGES; ++a) out[y][s][a] = shares[a][adjustment.category];
+      std::vector<std::vector<double>> next(N_AGES, std::vector<double>(k, 0.0));
+      std::vector<double> rates(f.transitions.size());
+      const auto advance = [&](std::size_t age, std::vector<double> y0, double tau0) {
+        for (std::size_t t = 0; t < f.transitions.size(); ++t)
+          rates[t] = f.transitions[t].rate[s][age] *
+                     paths_.transition_multiplier[adjustment.factor][t][y];
+        demography::integrate_year(TransitionSystem(f, rates), y0, tau0, tolerances_);
+        return y0;
+      };
+      // The open group takes the cohort from 99 (its survivors outnumber the oldest).
+      for (std::size_t a = 0; a + 1 < N_AGES; ++a) next[a + 1] = advance(a, shares[a], 0.0);
+      std::vector<double> newborn(k, 0.0);
+      newborn[f.at_birth] = 1.0;
+      next[0] = advance(0, newborn, 0.5);
+      shares = std::move(next);
+    }
+  }
+  return out;
+}
+
+void HealthDynamics::adjust_state(std::size_t year, std::size_t sex, std::size_t age,
+                                  std::span<double> state) const {
+  const HealthModel& m = *model_;
+  for (std::size_t i = 0; i < paths_.prevalence_adjustments.size(); ++i) {
+    const auto& adj = paths_.prevalence_adjustments[i];
+    if (adj.scale[year] == 1.0 && adj.shift[year] == 0.0) continue;
+    std::size_t first = m.diseases.size();
+    for (std::size_t j = 0; j < adj.factor; ++j) first += m.categorical[j].categories.size();
+    double& share = state[first + adj.category];
+    double& receiver = state[first + adj.to];
+    const double target = std::clamp(
+        unadjusted_share_[i][year][sex][age] * adj.scale[year] + adj.shift[year], 0.0, 1.0);
+    // Move people to reach the target; never more than the giving category holds.
+    const double moved = std::clamp(share - target, -receiver, share);
+    share -= moved;
+    receiver += moved;
   }
 }
 
@@ -412,9 +488,13 @@ void HealthDynamics::advance(std::size_t year, std::size_t sex, std::size_t age,
     out.incidence[d] = n0 * y[L.incidence(d)];
     state[d] = std::clamp(y[L.prevalence(d)], 0.0, 1.0);
   }
-  double residual = 0.0;
+  double residual = 0.0, moved = 1.0;
+  for (std::size_t c = 0; c < m.residual_causes.size(); ++c)
+    moved += residual_share_[c][sex][age] * (paths_.residual_multiplier[c][year][sex][age] - 1.0);
   for (std::size_t c = 0; c < m.residual_causes.size(); ++c) {
-    out.deaths[L.diseases + c] = other * residual_share_[c][sex][age];
+    const double share =
+        residual_share_[c][sex][age] * paths_.residual_multiplier[c][year][sex][age] / moved;
+    out.deaths[L.diseases + c] = other * share;
     residual += out.deaths[L.diseases + c];
   }
   out.deaths.back() = other - residual;

@@ -9,6 +9,7 @@
 #include "healthcast/health/dynamics.h"
 #include "healthcast/io/age_schedule.h"
 #include "healthcast/io/csv.h"
+#include "healthcast/scenario/interventions.h"
 #include "mortality_methods.h"
 
 namespace healthcast::scenario {
@@ -249,18 +250,43 @@ demography::ProjectionSetup load_inputs(const Scenario& scenario,
     region.sex_ratio_at_birth = read_sex_ratio(in.sex_ratio_at_birth, base, horizon);
     region.net_migration = read_migration(in.net_migration, base, horizon);
     region.death_rate = method->second(in.mortality, base, horizon);
+    std::shared_ptr<const health::HealthModel> model;
+    std::optional<health::HealthPaths> paths;
     if (!in.health.empty()) {
-      auto& model = health_models[in.health];
-      if (!model) model = std::make_shared<health::HealthModel>(health::load_health_model(in.health));
-      region.dynamics = std::make_shared<health::HealthDynamics>(
-          model, region.death_rate, health::reference_paths(*model, region.death_rate.size()),
-          setup.tolerances);
+      auto& loaded = health_models[in.health];
+      if (!loaded)
+        loaded = std::make_shared<health::HealthModel>(health::load_health_model(in.health));
+      model = loaded;
+      paths = health::reference_paths(*model, region.death_rate.size());
     }
+    InterventionTarget target{base, region, paths ? &*paths : nullptr, model.get()};
+    apply_interventions(scenario, target);
+    if (model)
+      region.dynamics = std::make_shared<health::HealthDynamics>(model, region.death_rate,
+                                                                 std::move(*paths),
+                                                                 setup.tolerances);
     setup.regions.push_back(std::move(region));
     if (progress && !progress(0, scenario.regions.size() * setup.regions.front().death_rate.size()))
       throw Error("the projection was interrupted");
   }
+  if (scenario.population_scale > 0.0) scale_population(setup, scenario.population_scale);
   return setup;
+}
+
+void scale_population(demography::ProjectionSetup& setup, double persons) {
+  double total = 0.0;
+  for (const auto& r : setup.regions)
+    for (const auto& ages : r.population)
+      for (double p : ages) total += p;
+  if (total <= 0.0) return;
+  const double factor = persons / total;
+  for (auto& r : setup.regions) {
+    for (auto& ages : r.population)
+      for (double& p : ages) p *= factor;
+    for (auto& year : r.net_migration)
+      for (auto& ages : year)
+        for (double& m : ages) m *= factor;
+  }
 }
 
 }  // namespace healthcast::scenario

@@ -5,11 +5,66 @@
 #include "healthcast/health/indicators.h"
 #include "healthcast/results/calibration.h"
 #include "healthcast/scenario/inputs.h"
+#include "healthcast/scenario/interventions.h"
+
+#include <fmt/format.h>
 
 namespace healthcast::scenario {
 
-results::Dataset run_scenario(const Scenario& scenario,
+namespace {
+
+// Population-weighted value of an indicator over regions, for one year and both sexes.
+double across_regions(const results::Dataset& ds, const std::string& variable,
+                      const std::string& category_dim, const std::string& category, int year) {
+  const auto& v = ds.variable(variable);
+  const auto& pop = ds.variable("population");
+  const std::size_t y = ds.index_of("year", std::min(year, std::get<std::vector<int>>(
+                                                               ds.coordinate("year").values)
+                                                               .back()));
+  const std::size_t total = ds.index_of("sex", std::string("total"));
+  const std::size_t k = ds.index_of(category_dim, category);
+  double sum = 0.0, weight = 0.0;
+  for (std::size_t r = 0; r < ds.coordinate("region").size(); ++r) {
+    double w = 0.0;
+    for (std::size_t a = 15; a < ds.coordinate("age").size(); ++a) w += pop.at({y, r, total, a});
+    sum += w * v.at({y, r, total, k});
+    weight += w;
+  }
+  return weight > 0.0 ? sum / weight : 0.0;
+}
+
+// Interventions that make a prevalence or an adult mean reach a level become the scale that
+// does so, measured on a projection without them (the reference for those levers).
+Scenario resolve_reach(const Scenario& scenario, const demography::ProgressCallback& progress) {
+  Scenario without = scenario;
+  std::erase_if(without.interventions, reach_needs_projection);
+  if (without.interventions.size() == scenario.interventions.size()) return scenario;
+  const auto reference = run_scenario(without, progress);
+  Scenario resolved = scenario;
+  for (auto& iv : resolved.interventions) {
+    if (!reach_needs_projection(iv)) continue;
+    const bool prevalence = iv.kind == "risk_factor_prevalence";
+    const double now =
+        prevalence
+            ? across_regions(reference, "risk_factor_prevalence", "category",
+                             iv.factor + "/" + iv.category, iv.ramp.full)
+            : across_regions(reference, "risk_factor_mean", "factor", iv.factor, iv.ramp.full);
+    if (now <= 0.0)
+      throw InputError(iv.where, "reach",
+                       fmt::format("intervention '{}': the projection without it has no {} to "
+                                   "scale",
+                                   iv.name, prevalence ? "prevalence" : "mean"));
+    iv.scale = *iv.reach / now;
+    iv.reach.reset();
+  }
+  return resolved;
+}
+
+}  // namespace
+
+results::Dataset run_scenario(const Scenario& original,
                               const demography::ProgressCallback& progress) {
+  const Scenario scenario = resolve_reach(original, progress);
   const auto setup = load_inputs(scenario, progress);
   auto ds = demography::project(setup, progress);
   std::vector<const health::HealthDynamics*> health;
@@ -23,6 +78,16 @@ results::Dataset run_scenario(const Scenario& scenario,
   ds.attributes["scenario_path"] =
       std::filesystem::absolute(scenario.path).lexically_normal().string();
   ds.attributes["scenario_text"] = scenario.text;
+  if (scenario.population_scale > 0.0)
+    ds.attributes["population_scaled"] = fmt::format(
+        "national default data scaled to a base population of {:.0f} persons (no data of the "
+        "region's own)",
+        scenario.population_scale);
+  std::string interventions;
+  for (const auto& iv : scenario.interventions)
+    interventions += fmt::format("{}{} ({}, {}-{})", interventions.empty() ? "" : "; ", iv.name,
+                                 iv.kind, iv.ramp.start, iv.ramp.full);
+  if (!interventions.empty()) ds.attributes["interventions"] = interventions;
   return ds;
 }
 

@@ -33,6 +33,11 @@ class CohortDynamics {
   virtual void initial_state(std::size_t sex, std::size_t age, std::span<double> state) const = 0;
   virtual void newborn_state(std::size_t sex, std::span<double> state) const = 0;
 
+  // Changes a cohort's state at 1 January of `year` before the year starts (interventions that
+  // set a share directly). The default leaves it alone.
+  virtual void adjust_state(std::size_t /*year*/, std::size_t /*sex*/, std::size_t /*age*/,
+                            std::span<double> /*state*/) const {}
+
   // Carries a cohort of size n0 at tau0 of projected year `year` (0 = base year) to the year
   // end; `state` holds the per-person state at tau0 on entry and at the year end on return.
   // Rates are those of age `age` throughout the year.

@@ -22,7 +22,17 @@ struct HealthPaths {
   std::vector<std::vector<SexAgeArray>> incidence_multiplier;           // [disease][year]
   std::vector<std::vector<SexAgeArray>> case_fatality_multiplier;       // [disease][year]
   std::vector<SexAgeArray> other_mortality_multiplier;                  // [year]
+  std::vector<std::vector<SexAgeArray>> residual_multiplier;            // [cause][year]
   std::vector<double> maternal_risk_per_birth;                          // [year]
+
+  // Holds a category's share at `scale` times its share without the adjustment, plus `shift`,
+  // by moving people between `category` and `to` at the start of each year (an intervention on
+  // a risk factor's prevalence). Per year; scale 1 and shift 0 leave the share alone.
+  struct PrevalenceAdjustment {
+    std::size_t factor = 0, category = 0, to = 0;
+    std::vector<double> scale, shift;
+  };
+  std::vector<PrevalenceAdjustment> prevalence_adjustments;
 };
 
 // Base inputs held constant for `years` years.
@@ -42,6 +52,8 @@ class HealthDynamics final : public demography::CohortDynamics {
   std::vector<std::string> disease_names() const override;
   void initial_state(std::size_t sex, std::size_t age, std::span<double> state) const override;
   void newborn_state(std::size_t sex, std::span<double> state) const override;
+  void adjust_state(std::size_t year, std::size_t sex, std::size_t age,
+                    std::span<double> state) const override;
   void advance(std::size_t year, std::size_t sex, std::size_t age, double n0, double tau0,
                std::span<double> state, demography::CohortOutcome& out) const override;
 
@@ -67,6 +79,9 @@ class HealthDynamics final : public demography::CohortDynamics {
 
  private:
   std::size_t categories() const;  // all categories of all categorical factors
+  std::vector<SexAgeArray> unadjusted_shares(const HealthModel& m,
+                                             const HealthPaths::PrevalenceAdjustment& adjustment,
+                                             std::size_t years) const;
 
   std::shared_ptr<const HealthModel> model_;
   HealthPaths paths_;
@@ -78,6 +93,8 @@ class HealthDynamics final : public demography::CohortDynamics {
   std::vector<std::vector<SexAgeArray>> base_mean_rr_;
   // Shares of other-cause deaths that are each residual cause, [cause][sex][age].
   std::vector<SexAgeArray> residual_share_;
+  // Shares of each adjusted category without its adjustment, [adjustment][year][sex][age].
+  std::vector<std::vector<SexAgeArray>> unadjusted_share_;
   std::size_t floor_hits_ = 0;
 };
 

@@ -26,4 +26,8 @@ const std::map<std::string, MortalityMethod>& mortality_methods();
 demography::ProjectionSetup load_inputs(const Scenario& scenario,
                                         const demography::ProgressCallback& progress = {});
 
+// Scales every region's base population and net migration by one factor so that the base
+// population totals `persons` (a city run on national data; rates are left as they are).
+void scale_population(demography::ProjectionSetup& setup, double persons);
+
 }  // namespace healthcast::scenario
