@@ -135,6 +135,20 @@ TEST_F(ResultsFile, RoundTripKeepsCoordinatesVariablesAndAttributes) {
   EXPECT_EQ(entries(dir_), std::vector<std::string>{"run.h5"});
 }
 
+TEST_F(ResultsFile, LabelsAlongADimensionRoundTrip) {
+  Dataset written = example_dataset();
+  auto& words = written.add_labels("plan_words", "sex", "the plan's own words");
+  words.values = {"人均预期寿命达到79.0岁", "", "smoking below 20%"};
+  const fs::path file = dir_ / "labels.h5";
+  write_results(written, file);
+  const Dataset read = read_results(file);
+  ASSERT_TRUE(read.has_labels("plan_words"));
+  EXPECT_EQ(read.label("plan_words").dim, "sex");
+  EXPECT_EQ(read.label("plan_words").values, words.values);
+  EXPECT_EQ(read.label("plan_words").long_name, "the plan's own words");
+  EXPECT_FALSE(read.has_variable("plan_words"));
+}
+
 TEST_F(ResultsFile, ZeroSizeDimensionsAndScalarVariables) {
   Dataset written;
   written.add_coordinate({"year", std::vector<int>{2030}, "", ""});

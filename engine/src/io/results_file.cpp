@@ -32,6 +32,7 @@ namespace {
 namespace fs = std::filesystem;
 using results::Coordinate;
 using results::Dataset;
+using results::Labels;
 using results::Variable;
 
 // Variables with more elements than this are chunked and compressed; smaller ones are stored
@@ -185,6 +186,7 @@ class Writer {
     for (std::size_t i = 0; i < dataset.coordinates().size(); ++i)
       write_coordinate(dataset.coordinates()[i], static_cast<int>(i));
     for (const auto& variable : dataset.variables()) write_variable(variable);
+    for (const auto& labels : dataset.labels()) write_labels(labels);
   }
 
   // Closes every object and the file, which flushes it to disk.
@@ -360,6 +362,27 @@ class Writer {
                              name));
     write_optional_text(dataset.get(), "units", variable.units);
     write_optional_text(dataset.get(), "long_name", variable.long_name);
+  }
+
+  void write_labels(const Labels& labels) {
+    if (scales_.count(labels.name) != 0)
+      ctx_.fail(fmt::format("labels '{}' have the name of a dimension", labels.name));
+    const auto scale = scales_.find(labels.dim);
+    if (scale == scales_.end())
+      ctx_.fail(fmt::format("labels '{}' use dimension '{}', which the dataset lacks", labels.name,
+                            labels.dim));
+    Handle space = simple_space(ctx_, {labels.values.size()});
+    Handle dataset =
+        create_dataset(labels.name, string_type_.get(), space.get(), H5P_DEFAULT, "variable");
+    std::vector<const char*> pointers;
+    for (const auto& value : labels.values) pointers.push_back(value.c_str());
+    if (!pointers.empty())
+      ctx_.check(H5Dwrite(dataset.get(), string_type_.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                          pointers.data()),
+                 fmt::format("cannot write labels '{}'", labels.name));
+    ctx_.check(H5DSattach_scale(dataset.get(), scale->second.get(), 0),
+               fmt::format("cannot attach dimension '{}' to labels '{}'", labels.dim, labels.name));
+    write_optional_text(dataset.get(), "long_name", labels.long_name);
   }
 
   Context ctx_;
@@ -548,6 +571,31 @@ class Reader {
     return dims;
   }
 
+  std::vector<std::string> read_strings(hid_t dataset, hid_t type, std::size_t count,
+                                        const std::string& what) const {
+    std::vector<std::string> labels;
+    labels.reserve(count);
+    Handle memory = ctx_.own(H5Tcopy(type), H5Tclose, what);
+    if (count > 0 && H5Tis_variable_str(type) > 0) {
+      std::vector<char*> pointers(count, nullptr);
+      ctx_.check(H5Dread(dataset, memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
+                 what);
+      for (const char* p : pointers) labels.emplace_back(p != nullptr ? p : "");
+      Handle space = ctx_.own(H5Dget_space(dataset), H5Sclose, what);
+      H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, pointers.data());
+    } else if (count > 0) {
+      const std::size_t size = H5Tget_size(type);
+      std::string buffer(size * count, '\0');
+      ctx_.check(H5Dread(dataset, memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()),
+                 what);
+      for (std::size_t i = 0; i < count; ++i) {
+        std::string label = buffer.substr(i * size, size);
+        labels.push_back(label.substr(0, label.find('\0')));
+      }
+    }
+    return labels;
+  }
+
   Coordinate read_coordinate(const std::string& name, hid_t dataset) const {
     const std::vector<hsize_t> dims = shape_of(dataset, name);
     if (dims.size() != 1)
@@ -569,28 +617,7 @@ class Reader {
         break;
       }
       case H5T_STRING: {
-        std::vector<std::string> labels;
-        labels.reserve(count);
-        Handle memory = ctx_.own(H5Tcopy(type.get()), H5Tclose, what);
-        if (count > 0 && H5Tis_variable_str(type.get()) > 0) {
-          std::vector<char*> pointers(count, nullptr);
-          ctx_.check(H5Dread(dataset, memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                             pointers.data()),
-                     what);
-          for (const char* p : pointers) labels.emplace_back(p != nullptr ? p : "");
-          Handle space = ctx_.own(H5Dget_space(dataset), H5Sclose, what);
-          H5Dvlen_reclaim(memory.get(), space.get(), H5P_DEFAULT, pointers.data());
-        } else if (count > 0) {
-          const std::size_t size = H5Tget_size(type.get());
-          std::string buffer(size * count, '\0');
-          ctx_.check(H5Dread(dataset, memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                             buffer.data()),
-                     what);
-          for (std::size_t i = 0; i < count; ++i) {
-            std::string label = buffer.substr(i * size, size);
-            labels.push_back(label.substr(0, label.find('\0')));
-          }
-        }
+        std::vector<std::string> labels = read_strings(dataset, type.get(), count, what);
         coordinate.values = std::move(labels);
         break;
       }
@@ -640,6 +667,11 @@ class Reader {
 
     Handle type = ctx_.own(H5Dget_type(object), H5Tclose, what);
     const H5T_class_t type_class = H5Tget_class(type.get());
+    if (type_class == H5T_STRING && shape.size() == 1) {
+      Labels& labels = dataset.add_labels(name, dims[0], optional_text(object, "long_name"));
+      labels.values = read_strings(object, type.get(), static_cast<std::size_t>(shape[0]), what);
+      return;
+    }
     if (type_class != H5T_FLOAT && type_class != H5T_INTEGER)
       throw FileFormatError(
           fmt::format("{}: variable '{}' does not hold numbers", path_.string(), name));

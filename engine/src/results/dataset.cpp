@@ -40,6 +40,26 @@ Variable& Dataset::add_variable(std::string name, std::vector<std::string> dims,
   return variables_.back();
 }
 
+Labels& Dataset::add_labels(std::string name, std::string dim, std::string long_name) {
+  if (has_variable(name) || has_labels(name))
+    throw Error(fmt::format("variable '{}' added twice", name));
+  const std::size_t size = coordinate(dim).size();
+  labels_.push_back({std::move(name), std::move(dim), std::vector<std::string>(size),
+                     std::move(long_name)});
+  return labels_.back();
+}
+
+const Labels& Dataset::label(const std::string& name) const {
+  for (const auto& l : labels_)
+    if (l.name == name) return l;
+  throw Error(fmt::format("no labels '{}' in the dataset", name));
+}
+
+bool Dataset::has_labels(const std::string& name) const {
+  return std::any_of(labels_.begin(), labels_.end(),
+                     [&](const Labels& l) { return l.name == name; });
+}
+
 void Dataset::remove_variable(const std::string& name) {
   const auto it = std::find_if(variables_.begin(), variables_.end(),
                                [&](const Variable& v) { return v.name == name; });
@@ -51,6 +71,9 @@ void Dataset::remove_coordinate(const std::string& name) {
   for (const auto& v : variables_)
     if (std::find(v.dims.begin(), v.dims.end(), name) != v.dims.end())
       throw Error(fmt::format("dimension '{}' is still used by variable '{}'", name, v.name));
+  for (const auto& l : labels_)
+    if (l.dim == name)
+      throw Error(fmt::format("dimension '{}' is still used by labels '{}'", name, l.name));
   const auto it = std::find_if(coordinates_.begin(), coordinates_.end(),
                                [&](const Coordinate& c) { return c.name == name; });
   if (it == coordinates_.end()) throw Error(fmt::format("no dimension '{}' to remove", name));

@@ -37,6 +37,15 @@ struct Variable {
   double at(std::initializer_list<std::size_t> index) const { return values[offset(index)]; }
 };
 
+// Text along one dimension (for example each target's indicator and the plan's own words):
+// stored as a string variable, which netCDF and xarray read as such.
+struct Labels {
+  std::string name;
+  std::string dim;
+  std::vector<std::string> values;
+  std::string long_name;
+};
+
 class Dataset {
  public:
   // Adds a dimension; its size is the number of coordinate values.
@@ -45,6 +54,12 @@ class Dataset {
   // move the others: references from variable() or add_variable() do not survive it.
   Variable& add_variable(std::string name, std::vector<std::string> dims, std::string units,
                          std::string long_name);
+
+  // Adds empty labels along an existing dimension and returns them (same caveat as above).
+  Labels& add_labels(std::string name, std::string dim, std::string long_name);
+  const std::vector<Labels>& labels() const { return labels_; }
+  const Labels& label(const std::string& name) const;
+  bool has_labels(const std::string& name) const;
 
   // Removes a variable, or a dimension no variable uses any more; throws Error otherwise.
   void remove_variable(const std::string& name);
@@ -68,6 +83,7 @@ class Dataset {
  private:
   std::vector<Coordinate> coordinates_;
   std::vector<Variable> variables_;
+  std::vector<Labels> labels_;
 };
 
 }  // namespace healthcast::results
