@@ -71,6 +71,19 @@ void init_results(py::module_& m) {
             return py::make_tuple(v.dims, v.long_name, v.units);
           },
           py::arg("name"), "(dims, long_name, units) of a variable")
+      .def_property_readonly("label_names",
+                             [](const Dataset& ds) {
+                               std::vector<std::string> names;
+                               for (const auto& l : ds.labels()) names.push_back(l.name);
+                               return names;
+                             })
+      .def(
+          "labels",
+          [](const Dataset& ds, const std::string& name) {
+            const auto& l = ds.label(name);
+            return py::make_tuple(l.dim, l.long_name, l.values);
+          },
+          py::arg("name"), "(dim, long_name, values) of a text variable")
       .def("values", &variable_values, py::arg("name"),
            "read-only view of a variable's values (keeps the dataset alive)")
       .def_property_readonly("attributes", [](const Dataset& ds) { return ds.attributes; })

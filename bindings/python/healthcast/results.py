@@ -80,6 +80,10 @@ class Results:
             dims, long_name, units = self._dataset.variable(name)
             data_vars[name] = xr.Variable(dims, np.array(self._dataset.values(name)),
                                           _attrs(long_name, units))
+        for name in self._dataset.label_names:
+            dim, long_name, values = self._dataset.labels(name)
+            data_vars[name] = xr.Variable(dim, np.array(values, dtype=object),
+                                          _attrs(long_name, ""))
         return xr.Dataset(data_vars, coords, attrs=self.attrs)
 
     def indicators(self) -> pd.DataFrame:
