@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   cli::add_validate_command(app);
   cli::add_info_command(app);
   cli::add_lifetable_command(app);
+  cli::add_targets_command(app);
   cli::add_backtest_command(app);
 
   try {

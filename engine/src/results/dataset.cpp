@@ -55,6 +55,10 @@ const Labels& Dataset::label(const std::string& name) const {
   throw Error(fmt::format("no labels '{}' in the dataset", name));
 }
 
+Labels& Dataset::label(const std::string& name) {
+  return const_cast<Labels&>(std::as_const(*this).label(name));
+}
+
 bool Dataset::has_labels(const std::string& name) const {
   return std::any_of(labels_.begin(), labels_.end(),
                      [&](const Labels& l) { return l.name == name; });

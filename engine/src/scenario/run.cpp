@@ -6,6 +6,9 @@
 #include "healthcast/results/calibration.h"
 #include "healthcast/scenario/inputs.h"
 #include "healthcast/scenario/interventions.h"
+#include "healthcast/scenario/targets.h"
+
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -33,29 +36,39 @@ double across_regions(const results::Dataset& ds, const std::string& variable,
   return weight > 0.0 ? sum / weight : 0.0;
 }
 
+double level_of(const results::Dataset& ds, const Intervention& iv) {
+  return iv.kind == "risk_factor_prevalence"
+             ? across_regions(ds, "risk_factor_prevalence", "category",
+                              iv.factor + "/" + iv.category, iv.ramp.full)
+             : across_regions(ds, "risk_factor_mean", "factor", iv.factor, iv.ramp.full);
+}
+
 // Interventions that make a prevalence or an adult mean reach a level become the scale that
-// does so, measured on a projection without them (the reference for those levers).
+// does so: measured first on a projection without them, then corrected once on a projection
+// with them (the population they are averaged over moves a little with the lever itself).
 Scenario resolve_reach(const Scenario& scenario, const demography::ProgressCallback& progress) {
   Scenario without = scenario;
   std::erase_if(without.interventions, reach_needs_projection);
   if (without.interventions.size() == scenario.interventions.size()) return scenario;
   const auto reference = run_scenario(without, progress);
   Scenario resolved = scenario;
+  std::vector<std::pair<Intervention*, double>> wanted;
   for (auto& iv : resolved.interventions) {
     if (!reach_needs_projection(iv)) continue;
-    const bool prevalence = iv.kind == "risk_factor_prevalence";
-    const double now =
-        prevalence
-            ? across_regions(reference, "risk_factor_prevalence", "category",
-                             iv.factor + "/" + iv.category, iv.ramp.full)
-            : across_regions(reference, "risk_factor_mean", "factor", iv.factor, iv.ramp.full);
+    const double now = level_of(reference, iv);
     if (now <= 0.0)
       throw InputError(iv.where, "reach",
-                       fmt::format("intervention '{}': the projection without it has no {} to "
-                                   "scale",
-                                   iv.name, prevalence ? "prevalence" : "mean"));
+                       fmt::format("intervention '{}': the projection without it has nothing to "
+                                   "scale (level {})",
+                                   iv.name, now));
+    wanted.emplace_back(&iv, *iv.reach);
     iv.scale = *iv.reach / now;
     iv.reach.reset();
+  }
+  const auto first = run_scenario(resolved, progress);
+  for (auto& [iv, level] : wanted) {
+    const double achieved = level_of(first, *iv);
+    if (achieved > 0.0) *iv->scale *= level / achieved;
   }
   return resolved;
 }
@@ -78,6 +91,17 @@ results::Dataset run_scenario(const Scenario& original,
   ds.attributes["scenario_path"] =
       std::filesystem::absolute(scenario.path).lexically_normal().string();
   ds.attributes["scenario_text"] = scenario.text;
+  if (!scenario.targets.empty() || !scenario.monitored.empty()) {
+    // Targets that must beat the national value need a run of the extends chain's root.
+    const bool national_needed = std::any_of(
+        scenario.targets.begin(), scenario.targets.end(),
+        [](const Target& t) { return t.comparator == "better_than" && !t.value; });
+    std::optional<results::Dataset> national;
+    if (national_needed && !scenario.extends.empty())
+      national = run_scenario(load_scenario(scenario.extends.back()), progress);
+    add_targets(ds, scenario,
+                evaluate_targets(scenario, ds, national ? &*national : (national_needed ? &ds : nullptr)));
+  }
   if (scenario.population_scale > 0.0)
     ds.attributes["population_scaled"] = fmt::format(
         "national default data scaled to a base population of {:.0f} persons (no data of the "

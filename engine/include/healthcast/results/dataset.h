@@ -59,6 +59,7 @@ class Dataset {
   Labels& add_labels(std::string name, std::string dim, std::string long_name);
   const std::vector<Labels>& labels() const { return labels_; }
   const Labels& label(const std::string& name) const;
+  Labels& label(const std::string& name);
   bool has_labels(const std::string& name) const;
 
   // Removes a variable, or a dimension no variable uses any more; throws Error otherwise.

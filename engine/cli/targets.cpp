@@ -1,0 +1,83 @@
+// healthcast targets OUT.h5 [--lang zh|en]
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "healthcast/io/results_file.h"
+
+namespace healthcast::cli {
+
+namespace {
+
+struct TargetsOptions {
+  std::filesystem::path results;
+  std::string lang = "en";
+};
+
+std::string number(double v) {
+  if (std::isnan(v)) return "-";
+  if (std::abs(v) >= 1e5) return fmt::format("{:.0f}", v);
+  return fmt::format("{:.4g}", v);
+}
+
+std::string target_text(const std::string& comparator, double value) {
+  if (comparator == "relative_change") return fmt::format("{:+.0f}%", 100.0 * value);
+  if (comparator == "decrease" || comparator == "increase" || comparator == "natural") return comparator;
+  if (comparator == "better_than") return std::isnan(value) ? "> national" : "> " + number(value);
+  return comparator + " " + number(value);
+}
+
+void print_targets(const TargetsOptions& opt) {
+  const auto ds = io::read_results(opt.results);
+  if (!ds.has_variable("target_year")) {
+    fmt::print("{}: the scenario has no targets\n", opt.results.string());
+    return;
+  }
+  const auto& text = ds.label(opt.lang == "zh" ? "target_text_zh" : "target_text_en").values;
+  const auto& plan = ds.label("target_plan").values;
+  const auto& indicator = ds.label("target_indicator").values;
+  const auto& comparator = ds.label("target_comparator").values;
+  const auto& unit = ds.label("target_unit").values;
+  const auto& status = ds.label("target_status").values;
+  const auto& basis = ds.label("target_basis").values;
+  const auto column = [&](const char* name) { return ds.variable(name).values; };
+  const auto year = column("target_year"), value = column("target_value"),
+             projected = column("target_projected"), judged = column("target_judged"),
+             gap = column("target_gap"), first = column("target_first_year_met"),
+             probability = column("target_probability");
+  const bool zh = opt.lang == "zh";
+  fmt::print("{:<20} {:<28} {:>5} {:>12} {:>10} {:>10} {:>9} {:<22} {:>6} {}\n", zh ? "规划" : "plan",
+             zh ? "指标" : "indicator", zh ? "年份" : "year", zh ? "目标" : "target",
+             zh ? "预测值" : "projected", zh ? "比较值" : "judged", zh ? "差距" : "gap",
+             zh ? "状态" : "status", zh ? "首次达标" : "first", zh ? "原文" : "plan's words");
+  for (std::size_t i = 0; i < year.size(); ++i) {
+    std::string shown = status[i];
+    if (!std::isnan(probability[i])) shown += fmt::format(" (p={:.2f})", probability[i]);
+    fmt::print("{:<20} {:<28} {:>5.0f} {:>12} {:>10} {:>10} {:>9} {:<22} {:>6} {}\n", plan[i],
+               indicator[i], year[i], target_text(comparator[i], value[i]), number(projected[i]),
+               number(judged[i]), number(gap[i]), shown,
+               std::isnan(first[i]) ? "-" : fmt::format("{:.0f}", first[i]),
+               text[i].empty() ? unit[i] : text[i]);
+    if (basis[i] != "modelled") fmt::print("{:<20} {:<28} {}\n", "", "", basis[i]);
+  }
+  if (ds.attributes.count("population_scaled"))
+    fmt::print("note: {}\n", ds.attributes.at("population_scaled"));
+}
+
+}  // namespace
+
+void add_targets_command(CLI::App& app) {
+  auto opt = std::make_shared<TargetsOptions>();
+  auto* cmd = app.add_subcommand("targets", "The plan's targets judged on a results file");
+  cmd->add_option("results", opt->results, "Results file (HDF5)")->required();
+  cmd->add_option("--lang", opt->lang, "Language of the plan's words")
+      ->check(CLI::IsMember({"en", "zh"}))
+      ->capture_default_str();
+  cmd->callback([opt] { print_targets(*opt); });
+}
+
+}  // namespace healthcast::cli
