@@ -10,6 +10,7 @@ void add_validate_command(CLI::App& app);
 void add_info_command(CLI::App& app);
 void add_lifetable_command(CLI::App& app);
 void add_targets_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 void add_backtest_command(CLI::App& app);
 
 }  // namespace healthcast::cli

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   cli::add_info_command(app);
   cli::add_lifetable_command(app);
   cli::add_targets_command(app);
+  cli::add_compare_command(app);
   cli::add_backtest_command(app);
 
   try {

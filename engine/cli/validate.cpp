@@ -16,7 +16,7 @@ void add_validate_command(CLI::App& app) {
   cmd->add_option("scenario", *path, "Scenario file (YAML)")->required();
   cmd->callback([path] {
     const auto sc = scenario::load_scenario(*path);
-    scenario::load_inputs(sc);  // reads and checks every input file
+    scenario::check_inputs(sc);  // reads every input file and applies the interventions
     std::string regions;
     for (const auto& r : sc.regions) regions += (regions.empty() ? "" : ", ") + r.name;
     fmt::print("{}: valid (scenario '{}', {}-{}, regions: {})\n", path->string(), sc.name,

@@ -273,6 +273,16 @@ demography::ProjectionSetup load_inputs(const Scenario& scenario,
   return setup;
 }
 
+void check_inputs(const Scenario& scenario) {
+  Scenario neutral = scenario;
+  for (auto& iv : neutral.interventions)
+    if (reach_needs_projection(iv)) {
+      iv.reach.reset();
+      iv.scale = 1.0;
+    }
+  load_inputs(neutral);
+}
+
 void scale_population(demography::ProjectionSetup& setup, double persons) {
   double total = 0.0;
   for (const auto& r : setup.regions)

@@ -26,6 +26,11 @@ const std::map<std::string, MortalityMethod>& mortality_methods();
 demography::ProjectionSetup load_inputs(const Scenario& scenario,
                                         const demography::ProgressCallback& progress = {});
 
+// Reads every input and applies every intervention as a run would, without projecting: what
+// `healthcast validate` checks. Levels that interventions reach are resolved only by a run, so
+// they stand in here as a neutral scale.
+void check_inputs(const Scenario& scenario);
+
 // Scales every region's base population and net migration by one factor so that the base
 // population totals `persons` (a city run on national data; rates are left as they are).
 void scale_population(demography::ProjectionSetup& setup, double persons);

@@ -1,0 +1,80 @@
+// healthcast compare REFERENCE.h5 SCENARIO.h5 [SCENARIO.h5 ...] [--years ...]
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "healthcast/io/results_file.h"
+#include "healthcast/results/compare.h"
+
+namespace healthcast::cli {
+
+namespace {
+
+struct CompareOptions {
+  std::filesystem::path reference;
+  std::vector<std::filesystem::path> scenarios;
+  std::filesystem::path output;
+};
+
+void print_comparison(const CompareOptions& opt) {
+  const auto reference = io::read_results(opt.reference);
+  for (const auto& path : opt.scenarios) {
+    auto diff = results::compare(reference, io::read_results(path));
+    const auto& years = std::get<std::vector<int>>(diff.coordinate("year").values);
+    const auto& regions = std::get<std::vector<std::string>>(diff.coordinate("region").values);
+    const std::size_t total = diff.index_of("sex", std::string("total"));
+    fmt::print("{} against {}\n", diff.attributes["compared_scenario"],
+               diff.attributes["reference_scenario"]);
+    // (variable, heading): cumulative flows, then differences of headline indicators.
+    std::vector<std::pair<std::string, std::string>> columns = {
+        {"cumulative_deaths_averted", "deaths averted"},
+        {"cumulative_life_years_gained", "life-years gained"}};
+    if (diff.has_variable("cumulative_dalys_averted"))
+      columns.emplace_back("cumulative_dalys_averted", "DALYs averted");
+    if (diff.has_variable("life_expectancy_difference"))
+      columns.emplace_back("life_expectancy_difference", "e0 difference");
+    if (diff.has_variable("premature_ncd_mortality_difference"))
+      columns.emplace_back("premature_ncd_mortality_difference", "30q70 difference (%)");
+    for (std::size_t r = 0; r < regions.size(); ++r) {
+      fmt::print("region {} (flows cumulated from {}; both sexes)\n{:>6}", regions[r],
+                 years.front(), "year");
+      for (const auto& c : columns) fmt::print(" {:>20}", c.second);
+      fmt::print("\n");
+      for (std::size_t y = 0; y < years.size(); ++y) {
+        if (!(y + 1 == years.size() || (years[y] - years.front()) % 5 == 0)) continue;
+        fmt::print("{:>6}", years[y]);
+        for (const auto& c : columns)
+          fmt::print(" {:>20.4g}", diff.variable(c.first).at({y, r, total}));
+        fmt::print("\n");
+      }
+    }
+    if (!opt.output.empty()) {
+      auto out = opt.output;
+      if (opt.scenarios.size() > 1)
+        out.replace_filename(fmt::format("{}-{}{}", opt.output.stem().string(),
+                                         diff.attributes["compared_scenario"],
+                                         opt.output.extension().string()));
+      io::write_results(diff, out);
+      fmt::print("Comparison written to {}\n", out.string());
+    }
+  }
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app) {
+  auto opt = std::make_shared<CompareOptions>();
+  auto* cmd = app.add_subcommand(
+      "compare", "Scenarios against a reference run: deaths averted, life-years gained, DALYs "
+                 "averted and indicator differences, by year and cumulated");
+  cmd->add_option("reference", opt->reference, "Results file of the reference")->required();
+  cmd->add_option("scenarios", opt->scenarios, "Results files of the scenarios")->required();
+  cmd->add_option("-o,--output", opt->output,
+                  "Also write the comparison (HDF5); with several scenarios, one file each");
+  cmd->callback([opt] { print_comparison(*opt); });
+}
+
+}  // namespace healthcast::cli
