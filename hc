@@ -14,9 +14,9 @@ BUILD=${HEALTHCAST_BUILD_DIR:-$ROOT/build}
 PACKAGES=(
   cmake ninja-build g++ git pkg-config
   libeigen3-dev libboost-dev libhdf5-dev libyaml-cpp-dev libfmt-dev libcli11-dev
-  libgtest-dev libbenchmark-dev pybind11-dev librandom123-dev
+  libgtest-dev libbenchmark-dev pybind11-dev librandom123-dev nlohmann-json3-dev
   python3 python3-dev python3-numpy python3-pandas python3-h5py python3-xarray
-  python3-h5netcdf python3-pytest python3-matplotlib
+  python3-h5netcdf python3-pytest python3-matplotlib python3-jsonschema
   python3-yaml python3-tqdm python3-venv python3-nbclient python3-nbformat python3-ipykernel
   fonts-noto-cjk
 )

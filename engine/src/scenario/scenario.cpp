@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "healthcast/io/schema.h"
 #include "healthcast/io/yaml.h"
 #include "healthcast/version.h"
 
@@ -279,6 +280,7 @@ std::string read_text(const fs::path& path) {
 Scenario parse_layer(std::string text, const fs::path& path, std::vector<fs::path> chain) {
   const YamlReader rd(path.string());
   const YAML::Node root = rd.parse(text);
+  io::check_scenario_schema(root, rd);  // keys, types, ranges: scenarios/schema
   if (!root.IsMap())
     throw InputError({path.string(), 1, 1}, "",
                      "a scenario file is a YAML mapping that starts with 'healthcast: 1'");
