@@ -12,6 +12,7 @@
 
 #include "healthcast/io/schema.h"
 #include "healthcast/io/yaml.h"
+#include "healthcast/scenario/targets.h"
 #include "healthcast/version.h"
 
 namespace healthcast::scenario {
@@ -395,6 +396,18 @@ Scenario parse_scenario(std::string text, const fs::path& path) {
     throw InputError(file, "regions", "required key 'regions' is missing (here or in the file "
                                       "it extends)");
   for (const auto& region : sc.regions) check_complete(region.where, region);
+  for (const auto& t : sc.targets) {
+    const auto& ids = modelled_indicators();
+    const bool modelled = std::find(ids.begin(), ids.end(), t.indicator) != ids.end();
+    const bool monitored = std::any_of(sc.monitored.begin(), sc.monitored.end(),
+                                       [&](const Monitored& m) { return m.indicator == t.indicator; });
+    if (!modelled && !monitored)
+      throw InputError(t.where, "indicator",
+                       fmt::format("unknown indicator '{}': not modelled and not monitored. "
+                                   "Modelled indicators: {}; any other indicator needs a "
+                                   "'monitored' entry with its history",
+                                   t.indicator, join(ids)));
+  }
   for (const auto& iv : sc.interventions)
     if (iv.ramp.start > sc.horizon)
       throw InputError(iv.where, "start",

@@ -1,0 +1,195 @@
+"""Scenario files with interventions and targets, run from the command line: every shipped
+scenario runs, each lever does what its definition says, targets are judged as specified, and a
+comparison adds up."""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+
+BIN = os.environ.get("HEALTHCAST_BIN")
+SOURCE = Path(os.environ.get("HEALTHCAST_SOURCE_DIR", Path(__file__).resolve().parents[2]))
+SCENARIOS = sorted((SOURCE / "scenarios").rglob("*.yaml"))
+
+pytestmark = pytest.mark.skipif(not BIN, reason="HEALTHCAST_BIN is not set (run through ctest)")
+
+
+def healthcast(*args):
+    return subprocess.run([BIN, *map(str, args)], capture_output=True, text=True, timeout=600)
+
+
+def run(scenario, out):
+    result = healthcast("run", scenario, "-o", out, "-q")
+    assert result.returncode == 0, result.stderr
+    return xr.open_dataset(out, engine="h5netcdf")
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    """A scratch folder beside the shipped data, so that scenarios written here find it."""
+    folder = tmp_path_factory.mktemp("scenarios")
+    (folder / "data").symlink_to(SOURCE / "data")
+    (folder / "scenarios").symlink_to(SOURCE / "scenarios")
+    (folder / "mine").mkdir()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def reference(workdir):
+    return run(SOURCE / "scenarios" / "china_reference.yaml", workdir / "reference.h5")
+
+
+def write(workdir, name, text):
+    path = workdir / "mine" / f"{name}.yaml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: str(p.relative_to(SOURCE)))
+def test_every_shipped_scenario_validates_and_runs(scenario, tmp_path):
+    assert healthcast("validate", scenario).returncode == 0
+    with run(scenario, tmp_path / "out.h5") as ds:
+        assert ds.sizes["year"] >= 1
+        if "target" in ds.dims:
+            table = healthcast("targets", tmp_path / "out.h5", "--lang", "zh")
+            assert table.returncode == 0, table.stderr
+            assert len(table.stdout.splitlines()) > ds.sizes["target"]
+
+
+def test_prevalence_scale_holds_each_cohort_at_half_its_reference_share(workdir, reference):
+    with run(SOURCE / "scenarios" / "examples" / "smoking_halved.yaml", workdir / "half.h5") as ds:
+        share = ds["risk_factor_share"].sel(region="china", category="smoking/current")
+        ref = reference["risk_factor_share"].sel(region="china", category="smoking/current")
+        for year in [2021, 2030, 2050]:
+            for sex in ["female", "male"]:
+                a = share.sel(year=year, sex=sex, age=slice(15, 99)).values
+                b = ref.sel(year=year, sex=sex, age=slice(15, 99)).values
+                np.testing.assert_allclose(a, 0.5 * b, rtol=1e-9, atol=1e-12)
+        # Before the start year nothing changes.
+        np.testing.assert_allclose(share.sel(year=2020).values, ref.sel(year=2020).values)
+
+
+def test_residual_cause_multiplier_scales_that_cause_only(workdir, reference):
+    text = """healthcast: 1
+name: safer_roads
+extends: ../scenarios/china_reference.yaml
+interventions:
+  - {name: roads, kind: other_mortality, causes: [injuries], multiply: 0.7, start: 2025, full: 2025}
+"""
+    with run(write(workdir, "roads", text), workdir / "roads.h5") as ds:
+        cell = dict(year=2030, region="china", sex="male", age=slice(20, 80))
+        rate = ds["deaths_by_cause"].sel(cause="injuries", **cell) / ds["person_years"].sel(**cell)
+        ref = (reference["deaths_by_cause"].sel(cause="injuries", **cell)
+               / reference["person_years"].sel(**cell))
+        np.testing.assert_allclose(rate.values, 0.7 * ref.values, rtol=1e-7)
+        # Other residual causes keep their rates.
+        rate = ds["deaths_by_cause"].sel(cause="kidney", **cell) / ds["person_years"].sel(**cell)
+        ref = (reference["deaths_by_cause"].sel(cause="kidney", **cell)
+               / reference["person_years"].sel(**cell))
+        np.testing.assert_allclose(rate.values, ref.values, rtol=1e-7)
+
+
+def test_a_lever_that_reaches_a_prevalence_lands_on_it(workdir):
+    text = """healthcast: 1
+name: twenty
+extends: ../scenarios/china_reference.yaml
+interventions:
+  - {name: tobacco, kind: risk_factor_prevalence, factor: smoking, category: current,
+     to: former_0_4, reach: 20, start: 2021, full: 2030}
+"""
+    with run(write(workdir, "twenty", text), workdir / "twenty.h5") as ds:
+        p = ds["smoking_prevalence_15plus"].sel(region="china", sex="total")
+        assert float(p.sel(year=2030)) == pytest.approx(20.0, abs=1e-4)
+        # Half-way through the ramp the scale is half-way too: between reference and target.
+        assert 20.0 < float(p.sel(year=2025)) < float(p.sel(year=2020))
+
+
+def test_population_scale_gives_the_city_its_population(workdir):
+    text = """healthcast: 1
+name: city
+extends: ../scenarios/china_reference.yaml
+population_scale: 9070093
+"""
+    with run(write(workdir, "city", text), workdir / "city.h5") as ds:
+        total = float(ds["population"].sel(year=2020, sex="total").sum())
+        assert total == pytest.approx(9070093, rel=1e-12)
+        assert "scaled" in ds.attrs["population_scaled"]
+
+
+def test_monitored_trend_and_targets_match_a_hand_calculation(workdir):
+    # History 2010-2013: 10, 12, 13, 15. Least squares: slope 1.6, mean 12.5 at 2011.5, so
+    # 2030 -> 12.5 + 1.6 * 18.5 = 42.1. Residuals -0.1, 0.3, -0.3, 0.1: s = sqrt(0.2 / 2); the
+    # 95% prediction half-width at 2030 is t(0.975, 2) s sqrt(1 + 1/4 + 18.5^2 / 5)
+    # = 4.302653 * 0.316228 * 8.348653 = 11.3593.
+    # P(value >= 40) with sd = half-width / 1.959964 = 5.79569: Phi(2.1 / 5.79569) = 0.6414.
+    (workdir / "mine" / "literacy.csv").write_text(
+        "# made up for the test\nyear,value\n2010,10\n2011,12\n2012,13\n2013,15\n")
+    text = """healthcast: 1
+name: judged
+extends: ../scenarios/china_reference.yaml
+monitored:
+  - {indicator: health_literacy, unit: percent, history: literacy.csv}
+targets:
+  - {indicator: health_literacy, year: 2030, comparator: ">=", value: 40, unit: percent}
+  - {indicator: life_expectancy, year: 2030, comparator: ">=", value: 70, unit: years}
+  - {indicator: life_expectancy, year: 2030, comparator: ">=", value: 95, unit: years}
+  - {indicator: life_expectancy, year: 2030, comparator: relative_change, value: 0.01,
+     base_year: 2020, unit: fraction}
+"""
+    out = workdir / "judged.h5"
+    with run(write(workdir, "judged", text), out) as ds:
+        lower = float(ds["monitored_lower"].sel(monitored="health_literacy", year=2030))
+        upper = float(ds["monitored_upper"].sel(monitored="health_literacy", year=2030))
+        value = float(ds["monitored_value"].sel(monitored="health_literacy", year=2030))
+        assert value == pytest.approx(42.1, abs=1e-9)
+        assert (upper - lower) / 2 == pytest.approx(11.3593, abs=1e-4)
+        assert float(ds["target_probability"][0]) == pytest.approx(0.6414, abs=1e-4)
+        assert list(ds["target_met"].values[:3]) == [1.0, 1.0, 0.0]
+        assert list(ds["target_status"].values[:3]) == ["met", "met", "not met"]
+        e0 = ds["life_expectancy"].sel(region="china", sex="total", age=0)
+        change = float(e0.sel(year=2030) / e0.sel(year=2020) - 1)
+        assert float(ds["target_judged"][3]) == pytest.approx(change, rel=1e-12)
+        # First year met for "e0 >= 70": already in the base year.
+        assert float(ds["target_first_year_met"][1]) == 2020
+    table = healthcast("targets", out)
+    assert table.returncode == 0 and "health_literacy" in table.stdout
+
+
+def test_unknown_indicator_and_cyclic_extends_are_bad_input(workdir):
+    bad = write(workdir, "bad_indicator", """healthcast: 1
+name: bad
+extends: ../scenarios/china_reference.yaml
+targets:
+  - {indicator: happiness, year: 2030, comparator: ">=", value: 1}
+""")
+    result = healthcast("validate", bad)
+    assert result.returncode == 2 and "unknown indicator 'happiness'" in result.stderr
+    write(workdir, "a", "healthcast: 1\nname: a\nextends: b.yaml\n")
+    write(workdir, "b", "healthcast: 1\nname: b\nextends: a.yaml\n")
+    result = healthcast("validate", workdir / "mine" / "a.yaml")
+    assert result.returncode == 2 and "cycle" in result.stderr
+
+
+def test_comparison_adds_up_to_the_difference_of_the_runs(workdir, reference):
+    half = workdir / "half.h5"
+    if not half.exists():
+        run(SOURCE / "scenarios" / "examples" / "smoking_halved.yaml", half).close()
+    out = workdir / "comparison.h5"
+    result = healthcast("compare", workdir / "reference.h5", half, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert "deaths averted" in result.stdout
+    with xr.open_dataset(out, engine="h5netcdf") as diff, \
+            xr.open_dataset(half, engine="h5netcdf") as scenario:
+        averted = (reference["deaths"] - scenario["deaths"]).sum("age")
+        # Differences of sums of about 1e7 deaths: round-off is about 1e-8 persons per 1e7.
+        np.testing.assert_allclose(diff["deaths_averted"].values, averted.values, atol=1e-3)
+        np.testing.assert_allclose(diff["cumulative_deaths_averted"].values,
+                                   averted.cumsum("year").values, atol=1e-2)
+        gained = (scenario["person_years"] - reference["person_years"]).sum("age")
+        np.testing.assert_allclose(diff["life_years_gained"].values, gained.values, atol=1e-2)
