@@ -12,5 +12,6 @@ void init_errors(py::module_& m);
 void init_results(py::module_& m);
 void init_scenario(py::module_& m);
 void init_demography(py::module_& m);
+void init_forecast(py::module_& m);
 
 }  // namespace healthcast::python

@@ -14,4 +14,5 @@ PYBIND11_MODULE(_core, m) {
   hp::init_results(m);
   hp::init_scenario(m);
   hp::init_demography(m);
+  hp::init_forecast(m);
 }

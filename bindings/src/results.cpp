@@ -10,6 +10,7 @@
 
 #include "core.h"
 #include "healthcast/io/results_file.h"
+#include "healthcast/results/compare.h"
 #include "healthcast/results/dataset.h"
 #include "healthcast/version.h"
 
@@ -102,6 +103,11 @@ void init_results(py::module_& m) {
   m.def("read_results", &io::read_results, py::arg("path"),
         py::call_guard<py::gil_scoped_release>(),
         "read a results file; checks filetype and format version first");
+  // Reads two C++ datasets (kept alive by the caller's Python objects) and builds a new one,
+  // touching no Python object, like the writer above.
+  m.def("compare", &results::compare, py::arg("reference"), py::arg("scenario"),
+        py::call_guard<py::gil_scoped_release>(),
+        "deaths averted, life-years gained, DALYs averted and indicator differences");
 }
 
 }  // namespace healthcast::python

@@ -83,13 +83,6 @@ def test_indicators_are_a_tidy_table_of_the_results(short_run):
     assert 5 < value("infant_mortality", 2020) < 10
 
 
-def test_targets_is_an_empty_table_with_its_columns(short_run):
-    targets = short_run.targets()
-    assert list(targets.columns) == ["plan", "indicator", "year", "target", "projected", "gap",
-                                     "status"]
-    assert len(targets) == 0
-
-
 def test_arrays_keep_the_results_alive(short_run):
     results = hc.run(REFERENCE, progress=False)
     view = results._dataset.values("population")

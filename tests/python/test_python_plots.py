@@ -77,11 +77,48 @@ def test_fan_chart_shades_draws_and_quantiles(results, out_dir):
 
 def test_deaths_by_another_dimension(results, out_dir):
     ds = results.to_xarray()
-    causes = xr.DataArray([0.3, 0.7], dims="cause", coords={"cause": ["stroke", "other"]})
-    by_cause = (ds["deaths"].sum("age") * causes).rename("deaths").to_dataset()
-    ax = plot.deaths_over_time(by_cause, "deaths", by="cause", lang="zh")
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["stroke", "other"]
-    save(ax, out_dir / "deaths_by_cause_zh.png")
+    setting = xr.DataArray([0.3, 0.7], dims="setting", coords={"setting": ["urban", "rural"]})
+    by_setting = (ds["deaths"] * setting).rename("deaths").to_dataset()
+    ax = plot.deaths_over_time(by_setting, "deaths", by="setting", lang="zh")
+    # Ages are summed; the legend lists the top layer first.
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["rural", "urban"]
+    save(ax, out_dir / "deaths_by_setting_zh.png")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_deaths_by_cause_of_the_health_model(results, out_dir, lang):
+    ds = results.to_xarray()
+    assert ds["deaths_by_cause"].dims == ("year", "region", "sex", "age", "cause")
+    ax = plot.deaths_over_time(results, by="cause", lang=lang)
+    # One layer per cause, each the cause's deaths summed over age, in thousands.
+    by_cause = ds["deaths_by_cause"].sel(region="china", sex="total").sum("age") / 1000.0
+    tops = np.cumsum(by_cause.transpose("cause", "year").values, axis=0)
+    assert len(ax.collections) == ds.sizes["cause"]
+    np.testing.assert_allclose(ax.get_ylim()[1] >= tops[-1].max(), True)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(legend) == ds.sizes["cause"] and len(set(legend)) == len(legend)
+    expected = {"en": "Ischaemic heart disease", "zh": "缺血性心脏病"}[lang]
+    assert legend[-1] == expected  # the bottom layer, ihd, is listed last
+    # The causes add up to all deaths (within the ODE's round-off).
+    np.testing.assert_allclose(tops[-1], ds["deaths"].sel(region="china", sex="total")
+                               .sum("age").values / 1000.0, rtol=1e-6)
+    save(ax, out_dir / f"deaths_by_cause_{lang}.png")
+
+
+def test_targets_are_drawn_at_their_levels(results, out_dir):
+    targets = pd.DataFrame({
+        "indicator": ["life_expectancy"] * 3, "year": [2030, 2035, 2040], "sex": "total",
+        "comparator": [">=", "relative_change", "natural"], "target": [79.0, 0.05, np.nan],
+        "projected": [80.0, 82.0, 81.0], "judged": [80.0, 0.025, 81.0],
+        "status": ["met", "not met", "not met"], "basis": "modelled"})
+    ax = plot.scenarios_against_targets(results, targets=targets, lang="zh")
+    points = [c.get_offsets() for c in ax.collections]
+    assert len(points) == 2  # met and not met; 'natural' has no level
+    np.testing.assert_allclose(points[0], [[2030, 79.0]])
+    # +5% on a baseline of 82 / 1.025 = 80: a level of 84.
+    np.testing.assert_allclose(points[1], [[2035, 84.0]])
+    assert [t.get_text() for t in ax.texts] == ["79", "+5%"]
+    save(ax, out_dir / "targets_levels_zh.png")
 
 
 def test_bad_arguments_are_explained(results):

@@ -11,6 +11,9 @@ Typical use::
     ds = results.to_xarray()      # xarray.Dataset, as in the results file
     results.save("out.h5")
     hc.open("out.h5")             # the same results, from the file
+    results.targets()             # the plan's targets judged on the run
+    hc.compare(reference, results).indicators()   # deaths averted, differences
+    hc.LeeCarter.fit(mx, ages, years).forecast(30)
 
 Plots are in :mod:`healthcast.plot`. Errors are :class:`HealthcastError` and its subclasses
 :class:`ScenarioError` (bad input, with file and line) and :class:`ResultsFileError`.
@@ -21,7 +24,8 @@ from __future__ import annotations
 from . import _core
 from .demography import healthy_life_expectancy, life_table, prob_dying
 from .errors import HealthcastError, ResultsFileError, ScenarioError
-from .results import Results, open
+from .forecast import LeeCarter, LeeCarterForecast
+from .results import Results, compare, open
 from .runs import run
 from .scenario import Scenario, load_scenario
 
@@ -29,11 +33,14 @@ __version__: str = _core.__version__
 
 __all__ = [
     "HealthcastError",
+    "LeeCarter",
+    "LeeCarterForecast",
     "Results",
     "ResultsFileError",
     "Scenario",
     "ScenarioError",
     "__version__",
+    "compare",
     "healthy_life_expectancy",
     "life_table",
     "load_scenario",

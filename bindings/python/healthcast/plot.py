@@ -44,6 +44,15 @@ LABELS = {
         "pyramid": "Population pyramid, {region}", "thousands": "Population (thousands)",
         "deaths_by": "{variable} by {by}, {region}", "by_age": "age group",
         "fan_title": "{indicator}, {region}", "cause": "cause",
+        "target_met": "Target (met)", "target_not_met": "Target (not met)",
+        "healthy_life_expectancy": "Healthy life expectancy",
+        "premature_ncd_mortality": "Premature NCD mortality (30q70)",
+        "cvd_mortality": "Cardiovascular mortality", "crd_mortality_u70":
+            "Chronic respiratory mortality under 70", "cancer_5y_survival":
+            "Cancer five-year survival", "smoking_prevalence_15plus": "Smoking prevalence, 15+",
+        "salt_intake": "Salt intake", "maternal_mortality": "Maternal mortality",
+        "deaths_by_cause": "Deaths", "percent": "%", "g/day": "g/day",
+        "per 100000": "per 100,000", "per 100000 live births": "per 100,000 live births",
     },
     "zh": {
         "year": "年份", "age": "年龄", "female": "女性", "male": "男性", "total": "合计",
@@ -57,8 +66,35 @@ LABELS = {
         "pyramid": "人口金字塔（{region}）", "thousands": "人口（千人）",
         "deaths_by": "分{by}{variable}（{region}）", "by_age": "年龄组",
         "fan_title": "{indicator}（{region}）", "cause": "死因",
+        "target_met": "目标（已达到）", "target_not_met": "目标（未达到）",
+        "healthy_life_expectancy": "健康预期寿命", "premature_ncd_mortality":
+            "重大慢性病过早死亡率", "cvd_mortality": "心血管疾病死亡率",
+        "crd_mortality_u70": "70岁以下慢性呼吸系统疾病死亡率",
+        "cancer_5y_survival": "总体癌症5年生存率", "smoking_prevalence_15plus": "15岁以上人群吸烟率",
+        "salt_intake": "人均每日食盐摄入量", "maternal_mortality": "孕产妇死亡率",
+        "deaths_by_cause": "死亡人数", "percent": "%", "g/day": "克/日",
+        "per 100000": "每10万人", "per 100000 live births": "每10万活产",
     },
 }
+
+# Causes of death of the health model (the `cause` coordinate), for legends.
+CAUSES = {
+    "en": {
+        "ihd": "Ischaemic heart disease", "stroke": "Stroke", "copd": "COPD",
+        "lung_cancer": "Lung cancer", "other_cancers": "Other cancers", "diabetes": "Diabetes",
+        "other_cvd": "Other cardiovascular", "kidney": "Chronic kidney disease",
+        "injuries": "Unintentional injuries", "self_harm_violence": "Self-harm and violence",
+        "other": "Other causes",
+    },
+    "zh": {
+        "ihd": "缺血性心脏病", "stroke": "脑卒中", "copd": "慢性阻塞性肺疾病", "lung_cancer": "肺癌",
+        "other_cancers": "其他癌症", "diabetes": "糖尿病", "other_cvd": "其他心血管疾病",
+        "kidney": "慢性肾脏病", "injuries": "意外伤害", "self_harm_violence": "自伤与暴力",
+        "other": "其他死因",
+    },
+}
+# Comparators whose target is a level of the indicator, drawn as it is.
+LEVEL_COMPARATORS = frozenset({">=", ">", "<=", "<"})
 
 
 def fan_chart(results: ResultsLike, indicator: str = "life_expectancy", *,
@@ -111,7 +147,15 @@ def scenarios_against_targets(results: ResultsLike | Sequence[ResultsLike]
 
     ``results`` is one result, a list (labelled by scenario name) or a mapping label ->
     results. ``targets`` is a table with columns ``year`` and ``target`` (and optionally
-    ``indicator``, ``plan``); by default the scenarios' own :meth:`Results.targets`.
+    ``indicator``, ``sex``, ``comparator``, ``status`` and the other columns of
+    :meth:`Results.targets`); by default the scenarios' own :meth:`Results.targets`.
+
+    Targets on a level (``>=``, ``<=``) are drawn at their value. A relative change (e.g. salt
+    -20%) is drawn at the level it implies, the judged run's baseline times (1 + change),
+    and labelled with the change; targets that are anchored to an official figure, or judged
+    against a reference run or a range (``better_than``, ``natural``, ``decrease``), have no
+    level on the model's scale and are left out. With a ``status`` column, met targets are
+    filled diamonds and others hollow ones.
     """
     words = _labels(lang)
     if isinstance(results, Mapping):
@@ -128,16 +172,11 @@ def scenarios_against_targets(results: ResultsLike | Sequence[ResultsLike]
             data = _select(ds, indicator, region=_region(ds, region), sex=sex, age=age)
             ax.plot(data["year"].values, data.values, color=f"C{i}", label=label)
         if targets is None:
-            tables = [r.targets() for r in runs.values() if isinstance(r, Results)]
+            tables = [r.targets() for r in runs.values()
+                      if isinstance(r, Results) and len(r.targets())]
             targets = pd.concat(tables, ignore_index=True) if tables else None
         if targets is not None and len(targets):
-            if "indicator" in targets.columns:
-                targets = targets[targets["indicator"] == indicator]
-            ax.scatter(targets["year"], targets["target"], marker="D", color="black", zorder=3,
-                       label=words["target"])
-            for _, row in targets.iterrows():
-                ax.annotate(f"{row['target']:g}", (row["year"], row["target"]),
-                            textcoords="offset points", xytext=(6, 6))
+            _draw_targets(ax, _target_levels(targets, indicator, sex), words)
         name = _indicator_label(words, indicator, age, first)
         ax.set_title(words["targets_title"].format(indicator=name))
         _year_axis(ax, words)
@@ -192,19 +231,28 @@ def deaths_over_time(results: ResultsLike, variable: str = "deaths", by: str = "
     """A count over time, stacked by the groups of one dimension.
 
     ``by="age"`` stacks age groups (``groups``: (first, last) ages, inclusive; default
-    0-4, 5-14, 15-49, 50-69, 70+). Any other dimension of ``variable`` (e.g. ``by="cause"``
-    once results carry deaths by cause) stacks its labels.
+    0-4, 5-14, 15-49, 50-69, 70+). ``by="cause"`` stacks causes of death: runs with the health
+    model have ``deaths_by_cause`` (dims year, region, sex, age, cause), which is used for
+    ``variable="deaths"``; causes are named in the chosen language. Any other dimension of
+    ``variable`` stacks its labels. Ages are summed when they are not what is stacked.
     """
     words = _labels(lang)
     with _fonts(lang):
         ax = _axes(ax)
         ds = _dataset(results)
         region = _region(ds, region)
+        if variable == "deaths" and by == "cause" and "cause" not in ds["deaths"].dims:
+            if "deaths_by_cause" not in ds.data_vars:
+                raise ValueError("these results have no deaths by cause (a run without the "
+                                 "health model); use by='age'")
+            variable = "deaths_by_cause"
         data = ds[variable].sel(region=region)
         if "sex" in data.dims:
             data = data.sel(sex=sex)
         if by not in data.dims:
             raise ValueError(f"{variable} has no dimension {by!r}; it has {list(data.dims)}")
+        if by != "age" and "age" in data.dims:
+            data = data.sum("age")
         rest = [d for d in data.dims if d not in ("year", by)]
         if rest:
             raise ValueError(f"select {rest} before plotting {variable} by {by}")
@@ -216,16 +264,23 @@ def deaths_over_time(results: ResultsLike, variable: str = "deaths", by: str = "
                 labels.append(f"{low}+" if high >= top else f"{low}-{high}")
             by_label = words["by_age"]
         else:
-            labels = [str(v) for v in data[by].values]
+            names = CAUSES[lang] if by == "cause" else {}
+            labels = [names.get(str(v), str(v)) for v in data[by].values]
             layers = [data.sel({by: v}).values for v in data[by].values]
             by_label = words.get(by, by)
         layers = [np.asarray(layer, dtype=float) for layer in layers]
-        ax.stackplot(data["year"].values, np.vstack(layers) / 1000.0, labels=labels, alpha=0.85)
+        colours = _colours(len(layers))
+        ax.stackplot(data["year"].values, np.vstack(layers) / 1000.0, labels=labels,
+                     colors=colours, alpha=0.85)
         name = words.get(variable, variable)
         ax.set_title(words["deaths_by"].format(variable=name, by=by_label, region=region))
         _year_axis(ax, words)
         ax.set_ylabel(f"{name} ({'千人' if lang == 'zh' else 'thousands'})")
-        ax.legend(loc="upper left", fontsize="small", title=by_label)
+        # Legend in stacking order, top layer first, beside the plot when there are many.
+        handles, texts = ax.get_legend_handles_labels()
+        where = {"loc": "upper left"} if len(layers) <= 6 else \
+            {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)}
+        ax.legend(handles[::-1], texts[::-1], fontsize="small", title=by_label, **where)
     return _finish(ax, lang)
 
 
@@ -312,12 +367,71 @@ def _select(ds: xarray.Dataset, indicator: str, *, region: str, sex: str,
     data = ds[indicator].sel(region=region)
     if "sex" in data.dims:
         data = data.sel(sex=sex)
+    if "standard" in data.dims:  # age-standardised variants: the crude rate
+        data = data.sel(standard="crude")
     if "age" in data.dims:
         if age is None and indicator in COUNTS:
             data = data.sum("age")
         else:
             data = data.sel(age=0 if age is None else age)
     return data
+
+
+def _target_levels(targets: pd.DataFrame, indicator: str, sex: str) -> pd.DataFrame:
+    """The targets on `indicator` (and `sex`) that have a level on the model's scale, with
+    columns year, level, text and met (None without a status)."""
+    rows = []
+    for _, row in targets.iterrows():
+        if "indicator" in targets.columns and row["indicator"] != indicator:
+            continue
+        if "sex" in targets.columns and not pd.isna(row["sex"]) and row["sex"] not in (sex, ""):
+            continue
+        basis = str(row.get("basis", "") or "")
+        if basis.startswith("anchored"):
+            continue
+        comparator = str(row.get("comparator", ">=") or ">=")
+        target = float(row["target"])
+        if comparator in LEVEL_COMPARATORS:
+            level, text = target, f"{target:g}"
+        elif comparator == "relative_change" and {"projected", "judged"} <= set(row.index):
+            # judged = projected / baseline - 1, so the baseline and the level it implies:
+            baseline = float(row["projected"]) / (1.0 + float(row["judged"]))
+            level, text = baseline * (1.0 + target), f"{target:+.0%}"
+        else:
+            continue
+        if not np.isfinite(level):
+            continue
+        status = row.get("status")
+        met = None if status is None or pd.isna(status) else status == "met"
+        rows.append({"year": int(row["year"]), "level": level, "text": text, "met": met})
+    return pd.DataFrame(rows, columns=["year", "level", "text", "met"])
+
+
+def _draw_targets(ax: Axes, levels: pd.DataFrame, words: dict[str, str]) -> None:
+    if not len(levels):
+        return
+    if levels["met"].isna().all():
+        groups = [(words["target"], levels, "black")]
+    else:
+        groups = [(words["target_met"], levels[levels["met"] == True], "black"),  # noqa: E712
+                  (words["target_not_met"], levels[levels["met"] != True], "none")]  # noqa: E712
+    for label, rows, face in groups:
+        if len(rows):
+            ax.scatter(rows["year"], rows["level"], marker="D", s=50, facecolors=face,
+                       edgecolors="black", linewidths=1.2, zorder=3, label=label)
+    for _, row in levels.iterrows():
+        ax.annotate(row["text"], (row["year"], row["level"]), textcoords="offset points",
+                    xytext=(6, 6))
+
+
+def _colours(n: int) -> list:  # type: ignore[type-arg]
+    """n distinct colours: matplotlib's default cycle, or tab20 beyond its ten."""
+    import matplotlib
+
+    if n <= 10:
+        return [f"C{i}" for i in range(n)]
+    cmap = matplotlib.colormaps["tab20"]
+    return [cmap(i % 20) for i in range(n)]
 
 
 def _has(levels: list[float], q: float) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,9 +17,22 @@ if TYPE_CHECKING:
 
 PathLike = str | os.PathLike[str]
 
-# Columns of Results.targets(), fixed now so that code written against them keeps working when
-# scenarios gain targets.
-TARGET_COLUMNS = ["plan", "indicator", "year", "target", "projected", "gap", "status"]
+# Columns of Results.targets() and the results variables (dimension `target`) they come from:
+# numbers are target_<name> variables, text are target_<name> labels (engine: add_targets).
+TARGET_COLUMNS = ["plan", "indicator", "year", "sex", "comparator", "target", "unit", "projected",
+                  "judged", "gap", "status", "first_year_met", "probability", "basis", "text_zh",
+                  "text_en"]
+_TARGET_SOURCES = {
+    "plan": "target_plan", "indicator": "target_indicator", "year": "target_year",
+    "sex": "target_sex", "comparator": "target_comparator", "target": "target_value",
+    "unit": "target_unit", "projected": "target_projected", "judged": "target_judged",
+    "gap": "target_gap", "status": "target_status", "first_year_met": "target_first_year_met",
+    "probability": "target_probability", "basis": "target_basis", "text_zh": "target_text_zh",
+    "text_en": "target_text_en"}
+# Years are whole numbers; first_year_met may be missing (pandas' nullable integers).
+_TARGET_DTYPES = {"year": "int64", "first_year_met": "Int64", "target": "float64",
+                  "projected": "float64", "judged": "float64", "gap": "float64",
+                  "probability": "float64"}
 INDICATOR_COLUMNS = ["region", "sex", "year", "indicator", "value", "units"]
 
 
@@ -36,8 +50,20 @@ class Results:
 
     @property
     def name(self) -> str:
-        """The scenario's name."""
-        return self._dataset.attributes.get("scenario_name", "")
+        """The scenario's name (for a comparison: the compared scenario's)."""
+        attributes = self._dataset.attributes
+        return attributes.get("scenario_name", attributes.get("compared_scenario", ""))
+
+    @property
+    def is_comparison(self) -> bool:
+        """True for a scenario against a reference (from :func:`healthcast.compare`)."""
+        return "compared_scenario" in self._dataset.attributes
+
+    @property
+    def reference_name(self) -> str | None:
+        """For a comparison, the reference scenario's name; None for a run."""
+        return self._dataset.attributes.get("reference_scenario") if self.is_comparison \
+            else None
 
     @property
     def title(self) -> str:
@@ -93,6 +119,11 @@ class Results:
         ``life_expectancy_at_birth``, ``life_expectancy_at_65`` (years), ``infant_mortality``,
         ``under5_mortality`` (per 1000 live births), and the totals over age of ``population``
         (1 January), ``births`` and ``deaths`` (in the year), in persons.
+
+        For a comparison (:func:`healthcast.compare`) the indicators are its variables:
+        ``deaths_averted``, ``life_years_gained``, ``dalys_averted`` (when both runs have
+        DALYs), their ``cumulative_*`` sums from the first year, and ``<indicator>_difference``
+        (scenario minus reference).
         """
         ds = self.to_xarray()
         pieces = []
@@ -104,6 +135,10 @@ class Results:
             frame["units"] = units
             pieces.append(frame)
 
+        if self.is_comparison:
+            for name in self._dataset.variable_names:
+                add(name, ds[name], ds[name].attrs.get("units", ""))
+            return pd.concat(pieces, ignore_index=True)[INDICATOR_COLUMNS]
         e = ds["life_expectancy"]
         add("life_expectancy_at_birth", e.sel(age=0, drop=True), e.attrs.get("units", ""))
         add("life_expectancy_at_65", e.sel(age=65, drop=True), e.attrs.get("units", ""))
@@ -116,16 +151,44 @@ class Results:
         return table[INDICATOR_COLUMNS]
 
     def targets(self) -> pd.DataFrame:
-        """The scenario's targets against the projection.
+        """The plan's targets judged on this run, one row per target.
 
-        Columns ``plan, indicator, year, target, projected, gap, status``. Scenarios do not
-        carry targets yet, so the table is empty (with these columns).
+        Columns:
+
+        - ``plan``: the scenario (plan) name; ``indicator``: the indicator id
+          (docs/scenario-format.md); ``year``: the target year; ``sex``;
+        - ``comparator``: ``>=``, ``<=``, ``relative_change``, ``better_than``, ``decrease``,
+          ``increase`` or ``natural``; ``target``: the value to reach (for a relative change,
+          the change as a fraction, e.g. -0.2); ``unit``;
+        - ``projected``: the indicator's projected value in the target year (the model's, or the
+          trend of a monitored indicator); ``judged``: the value compared with the target (the
+          projection, an anchored value or the relative change); ``gap``: judged minus target;
+        - ``status``: ``met``, ``not met``, or why it cannot be judged (e.g. before the
+          projection); ``first_year_met``: the first projected year in which it is met (missing
+          when never); ``probability``: of meeting it (NaN until draws exist; monitored
+          indicators: from the trend's interval); ``basis``: how the value was obtained
+          (``modelled``, anchored, monitored trend, illustrative history, ...);
+        - ``text_zh``, ``text_en``: the plan's own words and their English translation.
+
+        A run without targets gives an empty table with these columns. ``healthcast targets
+        FILE`` prints the same table.
         """
-        return pd.DataFrame({
-            "plan": pd.Series(dtype=object), "indicator": pd.Series(dtype=object),
-            "year": pd.Series(dtype=np.int64), "target": pd.Series(dtype=float),
-            "projected": pd.Series(dtype=float), "gap": pd.Series(dtype=float),
-            "status": pd.Series(dtype=object)})[TARGET_COLUMNS]
+        ds = self._dataset
+        if "target" not in ds.dims:
+            return pd.DataFrame({c: pd.Series(dtype=_TARGET_DTYPES.get(c, object))
+                                 for c in TARGET_COLUMNS})
+        columns = {}
+        labels = set(ds.label_names)
+        for column, source in _TARGET_SOURCES.items():
+            if source in labels:
+                columns[column] = pd.Series(ds.labels(source)[2], dtype=object)
+            else:
+                values = np.array(ds.values(source))
+                if column in ("year", "first_year_met"):
+                    values = pd.array([None if np.isnan(v) else int(round(v)) for v in values],
+                                      dtype=_TARGET_DTYPES[column])
+                columns[column] = pd.Series(values, dtype=_TARGET_DTYPES.get(column, object))
+        return pd.DataFrame(columns)[TARGET_COLUMNS]
 
     def save(self, path: PathLike) -> Path:
         """Write a results file (HDF5, readable by xarray) and return its absolute path.
@@ -158,6 +221,50 @@ def open(path: PathLike) -> Results:  # noqa: A001 - the API's name, as in xarra
     return Results(_core.read_results(target), target)
 
 
+def compare(reference: Results | PathLike,
+            scenario: Results | PathLike | Sequence[Results | PathLike]) -> Results | list[Results]:
+    """A scenario against a reference run: what the scenario's levers change.
+
+    Args:
+        reference: the reference run (a :class:`Results` or a results file's path).
+        scenario: the scenario's run (or path), or a list of them.
+
+    Returns:
+        A :class:`Results` (a list of them for a list of scenarios) whose dataset has the
+        dimensions ``year, region, sex`` and the variables ``deaths_averted`` (reference minus
+        scenario, persons), ``life_years_gained`` (scenario minus reference person-years),
+        ``dalys_averted`` (when both runs have DALYs), their ``cumulative_*`` sums from the
+        first year, and ``<indicator>_difference`` (scenario minus reference) for the headline
+        indicators present in both runs (life expectancy and healthy life expectancy at birth,
+        premature NCD mortality, ...). Use :meth:`Results.indicators` for a tidy table,
+        :meth:`Results.to_xarray` for the dataset and :meth:`Results.save` for a file (the
+        same file as ``healthcast compare REFERENCE SCENARIO -o FILE``).
+
+    The runs must cover the same years, regions and sexes: run the reference with the
+    scenario's horizon (and, for a scenario with ``population_scale``, the same scale) so that
+    counts are comparable. Several runs from :func:`healthcast.run` compare as::
+
+        reference, *others = healthcast.run([ref_path, plan_a, plan_b])
+        comparisons = healthcast.compare(reference, others)
+
+    Raises:
+        HealthcastError: the runs differ in their years, regions or sexes.
+        ResultsFileError: a path that is not a results file.
+    """
+    base = reference if isinstance(reference, Results) else open(reference)
+    if isinstance(scenario, (list, tuple)):
+        return [_compare_one(base, s) for s in scenario]
+    return _compare_one(base, scenario)
+
+
+def _compare_one(reference: Results, scenario: Results | PathLike) -> Results:
+    other = scenario if isinstance(scenario, Results) else open(scenario)
+    for results in (reference, other):
+        if results.is_comparison:
+            raise ValueError("compare() takes runs, not comparisons")
+    return Results(_core.compare(reference._dataset, other._dataset))
+
+
 def _attrs(long_name: str, units: str) -> dict[str, str]:
     attrs = {}
     if units:
@@ -167,4 +274,4 @@ def _attrs(long_name: str, units: str) -> dict[str, str]:
     return attrs
 
 
-__all__ = ["Results", "open"]
+__all__ = ["Results", "compare", "open"]

@@ -37,7 +37,10 @@ def run(scenario: ScenarioLike | Sequence[ScenarioLike], draws: int = 0, seed: i
         scenario: a :class:`Scenario` (possibly edited), a scenario file's path, or a list or
             tuple of those. For a list, the result is a list of :class:`Results` in the same
             order (one results object per scenario, as each scenario has its own file layout
-            and metadata); combine them with ``xarray.concat(..., dim="scenario")`` if needed.
+            and metadata). Compare them with :func:`healthcast.compare`, e.g.
+            ``reference, *plans = run([...]); compare(reference, plans)`` (deaths averted and
+            indicator differences; the runs need the same years and regions), or put them
+            side by side with :func:`healthcast.plot.scenarios_against_targets`.
         draws: number of Monte Carlo draws. Only 0 (the central projection) is available yet.
         seed: seed of the random streams (used once draws are available).
         threads: worker threads; None or 1 (runs are single-threaded for now).
