@@ -37,7 +37,8 @@ void init_errors(py::module_& /*m*/) {
         attrs["file"] = w.file.empty() ? py::object(py::none()) : py::object(py::str(w.file));
         attrs["line"] = w.line > 0 ? py::object(py::int_(w.line)) : py::object(py::none());
         attrs["column"] = w.column > 0 ? py::object(py::int_(w.column)) : py::object(py::none());
-        attrs["field"] = e.field().empty() ? py::object(py::none()) : py::object(py::str(e.field()));
+        attrs["field"] =
+            e.field().empty() ? py::object(py::none()) : py::object(py::str(e.field()));
         attrs["problem"] = py::str(e.problem());
         raise(python_error("ScenarioError"), e.what(), attrs);
       } catch (py::error_already_set& lookup) {

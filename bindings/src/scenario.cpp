@@ -11,10 +11,10 @@
 
 #include "core.h"
 #include "healthcast/demography/projection.h"
-#include "healthcast/scenario/run.h"
 #include "healthcast/error.h"
 #include "healthcast/results/dataset.h"
 #include "healthcast/scenario/inputs.h"
+#include "healthcast/scenario/run.h"
 #include "healthcast/scenario/scenario.h"
 
 namespace healthcast::python {

@@ -68,8 +68,9 @@ void print_comparison(const CompareOptions& opt) {
 void add_compare_command(CLI::App& app) {
   auto opt = std::make_shared<CompareOptions>();
   auto* cmd = app.add_subcommand(
-      "compare", "Scenarios against a reference run: deaths averted, life-years gained, DALYs "
-                 "averted and indicator differences, by year and cumulated");
+      "compare",
+      "Scenarios against a reference run: deaths averted, life-years gained, DALYs "
+      "averted and indicator differences, by year and cumulated");
   cmd->add_option("reference", opt->reference, "Results file of the reference")->required();
   cmd->add_option("scenarios", opt->scenarios, "Results files of the scenarios")->required();
   cmd->add_option("-o,--output", opt->output,

@@ -51,10 +51,11 @@ void print_life_table(const LifeTableOptions& opt) {
 
 void add_lifetable_command(CLI::App& app) {
   auto opt = std::make_shared<LifeTableOptions>();
-  auto* cmd = app.add_subcommand(
-      "lifetable", "Life table from death rates: reads CSV columns age,mx (ages are the left "
-                   "edges of the intervals, the last is open) and writes CSV to stdout "
-                   "(age,n,mx,qx,ax,lx,dx,Lx,Tx,ex; n is empty for the open interval)");
+  auto* cmd =
+      app.add_subcommand("lifetable",
+                         "Life table from death rates: reads CSV columns age,mx (ages are the left "
+                         "edges of the intervals, the last is open) and writes CSV to stdout "
+                         "(age,n,mx,qx,ax,lx,dx,Lx,Tx,ex; n is empty for the open interval)");
   cmd->add_option("mx", opt->mx, "CSV file with columns age,mx")->required();
   cmd->add_option("--sex", opt->sex, "Sex for the age-0 and 1-4 separation factors")
       ->check(CLI::IsMember({"female", "male", "total"}))

@@ -1,8 +1,8 @@
 // The healthcast command line. Each subcommand lives in its own file (commands.h).
 #include <cstdio>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "commands.h"
 #include "healthcast/error.h"
@@ -16,8 +16,8 @@ constexpr int EXIT_BAD_INPUT = 2;
 int main(int argc, char** argv) {
   using namespace healthcast;
   CLI::App app{"healthcast: population and health scenario projections for health plans"};
-  app.set_version_flag("--version", fmt::format("healthcast {} ({})", software_version(),
-                                                git_revision()));
+  app.set_version_flag("--version",
+                       fmt::format("healthcast {} ({})", software_version(), git_revision()));
   app.require_subcommand(1);
   cli::add_run_command(app);
   cli::add_validate_command(app);

@@ -26,7 +26,8 @@ std::string number(double v) {
 
 std::string target_text(const std::string& comparator, double value) {
   if (comparator == "relative_change") return fmt::format("{:+.0f}%", 100.0 * value);
-  if (comparator == "decrease" || comparator == "increase" || comparator == "natural") return comparator;
+  if (comparator == "decrease" || comparator == "increase" || comparator == "natural")
+    return comparator;
   if (comparator == "better_than") return std::isnan(value) ? "> national" : "> " + number(value);
   return comparator + " " + number(value);
 }
@@ -50,10 +51,11 @@ void print_targets(const TargetsOptions& opt) {
              gap = column("target_gap"), first = column("target_first_year_met"),
              probability = column("target_probability");
   const bool zh = opt.lang == "zh";
-  fmt::print("{:<20} {:<28} {:>5} {:>12} {:>10} {:>10} {:>9} {:<22} {:>6} {}\n", zh ? "规划" : "plan",
-             zh ? "指标" : "indicator", zh ? "年份" : "year", zh ? "目标" : "target",
-             zh ? "预测值" : "projected", zh ? "比较值" : "judged", zh ? "差距" : "gap",
-             zh ? "状态" : "status", zh ? "首次达标" : "first", zh ? "原文" : "plan's words");
+  fmt::print("{:<20} {:<28} {:>5} {:>12} {:>10} {:>10} {:>9} {:<22} {:>6} {}\n",
+             zh ? "规划" : "plan", zh ? "指标" : "indicator", zh ? "年份" : "year",
+             zh ? "目标" : "target", zh ? "预测值" : "projected", zh ? "比较值" : "judged",
+             zh ? "差距" : "gap", zh ? "状态" : "status", zh ? "首次达标" : "first",
+             zh ? "原文" : "plan's words");
   for (std::size_t i = 0; i < year.size(); ++i) {
     std::string shown = status[i];
     if (!std::isnan(probability[i])) shown += fmt::format(" (p={:.2f})", probability[i]);

@@ -57,7 +57,8 @@ CategoricalFactor smoking(const HealthModel& m, double current_share, double rr)
 TEST(HealthModel, SingleDiseaseMatchesTheClosedForm) {
   // Flat prevalence 0.2 and cause-specific mortality 0.02 give f = 0.1 and i = f pi = 0.02;
   // all-cause 0.03 leaves m_o = 0.01. A cohort starting at pi0 = 0.05 then follows
-  // S(t) = S0 exp(-(i + m_o) t), C(t) = C0 e^{-(f + m_o) t} + i S0 (e^{-(i+m_o)t} - e^{-(f+m_o)t}) / (f - i).
+  // S(t) = S0 exp(-(i + m_o) t), C(t) = C0 e^{-(f + m_o) t} + i S0 (e^{-(i+m_o)t} - e^{-(f+m_o)t})
+  // / (f - i).
   auto model = std::make_shared<HealthModel>();
   model->diseases.push_back(disease("d", 0.2, 0.02));
   const double i = 0.02, f = 0.1, mo = 0.01, n0 = 1000.0, pi0 = 0.05;
@@ -73,7 +74,8 @@ TEST(HealthModel, SingleDiseaseMatchesTheClosedForm) {
   const double ei = std::exp(-(i + mo)), ef = std::exp(-(f + mo));
   const double S1 = S0 * ei, C1 = C0 * ef + i * S0 * (ei - ef) / (f - i);
   const double disease_deaths =
-      f * (C0 * (1 - ef) / (f + mo) + i * S0 / (f - i) * ((1 - ei) / (i + mo) - (1 - ef) / (f + mo)));
+      f *
+      (C0 * (1 - ef) / (f + mo) + i * S0 / (f - i) * ((1 - ei) / (i + mo) - (1 - ef) / (f + mo)));
   const double incident = i * S0 * (1 - ei) / (i + mo);
   EXPECT_NEAR(out.survivors / (S1 + C1), 1.0, 1e-8);
   EXPECT_NEAR(state[0] / (C1 / (S1 + C1)), 1.0, 1e-8);
@@ -107,8 +109,8 @@ TEST(Exposure, NormalImpactFractionMatchesTheClosedForm) {
            std::exp(b * (mu - t) + 0.5 * b * b * sd * sd) * Phi((mu - t) / sd + b * sd);
   };
   const auto numeric = [&](double mu, double sd) {
-    return mean_relative_risk(Family::normal, mu, sd,
-                              [](double x) { return log_linear_rr(x, 1.5, 20.0, 115.0); }, 115.0);
+    return mean_relative_risk(
+        Family::normal, mu, sd, [](double x) { return log_linear_rr(x, 1.5, 20.0, 115.0); }, 115.0);
   };
   // SBP mean 130 (sd 15) lowered to 125: the potential impact fraction E_1[RR] / E_0[RR].
   const double pif = numeric(125, 15) / numeric(130, 15);
@@ -125,8 +127,9 @@ TEST(Exposure, MeanRelativeRiskIntegratesMomentsOfBothFamilies) {
   // E[X^2] = mu^2 + sd^2; for a lognormal X with mean 10 and sd 4, E[X] = 10, E[X^2] = 116.
   const auto square = [](double x) { return x * x; };
   EXPECT_NEAR(mean_relative_risk(Family::normal, 2, 3, square, -1e9), 13, 1e-10);
-  EXPECT_NEAR(mean_relative_risk(Family::lognormal, 10, 4, [](double x) { return x; }, 0), 10,
-              1e-9);
+  EXPECT_NEAR(mean_relative_risk(
+                  Family::lognormal, 10, 4, [](double x) { return x; }, 0),
+              10, 1e-9);
   EXPECT_NEAR(mean_relative_risk(Family::lognormal, 10, 4, square, 0), 116, 1e-7);
   // Above every exposure, nobody is at excess risk.
   EXPECT_EQ(mean_relative_risk(Family::normal, 120, 10, square, 1e6), 1.0);
@@ -205,8 +208,8 @@ TEST(HealthModel, PrevalenceStaysInUnitIntervalAndPopulationBalances) {
     for (std::size_t s = 0; s < N_SEXES; ++s)
       for (std::size_t a = 0; a < N_AGES; ++a)
         m[y][s][a] = 0.0005 * std::exp(0.08 * double(a)) * std::pow(0.99, double(y)) + 0.02;
-  region.dynamics = std::make_shared<HealthDynamics>(model, m, paths,
-                                                     demography::IntegrationTolerances{});
+  region.dynamics =
+      std::make_shared<HealthDynamics>(model, m, paths, demography::IntegrationTolerances{});
   const auto ds = demography::project({2020, 2020 + int(years) - 1, {region}, {}});
 
   const auto& state = ds.variable("cohort_state");
@@ -228,7 +231,8 @@ TEST(HealthModel, PrevalenceStaysInUnitIntervalAndPopulationBalances) {
       // Deaths by cause add up to all deaths.
       double by_cause = 0.0;
       for (std::size_t a = 0; a < N_AGES; ++a)
-        for (std::size_t c = 0; c < 3; ++c) by_cause += ds.variable("deaths_by_cause").at({y, 0, s, a, c});
+        for (std::size_t c = 0; c < 3; ++c)
+          by_cause += ds.variable("deaths_by_cause").at({y, 0, s, a, c});
       EXPECT_NEAR(by_cause, sum_ages("deaths", y, s), 1e-9 * by_cause);
     }
   // Category shares of each cohort still sum to one.

@@ -98,8 +98,8 @@ TEST(Projection, BalanceHoldsForEveryRegionSexAndYear) {
   for (std::size_t r = 0; r < 2; ++r)
     for (std::size_t s : {FEMALE, MALE, TOTAL})
       for (std::size_t y = 0; y + 1 < years; ++y) {
-        const double change = sum_over_ages(ds, "population", y + 1, r, s) -
-                              sum_over_ages(ds, "population", y, r, s);
+        const double change =
+            sum_over_ages(ds, "population", y + 1, r, s) - sum_over_ages(ds, "population", y, r, s);
         const double flows = ds.variable("births").at({y, r, s}) -
                              sum_over_ages(ds, "deaths", y, r, s) +
                              sum_over_ages(ds, "net_migration", y, r, s);

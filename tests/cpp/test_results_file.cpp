@@ -43,8 +43,7 @@ const std::string kScenarioText =
 Dataset example_dataset() {
   Dataset ds;
   ds.add_coordinate({"year", std::vector<int>{2020, 2021}, "calendar year", ""});
-  ds.add_coordinate(
-      {"sex", std::vector<std::string>{"female", "male", "total"}, "sex", ""});
+  ds.add_coordinate({"sex", std::vector<std::string>{"female", "male", "total"}, "sex", ""});
   ds.add_coordinate({"age", std::vector<int>{0, 1, 2}, "age in completed years", "years"});
   std::vector<int> steps(700);
   for (std::size_t i = 0; i < steps.size(); ++i) steps[i] = static_cast<int>(i);
@@ -123,7 +122,8 @@ TEST_F(ResultsFile, RoundTripKeepsCoordinatesVariablesAndAttributes) {
   const Dataset read = read_results(file);
   expect_same(written, read);
 
-  EXPECT_EQ(read.variable("population").at({1, 2, 0}), written.variable("population").at({1, 2, 0}));
+  EXPECT_EQ(read.variable("population").at({1, 2, 0}),
+            written.variable("population").at({1, 2, 0}));
   EXPECT_EQ(read.attributes.at("software_version"), healthcast::software_version());
   EXPECT_EQ(read.attributes.at("git_revision"), healthcast::git_revision());
   const std::string& created = read.attributes.at("creation_time");
@@ -184,8 +184,8 @@ TEST_F(ResultsFile, FailedWriteLeavesNoFileBehind) {
 
   // A variable over a dimension the dataset lacks (only possible by bypassing add_variable).
   Dataset unknown_dim = example_dataset();
-  unknown_dim.variables().push_back(Variable{"deaths", {"year", "region"}, {2, 4},
-                                             std::vector<double>(8, 0.0), "persons", ""});
+  unknown_dim.variables().push_back(
+      Variable{"deaths", {"year", "region"}, {2, 4}, std::vector<double>(8, 0.0), "persons", ""});
   try {
     write_results(unknown_dim, file);
     ADD_FAILURE() << "write_results accepted an unknown dimension";

@@ -2,7 +2,6 @@
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -27,16 +26,6 @@ def reference_run(tmp_path_factory):
     result = healthcast("run", SOURCE / "scenarios" / "china_reference.yaml", "-o", out)
     assert result.returncode == 0, result.stderr
     return out, result.stdout
-
-
-@pytest.fixture()
-def scenario_copy(tmp_path):
-    """A scenario and its data in a scratch folder, to be broken by a test."""
-    shutil.copytree(SOURCE / "data" / "china", tmp_path / "data" / "china")
-    (tmp_path / "scenarios").mkdir()
-    path = tmp_path / "scenarios" / "s.yaml"
-    shutil.copy(SOURCE / "scenarios" / "china_reference.yaml", path)
-    return path
 
 
 def test_run_prints_a_summary_and_the_results_path(reference_run):

@@ -3,7 +3,6 @@ independent NumPy reading of the history file, the back-test table, and their ba
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,15 +20,6 @@ pytestmark = pytest.mark.skipif(not BIN, reason="HEALTHCAST_BIN is not set (run 
 
 def healthcast(*args):
     return subprocess.run([BIN, *map(str, args)], capture_output=True, text=True, timeout=300)
-
-
-@pytest.fixture()
-def scenario_copy(tmp_path):
-    shutil.copytree(SOURCE / "data" / "china", tmp_path / "data" / "china")
-    (tmp_path / "scenarios").mkdir()
-    path = tmp_path / "scenarios" / "s.yaml"
-    shutil.copy(SOURCE / "scenarios" / "china_reference.yaml", path)
-    return path
 
 
 def history(sex):

@@ -4,9 +4,12 @@ namespace healthcast::demography {
 
 std::string_view to_string(Sex sex) {
   switch (sex) {
-    case Sex::female: return "female";
-    case Sex::male: return "male";
-    case Sex::total: return "total";
+    case Sex::female:
+      return "female";
+    case Sex::male:
+      return "male";
+    case Sex::total:
+      return "total";
   }
   return "?";
 }

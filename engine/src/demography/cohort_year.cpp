@@ -9,11 +9,9 @@ void integrate_year(const CohortSystem& system, std::vector<double>& y, double t
   namespace odeint = boost::numeric::odeint;
   using State = std::vector<double>;
   if (tau0 >= 1.0) return;
-  auto functor = [&system](const State& x, State& dxdt, double tau) {
-    system.rhs(tau, x, dxdt);
-  };
-  auto stepper = odeint::make_controlled<odeint::runge_kutta_dopri5<State>>(
-      tolerances.absolute, tolerances.relative);
+  auto functor = [&system](const State& x, State& dxdt, double tau) { system.rhs(tau, x, dxdt); };
+  auto stepper = odeint::make_controlled<odeint::runge_kutta_dopri5<State>>(tolerances.absolute,
+                                                                            tolerances.relative);
   odeint::integrate_adaptive(stepper, functor, y, tau0, 1.0, (1.0 - tau0) / 4.0);
 }
 
@@ -34,8 +32,9 @@ class AllCauseSystem final : public CohortSystem {
 
 }  // namespace
 
-AllCauseDynamics::AllCauseDynamics(std::vector<std::array<std::array<double, N_AGES>, 2>> death_rate,
-                                   IntegrationTolerances tolerances)
+AllCauseDynamics::AllCauseDynamics(
+    std::vector<std::array<std::array<double, N_AGES>, 2>> death_rate,
+    IntegrationTolerances tolerances)
     : death_rate_(std::move(death_rate)), tolerances_(tolerances) {}
 
 void AllCauseDynamics::advance(std::size_t year, std::size_t sex, std::size_t age, double n0,

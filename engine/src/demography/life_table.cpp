@@ -17,9 +17,12 @@ constexpr double BOTH_SEXES_MALE_WEIGHT = 1.05;
 
 double by_sex(Sex sex, double female_value, double male_value) {
   switch (sex) {
-    case Sex::female: return female_value;
-    case Sex::male: return male_value;
-    case Sex::total: break;
+    case Sex::female:
+      return female_value;
+    case Sex::male:
+      return male_value;
+    case Sex::total:
+      break;
   }
   return (BOTH_SEXES_MALE_WEIGHT * male_value + female_value) / (BOTH_SEXES_MALE_WEIGHT + 1.0);
 }
@@ -27,28 +30,28 @@ double by_sex(Sex sex, double female_value, double male_value) {
 void check_input(std::span<const int> x, std::span<const double> m, std::span<const double> a) {
   const SourceLocation nowhere{"life table", 0, 0};
   if (x.size() != m.size() || x.empty())
-    throw InputError(nowhere, "mx",
-                     fmt::format("needs one rate per age; got {} ages and {} rates", x.size(),
-                                 m.size()));
+    throw InputError(
+        nowhere, "mx",
+        fmt::format("needs one rate per age; got {} ages and {} rates", x.size(), m.size()));
   if (!a.empty() && a.size() != x.size())
-    throw InputError(nowhere, "ax", fmt::format("needs one value per age; got {} for {} ages",
-                                                a.size(), x.size()));
+    throw InputError(
+        nowhere, "ax",
+        fmt::format("needs one value per age; got {} for {} ages", a.size(), x.size()));
   if (x.front() != 0)
-    throw InputError(nowhere, "age",
-                     fmt::format("the first age must be 0 (got {})", x.front()));
+    throw InputError(nowhere, "age", fmt::format("the first age must be 0 (got {})", x.front()));
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (i > 0 && x[i] <= x[i - 1])
       throw InputError(nowhere, "age",
                        fmt::format("ages must increase; {} follows {}", x[i], x[i - 1]));
     if (!std::isfinite(m[i]) || m[i] < 0.0)
-      throw InputError(nowhere, "mx",
-                       fmt::format("rate at age {} is {}; rates must be finite and >= 0", x[i],
-                                   m[i]));
+      throw InputError(
+          nowhere, "mx",
+          fmt::format("rate at age {} is {}; rates must be finite and >= 0", x[i], m[i]));
   }
   if (m.back() <= 0.0)
-    throw InputError(nowhere, "mx",
-                     fmt::format("the open age group {}+ needs a positive rate (got {})",
-                                 x.back(), m.back()));
+    throw InputError(
+        nowhere, "mx",
+        fmt::format("the open age group {}+ needs a positive rate (got {})", x.back(), m.back()));
 }
 
 // q, l, d from m and a; the open interval has q = 1.

@@ -14,8 +14,8 @@ namespace {
 
 using results::Dataset;
 
-constexpr std::size_t TOTAL = 2;        // index of "total" on the sex dimension of results
-constexpr double NEWBORN_ENTRY = 0.5;   // newborns enter at mid-year (MODEL.md §1)
+constexpr std::size_t TOTAL = 2;       // index of "total" on the sex dimension of results
+constexpr double NEWBORN_ENTRY = 0.5;  // newborns enter at mid-year (MODEL.md §1)
 
 // The names every region's dynamics must agree on, fixed by the first region.
 struct ModelShape {
@@ -39,16 +39,16 @@ std::size_t year_count(const ProjectionSetup& setup) {
 
 void check_inputs(const ProjectionSetup& setup) {
   if (setup.horizon < setup.base_year)
-    throw Error(fmt::format("horizon {} is before the base year {}", setup.horizon,
-                            setup.base_year));
+    throw Error(
+        fmt::format("horizon {} is before the base year {}", setup.horizon, setup.base_year));
   if (setup.regions.empty()) throw Error("a projection needs at least one region");
   const std::size_t years = year_count(setup);
   for (const auto& r : setup.regions) {
     const bool own_rates = r.dynamics != nullptr || r.death_rate.size() >= years;
     if (!own_rates || r.fertility.size() < years || r.sex_ratio_at_birth.size() < years ||
         r.net_migration.size() < years)
-      throw Error(fmt::format("region '{}': inputs cover fewer than the {} projected years",
-                              r.name, years));
+      throw Error(fmt::format("region '{}': inputs cover fewer than the {} projected years", r.name,
+                              years));
   }
 }
 
@@ -163,8 +163,7 @@ YearFlows project_year(const RegionInputs& in, const CohortDynamics& dynamics,
   // Births from the person-years that women lived at each age during the year.
   const std::size_t female = 0;
   double births = 0.0;
-  for (std::size_t a = 0; a < N_AGES; ++a)
-    births += in.fertility[y][a] * f.person_years[female][a];
+  for (std::size_t a = 0; a < N_AGES; ++a) births += in.fertility[y][a] * f.person_years[female][a];
   const double srb = in.sex_ratio_at_birth[y];
   f.births = {births / (1.0 + srb), births * srb / (1.0 + srb)};
   for (std::size_t s = 0; s < N_SEXES; ++s) {
@@ -219,9 +218,9 @@ void store_states(Dataset& ds, std::size_t y, std::size_t r, const SexAgeArray& 
       for (std::size_t s = 0; s < N_SEXES; ++s) v.at({y, r, s, a, j}) = states[s][a][j];
       // Both sexes: the population-weighted mean of the per-person state.
       v.at({y, r, TOTAL, a, j}) =
-          both > 0.0 ? (states[0][a][j] * population[0][a] + states[1][a][j] * population[1][a]) /
-                           both
-                     : 0.5 * (states[0][a][j] + states[1][a][j]);
+          both > 0.0
+              ? (states[0][a][j] * population[0][a] + states[1][a][j] * population[1][a]) / both
+              : 0.5 * (states[0][a][j] + states[1][a][j]);
     }
   }
 }
@@ -252,8 +251,8 @@ void store_year(Dataset& ds, std::size_t y, std::size_t r, const SexAgeArray& po
     store_life_table(ds, y, r, s, SEXES[s], f.deaths[s], f.person_years[s]);
   }
   store_life_table(ds, y, r, TOTAL, Sex::total, total_deaths, total_py);
-  if (shape.by_cause()) store_by_age_and(ds, "deaths_by_cause", y, r, f.deaths_by_cause,
-                                         shape.causes.size());
+  if (shape.by_cause())
+    store_by_age_and(ds, "deaths_by_cause", y, r, f.deaths_by_cause, shape.causes.size());
   store_by_age_and(ds, "incidence", y, r, f.incidence, shape.diseases.size());
   store_states(ds, y, r, population, states);
 }
@@ -293,8 +292,7 @@ results::Dataset project(const ProjectionSetup& setup, const ProgressCallback& p
       for (std::size_t s = 0; s < N_SEXES; ++s)
         for (std::size_t a = 0; a < N_AGES; ++a) dynamics[r]->adjust_state(y, s, a, states[s][a]);
       const CohortStates states_at_start = states;
-      const YearFlows f =
-          project_year(in, *dynamics[r], shape, y, population, states, next);
+      const YearFlows f = project_year(in, *dynamics[r], shape, y, population, states, next);
       store_year(ds, y, r, population, states_at_start, f, shape);
       population = next;
       if (progress && !progress(r * years + y + 1, setup.regions.size() * years))

@@ -208,8 +208,8 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
       for (std::size_t s = 0; s < N_SEXES; ++s)
         for (std::size_t a = 0; a < N_AGES; ++a)
           effective_mean[k][y][s][a] +=
-              through->per_unit.value * (paths_.continuous_mean[j][y][s][a] -
-                                   paths_.continuous_mean[j][0][s][a]);
+              through->per_unit.value *
+              (paths_.continuous_mean[j][y][s][a] - paths_.continuous_mean[j][0][s][a]);
   }
   const auto mean_rr = [&](const ContinuousFactor& f, std::size_t j, const std::string& disease,
                            std::size_t y, std::size_t s, std::size_t a) {
@@ -331,8 +331,8 @@ std::vector<SexAgeArray> HealthDynamics::unadjusted_shares(
       std::vector<double> rates(f.transitions.size());
       const auto advance = [&](std::size_t age, std::vector<double> y0, double tau0) {
         for (std::size_t t = 0; t < f.transitions.size(); ++t)
-          rates[t] = f.transitions[t].rate[s][age] *
-                     paths_.transition_multiplier[adjustment.factor][t][y];
+          rates[t] =
+              f.transitions[t].rate[s][age] * paths_.transition_multiplier[adjustment.factor][t][y];
         demography::integrate_year(TransitionSystem(f, rates), y0, tau0, tolerances_);
         return y0;
       };
@@ -410,8 +410,7 @@ void HealthDynamics::newborn_state(std::size_t, std::span<double> state) const {
   std::size_t i = 0;
   for (std::size_t d = 0; d < model_->diseases.size(); ++d) state[i++] = 0.0;
   for (const auto& f : model_->categorical)
-    for (std::size_t k = 0; k < f.categories.size(); ++k)
-      state[i++] = k == f.at_birth ? 1.0 : 0.0;
+    for (std::size_t k = 0; k < f.categories.size(); ++k) state[i++] = k == f.at_birth ? 1.0 : 0.0;
 }
 
 void HealthDynamics::advance(std::size_t year, std::size_t sex, std::size_t age, double n0,
@@ -463,8 +462,8 @@ void HealthDynamics::advance(std::size_t year, std::size_t sex, std::size_t age,
       const double reduction = 1.0 - rr.value;
       const double base_value = 1.0 - paths_.coverage[t][0] * reduction * base;
       // Scale so that the factor is 1 - c(y) (1 - rr) pi at pi, relative to its base value.
-      prevalence_effects.push_back({from, m.disease_index(disease),
-                                    -paths_.coverage[t][year] * reduction, base_value});
+      prevalence_effects.push_back(
+          {from, m.disease_index(disease), -paths_.coverage[t][year] * reduction, base_value});
     }
   }
 

@@ -36,8 +36,7 @@ double mean_relative_risk(Family family, double mean, double sd,
   const double below = boost::math::cdf(boost::math::normal(), lo);
   const double inv_sqrt_2pi = 1.0 / std::sqrt(2.0 * M_PI);
   const double above = boost::math::quadrature::gauss<double, 64>::integrate(
-      [&](double z) { return rr(exposure(z)) * std::exp(-0.5 * z * z) * inv_sqrt_2pi; }, lo,
-      Z_MAX);
+      [&](double z) { return rr(exposure(z)) * std::exp(-0.5 * z * z) * inv_sqrt_2pi; }, lo, Z_MAX);
   return below + above;
 }
 
@@ -47,8 +46,7 @@ double share_above(Family family, double mean, double sd, double threshold) {
     return boost::math::cdf(boost::math::complement(boost::math::normal(mean, sd), threshold));
   if (threshold <= 0.0) return 1.0;
   const auto [mu, sigma] = lognormal_parameters(mean, sd);
-  return boost::math::cdf(
-      boost::math::complement(boost::math::lognormal(mu, sigma), threshold));
+  return boost::math::cdf(boost::math::complement(boost::math::lognormal(mu, sigma), threshold));
 }
 
 double log_linear_rr(double x, double rr, double per, double tmrel) {

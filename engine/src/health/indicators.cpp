@@ -38,7 +38,9 @@ std::vector<std::size_t> causes_in(const HealthModel& m, const std::string& grou
 // Reads one (year, region, sex) slice of the projection's variables.
 struct Slice {
   Slice(const Dataset& ds, std::size_t y_, std::size_t r_, std::size_t s_)
-      : y(y_), r(r_), s(s_),
+      : y(y_),
+        r(r_),
+        s(s_),
         person_years(ds.variable("person_years")),
         population(ds.variable("population")),
         all_deaths(ds.variable("deaths")),
@@ -103,9 +105,9 @@ void add_prevalence_and_shares(Dataset& ds, const HealthModel& m) {
     for (std::size_t d = 0; d < n_diseases; ++d)
       prevalence.values[i * n_diseases + d] = state.values[i * k + d];
   if (!categories.empty()) {
-    auto& shares = ds.add_variable("risk_factor_share",
-                                   {"year", "region", "sex", "age", "category"}, "1",
-                                   "share of the cohort in each risk factor category at 1 January");
+    auto& shares =
+        ds.add_variable("risk_factor_share", {"year", "region", "sex", "age", "category"}, "1",
+                        "share of the cohort in each risk factor category at 1 January");
     const std::size_t c = categories.size();
     for (std::size_t i = 0; i < cells; ++i)
       for (std::size_t j = 0; j < c; ++j)
@@ -131,31 +133,30 @@ void add_health_indicators(Dataset& ds, const std::vector<const HealthDynamics*>
   ds.add_coordinate({"standard", standards, "crude rate or standard population", ""});
 
   ds.add_variable("premature_ncd_mortality", by_sex, "percent",
-                                "probability of dying between 30 and 70 from cardiovascular "
-                                "disease, cancer, diabetes or chronic respiratory disease "
-                                "(WHO SDG 3.4.1)");
-  ds.add_variable("cvd_mortality", {"year", "region", "sex", "standard"},
-                              "per 100000", "cardiovascular deaths per 100,000 person-years");
+                  "probability of dying between 30 and 70 from cardiovascular "
+                  "disease, cancer, diabetes or chronic respiratory disease "
+                  "(WHO SDG 3.4.1)");
+  ds.add_variable("cvd_mortality", {"year", "region", "sex", "standard"}, "per 100000",
+                  "cardiovascular deaths per 100,000 person-years");
   ds.add_variable("crd_mortality_u70", by_sex, "per 100000",
-                              "chronic respiratory deaths at ages 0-70 per 100,000 person-years "
-                              "at those ages");
+                  "chronic respiratory deaths at ages 0-70 per 100,000 person-years "
+                  "at those ages");
   ds.add_variable("cancer_5y_survival", by_sex, "percent",
-                                   "five-year relative survival of the year's new cancer cases, "
-                                   "exp(-5 f)");
-  ds.add_variable("healthy_life_expectancy", {"year", "region", "sex", "age"},
-                              "years", "healthy life expectancy at exact age (Sullivan)");
+                  "five-year relative survival of the year's new cancer cases, "
+                  "exp(-5 f)");
+  ds.add_variable("healthy_life_expectancy", {"year", "region", "sex", "age"}, "years",
+                  "healthy life expectancy at exact age (Sullivan)");
   ds.add_variable("yll", {"year", "region", "sex", "cause"}, "years",
-                              "years of life lost: deaths times standard remaining life "
-                              "expectancy at the mid-year age");
+                  "years of life lost: deaths times standard remaining life "
+                  "expectancy at the mid-year age");
   ds.add_variable("yld", {"year", "region", "sex", "disease"}, "years",
-                              "years lived with disability: disability weight times "
-                              "prevalence times person-years");
+                  "years lived with disability: disability weight times "
+                  "prevalence times person-years");
   ds.add_variable("daly", by_sex, "years",
-                               "disability-adjusted life years: YLL of all causes plus YLD of "
-                               "the modelled diseases and of other causes");
-  ds.add_variable("maternal_mortality", {"year", "region"},
-                                   "per 100000 live births",
-                                   "maternal mortality ratio (risk per birth x 100,000)");
+                  "disability-adjusted life years: YLL of all causes plus YLD of "
+                  "the modelled diseases and of other causes");
+  ds.add_variable("maternal_mortality", {"year", "region"}, "per 100000 live births",
+                  "maternal mortality ratio (risk per birth x 100,000)");
 
   // add_variable moves the dataset's variables: take references once all are added.
   auto& q3070 = ds.variable("premature_ncd_mortality");
@@ -184,8 +185,8 @@ void add_health_indicators(Dataset& ds, const std::vector<const HealthDynamics*>
         const Slice sl(ds, y, r, s);
         std::vector<double> m5;
         for (int x : five_year_ages)
-          m5.push_back(group_rate(sl, ncd4, static_cast<std::size_t>(x),
-                                  static_cast<std::size_t>(x + 4)));
+          m5.push_back(
+              group_rate(sl, ncd4, static_cast<std::size_t>(x), static_cast<std::size_t>(x + 4)));
         q3070.at({y, r, s}) = 100.0 * demography::prob_dying(five_year_ages, m5);
         cvd.at({y, r, s, 0}) = PER_100K * group_rate(sl, cvd_causes, 0, AGE_MAX);
         for (std::size_t p = 0; p < m.standard_populations.size(); ++p)
@@ -226,13 +227,15 @@ void add_health_indicators(Dataset& ds, const std::vector<const HealthDynamics*>
             yld.at({y, r, s, d}) += yld_d;
             years_disabled += yld_d;
           }
-          const double other = s == TOTAL ? 0.5 * (m.other_disability[0][a] + m.other_disability[1][a])
-                                          : m.other_disability[s][a];
+          const double other = s == TOTAL
+                                   ? 0.5 * (m.other_disability[0][a] + m.other_disability[1][a])
+                                   : m.other_disability[s][a];
           healthy *= 1.0 - other;
           years_disabled += other * sl.py(a);
           disability[a] = 1.0 - healthy;
-          const double e_mid = 0.5 * (m.standard_life_expectancy[a] +
-                                      m.standard_life_expectancy[std::min<std::size_t>(a + 1, AGE_MAX)]);
+          const double e_mid =
+              0.5 * (m.standard_life_expectancy[a] +
+                     m.standard_life_expectancy[std::min<std::size_t>(a + 1, AGE_MAX)]);
           for (std::size_t c = 0; c < n_causes; ++c) {
             const double lost = ds.variable("deaths_by_cause").at({y, r, s, a, c}) * e_mid;
             yll.at({y, r, s, c}) += lost;
@@ -314,7 +317,8 @@ void add_health_indicators(Dataset& ds, const std::vector<const HealthDynamics*>
       const auto j = static_cast<std::size_t>(salt - factors.begin());
       for (std::size_t y = 0; y < years; ++y)
         for (std::size_t r = 0; r < n_regions; ++r)
-          for (std::size_t s = 0; s <= TOTAL; ++s) intake.at({y, r, s}) = means_now.at({y, r, s, j});
+          for (std::size_t s = 0; s <= TOTAL; ++s)
+            intake.at({y, r, s}) = means_now.at({y, r, s, j});
     }
   }
   ds.remove_variable("cohort_state");

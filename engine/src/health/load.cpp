@@ -43,9 +43,9 @@ void check_disease(const HealthModel& m, const std::string& name, const SourceLo
                    const std::string& field) {
   const auto names = disease_names(m);
   if (std::find(names.begin(), names.end(), name) == names.end())
-    throw InputError(where, field,
-                     fmt::format("unknown disease '{}'; the model's diseases are: {}", name,
-                                 join(names)));
+    throw InputError(
+        where, field,
+        fmt::format("unknown disease '{}'; the model's diseases are: {}", name, join(names)));
 }
 
 // A value under `key` with its interval under `lower`/`upper`, or `<key>_lower`/`<key>_upper`
@@ -104,8 +104,8 @@ Disease read_disease(const YamlReader& rd, const YAML::Node& node, const fs::pat
     for (std::size_t a = 0; a < N_AGES; ++a)
       if (d.mortality[s][a] > 0.0 && d.prevalence[s][a] <= 0.0)
         throw InputError({csv.source(), 0, 0}, "prevalence",
-                         fmt::format("{} deaths at age {} ({}) need a positive prevalence", what,
-                                     a, s == 0 ? "female" : "male"));
+                         fmt::format("{} deaths at age {} ({}) need a positive prevalence", what, a,
+                                     s == 0 ? "female" : "male"));
   return d;
 }
 
@@ -173,8 +173,8 @@ CategoricalFactor read_categorical(const YamlReader& rd, const YAML::Node& node,
     const auto it = std::find(f.categories.begin(), f.categories.end(), label);
     if (it == f.categories.end())
       throw InputError(where, field,
-                       fmt::format("'{}' is not a category of '{}'; categories: {}", label,
-                                   f.name, join(f.categories)));
+                       fmt::format("'{}' is not a category of '{}'; categories: {}", label, f.name,
+                                   join(f.categories)));
     return static_cast<std::size_t>(it - f.categories.begin());
   };
   const auto birth = rd.required(node, "at_birth");
@@ -184,13 +184,12 @@ CategoricalFactor read_categorical(const YamlReader& rd, const YAML::Node& node,
   shares_csv.require_columns({"sex", "age", "category", "share"});
   std::vector<AgeSchedule> shares(k);
   for (std::size_t r = 0; r < shares_csv.rows(); ++r)
-    shares[category(shares_csv.text(r, "category"), shares_csv.location(r, "category"),
-                    "category")]
+    shares[category(shares_csv.text(r, "category"), shares_csv.location(r, "category"), "category")]
         .add(shares_csv, r, "share", 0.0, 1.0);
   std::vector<SexAgeArray> share_values;
   for (std::size_t c = 0; c < k; ++c)
-    share_values.push_back(shares[c].single_years(
-        fmt::format("'{}' share of {}", f.categories[c], f.name)));
+    share_values.push_back(
+        shares[c].single_years(fmt::format("'{}' share of {}", f.categories[c], f.name)));
   for (std::size_t s = 0; s < N_SEXES; ++s) {
     f.shares[s].assign(N_AGES, std::vector<double>(k, 0.0));
     for (std::size_t a = 0; a < N_AGES; ++a) {
@@ -215,11 +214,10 @@ CategoricalFactor read_categorical(const YamlReader& rd, const YAML::Node& node,
       rates[{from, to}].add(csv, r, "rate", 0.0, 100.0);
     }
     for (const auto& [pair, schedule] : rates)
-      f.transitions.push_back(
-          {pair.first, pair.second,
-           schedule.single_years(fmt::format("{} transition {} -> {}", f.name,
-                                             f.categories[pair.first],
-                                             f.categories[pair.second]))});
+      f.transitions.push_back({pair.first, pair.second,
+                               schedule.single_years(fmt::format("{} transition {} -> {}", f.name,
+                                                                 f.categories[pair.first],
+                                                                 f.categories[pair.second]))});
   }
 
   const auto rr_path = rd.file(rd.required(node, "relative_risks"), "relative_risks", base);
@@ -245,8 +243,8 @@ CategoricalFactor read_categorical(const YamlReader& rd, const YAML::Node& node,
   return f;
 }
 
-ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node,
-                                 const fs::path& base, const HealthModel& m) {
+ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node, const fs::path& base,
+                                 const HealthModel& m) {
   rd.check_keys(node, "a continuous risk factor",
                 {"name", "kind", "unit", "family", "exposure", "relative_risks", "rr_curve",
                  "acts_through", "source"});
@@ -260,8 +258,10 @@ ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node,
   else if (family_name == "lognormal")
     f.family = Family::lognormal;
   else
-    rd.fail(family, "family", fmt::format("'{}' is not a known distribution; use normal or "
-                                          "lognormal", family_name));
+    rd.fail(family, "family",
+            fmt::format("'{}' is not a known distribution; use normal or "
+                        "lognormal",
+                        family_name));
 
   const auto csv = CsvTable::read(rd.file(rd.required(node, "exposure"), "exposure", base));
   csv.require_columns({"sex", "age", "mean", "sd"});
@@ -284,8 +284,7 @@ ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node,
         if (table.text(r, "disease") == disease) {
           ll.per = table.number(r, "per");
           ll.tmrel = table.number(r, "tmrel");
-          if (ll.per <= 0.0)
-            throw InputError(table.location(r, "per"), "per", "must be positive");
+          if (ll.per <= 0.0) throw InputError(table.location(r, "per"), "per", "must be positive");
         }
       f.log_linear[disease] = ll;
     }
@@ -331,9 +330,9 @@ ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node,
   if (const auto through = node["acts_through"]) {
     rd.require_map(through, "acts_through");
     rd.check_keys(through, "'acts_through'", {"factor", "per_unit", "lower", "upper"});
-    f.acts_through = ContinuousFactor::ActsThrough{
-        rd.name(rd.required(through, "factor"), "factor"),
-        uncertain(rd, through, "per_unit", -BIG, BIG)};
+    f.acts_through =
+        ContinuousFactor::ActsThrough{rd.name(rd.required(through, "factor"), "factor"),
+                                      uncertain(rd, through, "per_unit", -BIG, BIG)};
   }
   if (f.log_linear.empty() && f.curves.empty() && !f.acts_through)
     rd.fail(node, f.name,
@@ -342,27 +341,25 @@ ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node,
 }
 
 // Risk factor kinds, chosen by `kind:` in the file.
-using FactorReader = std::function<void(const YamlReader&, const YAML::Node&, const fs::path&,
-                                        HealthModel&)>;
+using FactorReader =
+    std::function<void(const YamlReader&, const YAML::Node&, const fs::path&, HealthModel&)>;
 const std::map<std::string, FactorReader>& factor_kinds() {
   static const std::map<std::string, FactorReader> kinds = {
       {"categorical",
        [](const YamlReader& rd, const YAML::Node& n, const fs::path& b, HealthModel& m) {
          m.categorical.push_back(read_categorical(rd, n, b, m));
        }},
-      {"continuous",
-       [](const YamlReader& rd, const YAML::Node& n, const fs::path& b, HealthModel& m) {
-         m.continuous.push_back(read_continuous(rd, n, b, m));
-       }},
+      {"continuous", [](const YamlReader& rd, const YAML::Node& n, const fs::path& b,
+                        HealthModel& m) { m.continuous.push_back(read_continuous(rd, n, b, m)); }},
   };
   return kinds;
 }
 
 Treatment read_treatment(const YamlReader& rd, const YAML::Node& node, const HealthModel& m) {
   rd.require_map(node, "treatments");
-  rd.check_keys(node, "a treatment",
-                {"name", "affected", "coverage", "coverage_lower", "coverage_upper", "effects",
-                 "source"});
+  rd.check_keys(
+      node, "a treatment",
+      {"name", "affected", "coverage", "coverage_lower", "coverage_upper", "effects", "source"});
   Treatment t;
   t.name = rd.name(rd.required(node, "name"), "name");
   const auto affected = rd.required(node, "affected");
@@ -375,8 +372,7 @@ Treatment read_treatment(const YamlReader& rd, const YAML::Node& node, const Hea
     t.affected_factor = rd.name(rd.required(affected, "factor"), "factor");
     if (!m.continuous_factor(t.affected_factor))
       rd.fail(affected["factor"], "factor",
-              fmt::format("'{}' is not a continuous risk factor defined above",
-                          t.affected_factor));
+              fmt::format("'{}' is not a continuous risk factor defined above", t.affected_factor));
     t.threshold = rd.number(rd.required(affected, "above"), "above", -BIG, BIG);
   }
   t.coverage = uncertain(rd, node, "coverage", 0.0, 1.0, true);
@@ -446,7 +442,8 @@ HealthModel load_health_model(const fs::path& path) {
       rd.check_keys(node, "an interaction",
                     {"from", "to", "rr", "lower", "upper", "by_age", "source"});
       Interaction i{rd.name(rd.required(node, "from"), "from"),
-                    rd.name(rd.required(node, "to"), "to"), uncertain(rd, node, "rr", 0.01, 100),
+                    rd.name(rd.required(node, "to"), "to"),
+                    uncertain(rd, node, "rr", 0.01, 100),
                     {}};
       check_disease(m, i.from, rd.at(node["from"]), "from");
       check_disease(m, i.to, rd.at(node["to"]), "to");

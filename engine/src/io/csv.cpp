@@ -56,8 +56,7 @@ CsvTable CsvTable::read(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw InputError({path.string(), 0, 0}, "",
-                     std::filesystem::exists(path) ? "cannot read the file"
-                                                   : "file not found");
+                     std::filesystem::exists(path) ? "cannot read the file" : "file not found");
   std::ostringstream text;
   text << in.rdbuf();
   return parse(text.str(), path.string());
@@ -86,8 +85,8 @@ CsvTable CsvTable::parse(std::string_view text, std::string source_name) {
     } else {
       if (fields.size() != table.header_.size())
         throw InputError({table.source_, line_number, 0}, "",
-                         fmt::format("row has {} fields but the header has {} ({})",
-                                     fields.size(), table.header_.size(), join(table.header_)));
+                         fmt::format("row has {} fields but the header has {} ({})", fields.size(),
+                                     table.header_.size(), join(table.header_)));
       table.cells_.push_back(std::move(fields));
       table.lines_.push_back(line_number);
     }
@@ -109,9 +108,9 @@ void CsvTable::require_columns(std::initializer_list<std::string_view> columns) 
   for (auto c : columns)
     if (!has_column(c)) missing.emplace_back(c);
   if (!missing.empty())
-    throw InputError({source_, 1, 0}, "",
-                     fmt::format("missing column(s) {}; the header has {}", join(missing),
-                                 join(header_)));
+    throw InputError(
+        {source_, 1, 0}, "",
+        fmt::format("missing column(s) {}; the header has {}", join(missing), join(header_)));
 }
 
 std::size_t CsvTable::column_index(std::string_view column) const {

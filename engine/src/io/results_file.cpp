@@ -263,9 +263,9 @@ class Writer {
   Handle create_dataset(const std::string& name, hid_t type, hid_t space, hid_t dcpl,
                         std::string_view kind) {
     if (name.empty()) ctx_.fail(fmt::format("a {} has an empty name", kind));
-    return ctx_.own(H5Dcreate2(file_.get(), name.c_str(), type, space, lcpl_.get(), dcpl,
-                               H5P_DEFAULT),
-                    H5Dclose, fmt::format("cannot create {} '{}'", kind, name));
+    return ctx_.own(
+        H5Dcreate2(file_.get(), name.c_str(), type, space, lcpl_.get(), dcpl, H5P_DEFAULT),
+        H5Dclose, fmt::format("cannot create {} '{}'", kind, name));
   }
 
   void write_coordinate(const Coordinate& coordinate, int dimension_id) {
@@ -275,9 +275,9 @@ class Writer {
     if (const auto* numbers = std::get_if<std::vector<int>>(&coordinate.values)) {
       dataset = create_dataset(name, H5T_STD_I32LE, space.get(), H5P_DEFAULT, "coordinate");
       if (!numbers->empty())
-        ctx_.check(H5Dwrite(dataset.get(), H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                            numbers->data()),
-                   fmt::format("cannot write coordinate '{}'", name));
+        ctx_.check(
+            H5Dwrite(dataset.get(), H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, numbers->data()),
+            fmt::format("cannot write coordinate '{}'", name));
     } else {
       const auto& labels = std::get<std::vector<std::string>>(coordinate.values);
       dataset = create_dataset(name, string_type_.get(), space.get(), H5P_DEFAULT, "coordinate");
@@ -323,8 +323,8 @@ class Writer {
       const std::string& dim = variable.dims[k];
       auto scale = scales_.find(dim);
       if (scale == scales_.end())
-        ctx_.fail(fmt::format("variable '{}' uses dimension '{}', which the dataset lacks", name,
-                              dim));
+        ctx_.fail(
+            fmt::format("variable '{}' uses dimension '{}', which the dataset lacks", name, dim));
       hsize_t size = 0;
       Handle space = ctx_.own(H5Dget_space(scale->second.get()), H5Sclose, "cannot read a shape");
       ctx_.check(H5Sget_simple_extent_dims(space.get(), &size, nullptr), "cannot read a shape");
@@ -342,7 +342,8 @@ class Writer {
     check_variable(variable);
     const std::string& name = variable.name;
     Handle space = simple_space(ctx_, {variable.shape.begin(), variable.shape.end()});
-    Handle dcpl = ctx_.own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "cannot create a property list");
+    Handle dcpl =
+        ctx_.own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "cannot create a property list");
     if (variable.values.size() > kCompressAbove && !variable.shape.empty()) {
       const std::vector<hsize_t> chunk = chunk_shape(variable.shape);
       ctx_.check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
@@ -356,10 +357,10 @@ class Writer {
                           variable.values.data()),
                  fmt::format("cannot write variable '{}'", name));
     for (std::size_t k = 0; k < variable.dims.size(); ++k)
-      ctx_.check(H5DSattach_scale(dataset.get(), scales_.at(variable.dims[k]).get(),
-                                  static_cast<unsigned>(k)),
-                 fmt::format("cannot attach dimension '{}' to variable '{}'", variable.dims[k],
-                             name));
+      ctx_.check(
+          H5DSattach_scale(dataset.get(), scales_.at(variable.dims[k]).get(),
+                           static_cast<unsigned>(k)),
+          fmt::format("cannot attach dimension '{}' to variable '{}'", variable.dims[k], name));
     write_optional_text(dataset.get(), "units", variable.units);
     write_optional_text(dataset.get(), "long_name", variable.long_name);
   }
@@ -438,7 +439,8 @@ class Reader {
   void open() {
     std::error_code ec;
     if (!fs::exists(path_, ec))
-      throw FileFormatError(fmt::format("{}: cannot read results file: no such file", path_.string()));
+      throw FileFormatError(
+          fmt::format("{}: cannot read results file: no such file", path_.string()));
     if (fs::is_directory(path_, ec)) not_results("it is a directory");
     if (H5Fis_hdf5(path_.string().c_str()) <= 0) not_results("not an HDF5 file");
     const hid_t file = H5Fopen(path_.string().c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -448,8 +450,7 @@ class Reader {
 
   void check_format() {
     const hid_t root = file_.get();
-    if (H5Aexists(root, std::string(kFiletype).c_str()) <= 0)
-      not_results("no filetype attribute");
+    if (H5Aexists(root, std::string(kFiletype).c_str()) <= 0) not_results("no filetype attribute");
     std::string filetype;
     if (!read_string_attribute(root, std::string(kFiletype), filetype))
       not_results("the filetype attribute is not text");
@@ -519,8 +520,9 @@ class Reader {
   void read_root_attributes(Dataset& dataset) const {
     std::vector<std::string> names;
     hsize_t position = 0;
-    ctx_.check(H5Aiterate2(file_.get(), H5_INDEX_NAME, H5_ITER_INC, &position, collect_name, &names),
-               "cannot list the root attributes");
+    ctx_.check(
+        H5Aiterate2(file_.get(), H5_INDEX_NAME, H5_ITER_INC, &position, collect_name, &names),
+        "cannot list the root attributes");
     for (const auto& name : names) {
       // filetype and format_version are checked above; names starting with '_' belong to
       // netCDF or HDF5 (for example _NCProperties).
@@ -537,13 +539,13 @@ class Reader {
     H5_index_t index = H5_INDEX_CRT_ORDER;
     std::vector<std::pair<std::string, Handle>> datasets;
     for (hsize_t i = 0; i < info.nlinks; ++i) {
-      ssize_t length = H5Lget_name_by_idx(file_.get(), ".", index, H5_ITER_INC, i, nullptr, 0,
-                                          H5P_DEFAULT);
+      ssize_t length =
+          H5Lget_name_by_idx(file_.get(), ".", index, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
       if (length < 0 && index == H5_INDEX_CRT_ORDER && i == 0) {
         H5Eclear2(H5E_DEFAULT);  // creation order not tracked: fall back to name order
         index = H5_INDEX_NAME;
-        length = H5Lget_name_by_idx(file_.get(), ".", index, H5_ITER_INC, i, nullptr, 0,
-                                    H5P_DEFAULT);
+        length =
+            H5Lget_name_by_idx(file_.get(), ".", index, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
       }
       if (length < 0) ctx_.fail("cannot list the root group");
       std::string name(static_cast<std::size_t>(length) + 1, '\0');
@@ -610,9 +612,9 @@ class Reader {
       case H5T_INTEGER: {
         std::vector<int> numbers(count);
         if (count > 0)
-          ctx_.check(H5Dread(dataset, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                             numbers.data()),
-                     what);
+          ctx_.check(
+              H5Dread(dataset, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, numbers.data()),
+              what);
         coordinate.values = std::move(numbers);
         break;
       }
@@ -680,13 +682,13 @@ class Reader {
                                               optional_text(object, "long_name"));
     for (std::size_t k = 0; k < shape.size(); ++k)
       if (variable.shape[k] != shape[k])
-        throw FileFormatError(fmt::format(
-            "{}: variable '{}' has {} values along '{}', the dimension has {}", path_.string(),
-            name, shape[k], dims[k], variable.shape[k]));
+        throw FileFormatError(
+            fmt::format("{}: variable '{}' has {} values along '{}', the dimension has {}",
+                        path_.string(), name, shape[k], dims[k], variable.shape[k]));
     if (!variable.values.empty())
-      ctx_.check(H5Dread(object, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                         variable.values.data()),
-                 what);
+      ctx_.check(
+          H5Dread(object, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, variable.values.data()),
+          what);
   }
 
   fs::path path_;

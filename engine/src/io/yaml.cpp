@@ -101,8 +101,7 @@ std::string YamlReader::name(const YAML::Node& node, const std::string& field) c
   return value;
 }
 
-int YamlReader::integer(const YAML::Node& node, const std::string& field, int low,
-                        int high) const {
+int YamlReader::integer(const YAML::Node& node, const std::string& field, int low, int high) const {
   int value = 0;
   if (!node.IsScalar() || !YAML::convert<int>::decode(node, value))
     fail(node, field,
@@ -116,7 +115,8 @@ double YamlReader::number(const YAML::Node& node, const std::string& field, doub
                           double high) const {
   double value = 0.0;
   if (!node.IsScalar() || !YAML::convert<double>::decode(node, value) || !std::isfinite(value))
-    fail(node, field, fmt::format("expected a number from {} to {}, got {}", low, high, shown(node)));
+    fail(node, field,
+         fmt::format("expected a number from {} to {}, got {}", low, high, shown(node)));
   if (value < low || value > high)
     fail(node, field, fmt::format("{} is out of range; allowed: {} to {}", value, low, high));
   return value;
@@ -136,8 +136,7 @@ std::pair<int, int> YamlReader::period(const YAML::Node& node, const std::string
   if (node.IsSequence() && node.size() == 2) {
     first = integer(node[0], field, low, high);
     last = integer(node[1], field, low, high);
-  } else if (node.IsScalar() &&
-             std::sscanf(node.Scalar().c_str(), "%d-%d", &first, &last) == 2) {
+  } else if (node.IsScalar() && std::sscanf(node.Scalar().c_str(), "%d-%d", &first, &last) == 2) {
     for (int y : {first, last})
       if (y < low || y > high)
         fail(node, field, fmt::format("year {} is out of range; allowed: {} to {}", y, low, high));
@@ -153,8 +152,9 @@ fs::path YamlReader::file(const YAML::Node& node, const std::string& field,
                           const fs::path& base) const {
   const fs::path p = base / text(node, field);
   if (!fs::is_regular_file(p))
-    fail(node, field, fmt::format("input file '{}' not found (resolved to {})", node.Scalar(),
-                                  p.lexically_normal().string()));
+    fail(node, field,
+         fmt::format("input file '{}' not found (resolved to {})", node.Scalar(),
+                     p.lexically_normal().string()));
   return p.lexically_normal();
 }
 

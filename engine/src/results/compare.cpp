@@ -20,9 +20,10 @@ double sum_after(const Variable& v, std::size_t y, std::size_t r, std::size_t s)
 
 void require_same(const Dataset& a, const Dataset& b, const std::string& dim) {
   if (a.coordinate(dim).values != b.coordinate(dim).values)
-    throw Error(fmt::format("the runs differ in their '{}' values: compare runs of scenarios "
-                            "with the same years, regions and sexes",
-                            dim));
+    throw Error(
+        fmt::format("the runs differ in their '{}' values: compare runs of scenarios "
+                    "with the same years, regions and sexes",
+                    dim));
 }
 
 }  // namespace
@@ -49,9 +50,8 @@ Dataset compare(const Dataset& reference, const Dataset& scenario) {
                      f.long_name + " against the reference, summed from the first year");
   }
   const std::vector<std::string> indicators = {
-      "life_expectancy",        "healthy_life_expectancy", "premature_ncd_mortality",
-      "cvd_mortality",          "crd_mortality_u70",       "cancer_5y_survival",
-      "smoking_prevalence_15plus", "salt_intake"};
+      "life_expectancy",   "healthy_life_expectancy", "premature_ncd_mortality",   "cvd_mortality",
+      "crd_mortality_u70", "cancer_5y_survival",      "smoking_prevalence_15plus", "salt_intake"};
   std::vector<std::string> present;
   for (const auto& name : indicators)
     if (reference.has_variable(name) && scenario.has_variable(name)) {

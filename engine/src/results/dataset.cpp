@@ -44,8 +44,8 @@ Labels& Dataset::add_labels(std::string name, std::string dim, std::string long_
   if (has_variable(name) || has_labels(name))
     throw Error(fmt::format("variable '{}' added twice", name));
   const std::size_t size = coordinate(dim).size();
-  labels_.push_back({std::move(name), std::move(dim), std::vector<std::string>(size),
-                     std::move(long_name)});
+  labels_.push_back(
+      {std::move(name), std::move(dim), std::vector<std::string>(size), std::move(long_name)});
   return labels_.back();
 }
 

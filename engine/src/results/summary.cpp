@@ -61,8 +61,8 @@ std::string describe(const Dataset& ds) {
   for (const auto& [key, value] : ds.attributes) {
     const auto newline = value.find('\n');
     std::string shown = value.substr(0, newline);
-    if (newline != std::string::npos) shown += fmt::format("  ... ({} lines)",
-        1 + std::count(value.begin(), value.end(), '\n'));
+    if (newline != std::string::npos)
+      shown += fmt::format("  ... ({} lines)", 1 + std::count(value.begin(), value.end(), '\n'));
     out += fmt::format("  {:<18} {}\n", key, shown);
   }
   return out;

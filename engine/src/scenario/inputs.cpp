@@ -38,9 +38,9 @@ std::pair<int, int> age_range(const CsvTable& csv, std::size_t row) {
   if (fields == 1 && text.find_first_not_of("0123456789") == std::string::npos) {
     last = first;
   } else if (!(fields == 3 && dash == '-' && last >= first)) {
-    throw InputError(csv.location(row, "age"), "age",
-                     fmt::format("'{}' is not an age (e.g. 30) or an age range (e.g. 15-19)",
-                                 text));
+    throw InputError(
+        csv.location(row, "age"), "age",
+        fmt::format("'{}' is not an age (e.g. 30) or an age range (e.g. 15-19)", text));
   }
   if (first < 0 || last > AGE_MAX)
     throw InputError(csv.location(row, "age"), "age",
@@ -52,9 +52,9 @@ double checked(const CsvTable& csv, std::size_t row, std::string_view column, do
                double high, std::string_view meaning) {
   const double v = csv.number(row, column);
   if (v < low || v > high)
-    throw InputError(csv.location(row, column), std::string(column),
-                     fmt::format("{} is out of range for {}; allowed: {} to {}", v, meaning, low,
-                                 high));
+    throw InputError(
+        csv.location(row, column), std::string(column),
+        fmt::format("{} is out of range for {}; allowed: {} to {}", v, meaning, low, high));
   return v;
 }
 
@@ -88,8 +88,8 @@ SexAgeArray read_population(const std::filesystem::path& path) {
     const int age = csv.integer(r, "age");
     if (age < 0 || age > AGE_MAX)
       throw InputError(csv.location(r, "age"), "age",
-                       fmt::format("{} is outside the ages 0..{} ({} = {} and over)", age,
-                                   AGE_MAX, AGE_MAX, AGE_MAX));
+                       fmt::format("{} is outside the ages 0..{} ({} = {} and over)", age, AGE_MAX,
+                                   AGE_MAX, AGE_MAX));
     if (seen[s][age])
       throw InputError(csv.location(r, "age"), "age",
                        fmt::format("age {} appears twice for {}", age, s == 0 ? "female" : "male"));
@@ -132,8 +132,7 @@ std::vector<double> read_sex_ratio(const std::filesystem::path& path, int base, 
   return for_each_year(series, base, horizon);
 }
 
-std::vector<SexAgeArray> read_migration(const std::filesystem::path& path, int base,
-                                        int horizon) {
+std::vector<SexAgeArray> read_migration(const std::filesystem::path& path, int base, int horizon) {
   auto csv = CsvTable::read(path);
   csv.require_columns({"year", "sex", "age", "net_migrants"});
   require_rows(csv);
@@ -183,12 +182,11 @@ std::vector<SexAgeArray> mortality_by_improvement(const MortalitySpec& spec, int
        {std::tuple{&jump_off, spec.jump_off_from, spec.jump_off_to},
         std::tuple{&earlier, spec.improvement_from, spec.improvement_to}})
     if (sched->empty())
-      throw InputError(spec.where, "mortality",
-                       fmt::format("{} has no rows with from_year={} and to_year={}",
-                                   csv.source(), from, to));
+      throw InputError(
+          spec.where, "mortality",
+          fmt::format("{} has no rows with from_year={} and to_year={}", csv.source(), from, to));
   const SexAgeArray m1 = jump_off.single_years(label(spec.jump_off_from, spec.jump_off_to));
-  const SexAgeArray m0 =
-      earlier.single_years(label(spec.improvement_from, spec.improvement_to));
+  const SexAgeArray m0 = earlier.single_years(label(spec.improvement_from, spec.improvement_to));
   const double mid1 = 0.5 * (spec.jump_off_from + spec.jump_off_to + 1);
   const double mid0 = 0.5 * (spec.improvement_from + spec.improvement_to + 1);
   SexAgeArray improvement{};
@@ -239,9 +237,9 @@ demography::ProjectionSetup load_inputs(const Scenario& scenario,
     if (method == methods.end()) {
       std::string names;
       for (const auto& [name, _] : methods) names += (names.empty() ? "" : ", ") + name;
-      throw InputError(in.mortality.where, "method",
-                       fmt::format("unknown mortality method '{}'; available: {}",
-                                   in.mortality.method, names));
+      throw InputError(
+          in.mortality.where, "method",
+          fmt::format("unknown mortality method '{}'; available: {}", in.mortality.method, names));
     }
     demography::RegionInputs region;
     region.name = spec.name;
@@ -262,9 +260,8 @@ demography::ProjectionSetup load_inputs(const Scenario& scenario,
     InterventionTarget target{base, region, paths ? &*paths : nullptr, model.get()};
     apply_interventions(scenario, target);
     if (model)
-      region.dynamics = std::make_shared<health::HealthDynamics>(model, region.death_rate,
-                                                                 std::move(*paths),
-                                                                 setup.tolerances);
+      region.dynamics = std::make_shared<health::HealthDynamics>(
+          model, region.death_rate, std::move(*paths), setup.tolerances);
     setup.regions.push_back(std::move(region));
     if (progress && !progress(0, scenario.regions.size() * setup.regions.front().death_rate.size()))
       throw Error("the projection was interrupted");

@@ -33,19 +33,18 @@ const health::HealthModel& need_model(const Intervention& iv, const Intervention
 }
 
 // Exactly one of the keys must be given.
-std::string one_of(const Intervention& iv,
-                   const std::vector<std::pair<std::string, bool>>& keys) {
+std::string one_of(const Intervention& iv, const std::vector<std::pair<std::string, bool>>& keys) {
   std::string given;
   std::vector<std::string> names;
   for (const auto& [key, present] : keys) {
     names.push_back(key);
     if (present) {
-      if (!given.empty())
-        fail(iv, key, fmt::format("give only one of {}", join(names)));
+      if (!given.empty()) fail(iv, key, fmt::format("give only one of {}", join(names)));
       given = key;
     }
   }
-  if (given.empty()) fail(iv, "kind", fmt::format("kind '{}' needs one of: {}", iv.kind, join(names)));
+  if (given.empty())
+    fail(iv, "kind", fmt::format("kind '{}' needs one of: {}", iv.kind, join(names)));
   return given;
 }
 
@@ -81,16 +80,18 @@ std::size_t categorical_index(const Intervention& iv, const health::HealthModel&
     if (m.categorical[j].name == iv.factor) return j;
     names.push_back(m.categorical[j].name);
   }
-  fail(iv, "factor", fmt::format("'{}' is not a categorical risk factor; the health model has: {}",
-                                 iv.factor, join(names)));
+  fail(iv, "factor",
+       fmt::format("'{}' is not a categorical risk factor; the health model has: {}", iv.factor,
+                   join(names)));
 }
 
 std::size_t category_index(const Intervention& iv, const health::CategoricalFactor& f,
                            const std::string& label, const std::string& field) {
   const auto it = std::find(f.categories.begin(), f.categories.end(), label);
   if (it == f.categories.end())
-    fail(iv, field, fmt::format("'{}' is not a category of '{}'; categories: {}", label, f.name,
-                                join(f.categories)));
+    fail(iv, field,
+         fmt::format("'{}' is not a category of '{}'; categories: {}", label, f.name,
+                     join(f.categories)));
   return static_cast<std::size_t>(it - f.categories.begin());
 }
 
@@ -101,8 +102,8 @@ std::size_t disease_index(const Intervention& iv, const health::HealthModel& m,
     if (m.diseases[d].name == name) return d;
     names.push_back(m.diseases[d].name);
   }
-  fail(iv, "diseases", fmt::format("'{}' is not a disease of the health model; diseases: {}",
-                                   name, join(names)));
+  fail(iv, "diseases",
+       fmt::format("'{}' is not a disease of the health model; diseases: {}", name, join(names)));
 }
 
 void risk_factor_prevalence(const Intervention& iv, InterventionTarget& t) {
@@ -137,8 +138,9 @@ void risk_factor_mean(const Intervention& iv, InterventionTarget& t) {
     if (m.continuous[k].name == iv.factor) j = k;
   }
   if (j == m.continuous.size())
-    fail(iv, "factor", fmt::format("'{}' is not a continuous risk factor; the health model has: {}",
-                                   iv.factor, join(names)));
+    fail(iv, "factor",
+         fmt::format("'{}' is not a continuous risk factor; the health model has: {}", iv.factor,
+                     join(names)));
   const auto key = one_of(iv, {{"scale", iv.scale.has_value()},
                                {"shift", iv.shift.has_value()},
                                {"reach", iv.reach.has_value()}});
@@ -187,8 +189,9 @@ void treatment_coverage(const Intervention& iv, InterventionTarget& t) {
     }
     return;
   }
-  fail(iv, "treatment", fmt::format("'{}' is not a treatment of the health model; treatments: {}",
-                                    iv.treatment, join(names)));
+  fail(iv, "treatment",
+       fmt::format("'{}' is not a treatment of the health model; treatments: {}", iv.treatment,
+                   join(names)));
 }
 
 void disease_rate(const Intervention& iv, InterventionTarget& t, bool incidence) {
@@ -197,7 +200,8 @@ void disease_rate(const Intervention& iv, InterventionTarget& t, bool incidence)
   if (!iv.multiply) fail(iv, "multiply", fmt::format("kind '{}' needs 'multiply'", iv.kind));
   for (const auto& name : iv.diseases) {
     const std::size_t d = disease_index(iv, m, name);
-    auto& path = incidence ? t.paths->incidence_multiplier[d] : t.paths->case_fatality_multiplier[d];
+    auto& path =
+        incidence ? t.paths->incidence_multiplier[d] : t.paths->case_fatality_multiplier[d];
     multiply_path(iv, t, path, *iv.multiply);
   }
 }
@@ -223,8 +227,9 @@ void other_mortality(const Intervention& iv, InterventionTarget& t) {
       if (m.residual_causes[k].name == cause) c = k;
     }
     if (c == m.residual_causes.size())
-      fail(iv, "causes", fmt::format("'{}' is not a residual cause of the health model; causes: {}",
-                                     cause, join(names)));
+      fail(iv, "causes",
+           fmt::format("'{}' is not a residual cause of the health model; causes: {}", cause,
+                       join(names)));
     multiply_path(iv, t, t.paths->residual_multiplier[c], *iv.multiply);
   }
 }
@@ -275,7 +280,8 @@ const std::map<std::string, InterventionKind>& intervention_kinds() {
       {"risk_factor_mean", risk_factor_mean},
       {"transition_rate", transition_rate},
       {"treatment_coverage", treatment_coverage},
-      {"incidence", [](const Intervention& iv, InterventionTarget& t) { disease_rate(iv, t, true); }},
+      {"incidence",
+       [](const Intervention& iv, InterventionTarget& t) { disease_rate(iv, t, true); }},
       {"case_fatality",
        [](const Intervention& iv, InterventionTarget& t) { disease_rate(iv, t, false); }},
       {"other_mortality", other_mortality},
@@ -297,9 +303,9 @@ void apply_interventions(const Scenario& scenario, InterventionTarget& target) {
     if (it == kinds.end()) {
       std::vector<std::string> names;
       for (const auto& [name, _] : kinds) names.push_back(name);
-      throw InputError(iv.where, "kind",
-                       fmt::format("unknown intervention kind '{}'; available: {}", iv.kind,
-                                   join(names)));
+      throw InputError(
+          iv.where, "kind",
+          fmt::format("unknown intervention kind '{}'; available: {}", iv.kind, join(names)));
     }
     it->second(iv, target);
   }

@@ -21,9 +21,8 @@ double across_regions(const results::Dataset& ds, const std::string& variable,
                       const std::string& category_dim, const std::string& category, int year) {
   const auto& v = ds.variable(variable);
   const auto& pop = ds.variable("population");
-  const std::size_t y = ds.index_of("year", std::min(year, std::get<std::vector<int>>(
-                                                               ds.coordinate("year").values)
-                                                               .back()));
+  const std::size_t y = ds.index_of(
+      "year", std::min(year, std::get<std::vector<int>>(ds.coordinate("year").values).back()));
   const std::size_t total = ds.index_of("sex", std::string("total"));
   const std::size_t k = ds.index_of(category_dim, category);
   double sum = 0.0, weight = 0.0;
@@ -93,14 +92,15 @@ results::Dataset run_scenario(const Scenario& original,
   ds.attributes["scenario_text"] = scenario.text;
   if (!scenario.targets.empty() || !scenario.monitored.empty()) {
     // Targets that must beat the national value need a run of the extends chain's root.
-    const bool national_needed = std::any_of(
-        scenario.targets.begin(), scenario.targets.end(),
-        [](const Target& t) { return t.comparator == "better_than" && !t.value; });
+    const bool national_needed =
+        std::any_of(scenario.targets.begin(), scenario.targets.end(),
+                    [](const Target& t) { return t.comparator == "better_than" && !t.value; });
     std::optional<results::Dataset> national;
     if (national_needed && !scenario.extends.empty())
       national = run_scenario(load_scenario(scenario.extends.back()), progress);
-    add_targets(ds, scenario,
-                evaluate_targets(scenario, ds, national ? &*national : (national_needed ? &ds : nullptr)));
+    add_targets(
+        ds, scenario,
+        evaluate_targets(scenario, ds, national ? &*national : (national_needed ? &ds : nullptr)));
   }
   if (scenario.population_scale > 0.0)
     ds.attributes["population_scaled"] = fmt::format(

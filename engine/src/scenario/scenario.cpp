@@ -33,8 +33,8 @@ std::pair<int, int> period(const YamlReader& rd, const YAML::Node& node, const s
 // Keys that belong to one mortality method only; any other method rejects them.
 const std::vector<std::pair<std::string, std::string>> METHOD_KEYS = {
     {"jump_off", "improvement"}, {"improvement_from", "improvement"}, {"fit_period", "lee_carter"}};
-const std::vector<std::string> COMPARATORS = {">=", "<=", ">", "<", "relative_change",
-                                              "better_than", "decrease", "increase", "natural"};
+const std::vector<std::string> COMPARATORS = {
+    ">=", "<=", ">", "<", "relative_change", "better_than", "decrease", "increase", "natural"};
 
 std::string join(const std::vector<std::string>& names) {
   std::string out;
@@ -170,30 +170,34 @@ Target read_target(const YamlReader& rd, const YAML::Node& node, int index) {
             fmt::format("'{}' is not a comparator; allowed: {}", t.comparator, join(COMPARATORS)));
   const bool needs_value = t.comparator != "decrease" && t.comparator != "increase" &&
                            t.comparator != "better_than" && t.comparator != "natural";
-  if (node["value"]) t.value = rd.number(node["value"], "value", -1e12, 1e12);
+  if (node["value"])
+    t.value = rd.number(node["value"], "value", -1e12, 1e12);
   else if (needs_value)
     rd.fail(node, "value", fmt::format("comparator '{}' needs a value", t.comparator));
   if (node["unit"]) t.unit = rd.text(node["unit"], "unit");
   if (node["sex"]) {
     t.sex = rd.text(node["sex"], "sex");
     if (t.sex != "female" && t.sex != "male" && t.sex != "total")
-      rd.fail(node["sex"], "sex", fmt::format("'{}' is not allowed; use female, male or total",
-                                              t.sex));
+      rd.fail(node["sex"], "sex",
+              fmt::format("'{}' is not allowed; use female, male or total", t.sex));
   }
-  if (node["base_year"]) t.base_year = rd.integer(node["base_year"], "base_year", FIRST_YEAR, t.year);
-  const bool relative = t.comparator == "relative_change" || t.comparator == "decrease" ||
-                        t.comparator == "increase";
+  if (node["base_year"])
+    t.base_year = rd.integer(node["base_year"], "base_year", FIRST_YEAR, t.year);
+  const bool relative =
+      t.comparator == "relative_change" || t.comparator == "decrease" || t.comparator == "increase";
   if (relative && !t.base_year)
-    rd.fail(node, "base_year",
-            fmt::format("comparator '{}' compares with a base year: give 'base_year'", t.comparator));
+    rd.fail(
+        node, "base_year",
+        fmt::format("comparator '{}' compares with a base year: give 'base_year'", t.comparator));
   if (node["reference"]) t.reference = rd.text(node["reference"], "reference");
   if (t.comparator == "better_than" && t.reference != "national" && !t.value)
     rd.fail(node, "reference",
             "comparator 'better_than' needs 'reference: national' or a 'value' to beat");
   if (const auto anchor = node["anchor"]) {
     rd.require_map(anchor, "anchor");
-    t.anchor = std::make_pair(rd.integer(rd.required(anchor, "year"), "year", FIRST_YEAR, LAST_YEAR),
-                              rd.number(rd.required(anchor, "value"), "value", -1e12, 1e12));
+    t.anchor =
+        std::make_pair(rd.integer(rd.required(anchor, "year"), "year", FIRST_YEAR, LAST_YEAR),
+                       rd.number(rd.required(anchor, "value"), "value", -1e12, 1e12));
   }
   if (node["text_zh"]) t.text_zh = rd.text(node["text_zh"], "text_zh");
   if (node["text_en"]) t.text_en = rd.text(node["text_en"], "text_en");
@@ -248,8 +252,9 @@ std::vector<T> read_list(const YamlReader& rd, const YAML::Node& node, const std
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw InputError({path.string(), 0, 0}, "",
-                     fs::exists(path) ? "cannot read the scenario file" : "scenario file not found");
+    throw InputError(
+        {path.string(), 0, 0}, "",
+        fs::exists(path) ? "cannot read the scenario file" : "scenario file not found");
   std::ostringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
@@ -296,8 +301,8 @@ Scenario parse_layer(std::string text, const fs::path& path, std::vector<fs::pat
   if (root["base_year"])
     sc.base_year = rd.integer(root["base_year"], "base_year", FIRST_YEAR, LAST_YEAR);
   if (root["horizon"])
-    sc.horizon = rd.integer(root["horizon"], "horizon", std::max(sc.base_year, FIRST_YEAR),
-                            LAST_YEAR);
+    sc.horizon =
+        rd.integer(root["horizon"], "horizon", std::max(sc.base_year, FIRST_YEAR), LAST_YEAR);
   if (root["population_scale"])
     sc.population_scale = rd.number(root["population_scale"], "population_scale", 1.0, 2e9);
 
@@ -326,23 +331,22 @@ Scenario parse_layer(std::string text, const fs::path& path, std::vector<fs::pat
   }
   for (auto& region : sc.regions) region.inputs = merge_inputs(sc.inputs, region.own);
 
-  for (auto& iv : read_list<Intervention>(rd, root["interventions"], "interventions",
-                                          [&](const YAML::Node& n, int i) {
-                                            return read_intervention(rd, n, i);
-                                          })) {
+  for (auto& iv : read_list<Intervention>(
+           rd, root["interventions"], "interventions",
+           [&](const YAML::Node&n, int i) { return read_intervention(rd, n, i); })) {
     for (const auto& other : sc.interventions)
       if (other.name == iv.name)
         throw InputError(iv.where, "name",
                          fmt::format("intervention '{}' is defined twice", iv.name));
     sc.interventions.push_back(std::move(iv));
   }
-  for (auto& t : read_list<Target>(rd, root["targets"], "targets",
-                                   [&](const YAML::Node& n, int i) { return read_target(rd, n, i); }))
+  for (auto& t : read_list<Target>(rd, root["targets"], "targets", [&](const YAML::Node&n, int i) {
+         return read_target(rd, n, i);
+       }))
     sc.targets.push_back(std::move(t));
-  for (auto& m : read_list<Monitored>(rd, root["monitored"], "monitored",
-                                      [&](const YAML::Node& n, int i) {
-                                        return read_monitored(rd, n, i, base);
-                                      }))
+  for (auto& m : read_list<Monitored>(
+           rd, root["monitored"], "monitored",
+           [&](const YAML::Node&n, int i) { return read_monitored(rd, n, i, base); }))
     sc.monitored.push_back(std::move(m));
   return sc;
 }
@@ -361,23 +365,27 @@ Scenario parse_scenario(std::string text, const fs::path& path) {
   Scenario sc = parse_layer(std::move(text), path, {});
   const SourceLocation file{path.string(), 1, 1};
   if (sc.base_year == 0)
-    throw InputError(file, "base_year", "required key 'base_year' is missing (here or in the "
-                                        "file it extends)");
+    throw InputError(file, "base_year",
+                     "required key 'base_year' is missing (here or in the "
+                     "file it extends)");
   if (sc.horizon == 0)
-    throw InputError(file, "horizon", "required key 'horizon' is missing (here or in the file "
-                                      "it extends)");
+    throw InputError(file, "horizon",
+                     "required key 'horizon' is missing (here or in the file "
+                     "it extends)");
   if (sc.horizon < sc.base_year)
     throw InputError(file, "horizon",
                      fmt::format("{} is before the base year {}", sc.horizon, sc.base_year));
   if (sc.regions.empty())
-    throw InputError(file, "regions", "required key 'regions' is missing (here or in the file "
-                                      "it extends)");
+    throw InputError(file, "regions",
+                     "required key 'regions' is missing (here or in the file "
+                     "it extends)");
   for (const auto& region : sc.regions) check_complete(region.where, region);
   for (const auto& t : sc.targets) {
     const auto& ids = modelled_indicators();
     const bool modelled = std::find(ids.begin(), ids.end(), t.indicator) != ids.end();
-    const bool monitored = std::any_of(sc.monitored.begin(), sc.monitored.end(),
-                                       [&](const Monitored& m) { return m.indicator == t.indicator; });
+    const bool monitored =
+        std::any_of(sc.monitored.begin(), sc.monitored.end(),
+                    [&](const Monitored& m) { return m.indicator == t.indicator; });
     if (!modelled && !monitored)
       throw InputError(t.where, "indicator",
                        fmt::format("unknown indicator '{}': not modelled and not monitored. "
@@ -388,8 +396,8 @@ Scenario parse_scenario(std::string text, const fs::path& path) {
   for (const auto& iv : sc.interventions)
     if (iv.ramp.start > sc.horizon)
       throw InputError(iv.where, "start",
-                       fmt::format("intervention '{}' starts in {}, after the horizon {}",
-                                   iv.name, iv.ramp.start, sc.horizon));
+                       fmt::format("intervention '{}' starts in {}, after the horizon {}", iv.name,
+                                   iv.ramp.start, sc.horizon));
   return sc;
 }
 

@@ -6,9 +6,9 @@
 #include <limits>
 #include <numeric>
 
+#include <fmt/format.h>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
-#include <fmt/format.h>
 
 #include "healthcast/io/csv.h"
 
@@ -43,11 +43,11 @@ struct Series {
 
 const std::vector<std::string>& modelled_indicators() {
   static const std::vector<std::string> ids = {
-      "life_expectancy",         "healthy_life_expectancy", "infant_mortality",
-      "under5_mortality",        "maternal_mortality",      "premature_ncd_mortality",
-      "cvd_mortality",           "cvd_mortality_asr_who",   "cvd_mortality_asr_china",
-      "crd_mortality_u70",       "cancer_5y_survival",      "smoking_prevalence_15plus",
-      "salt_intake",             "sex_ratio_at_birth",      "road_traffic_deaths",
+      "life_expectancy",   "healthy_life_expectancy", "infant_mortality",
+      "under5_mortality",  "maternal_mortality",      "premature_ncd_mortality",
+      "cvd_mortality",     "cvd_mortality_asr_who",   "cvd_mortality_asr_china",
+      "crd_mortality_u70", "cancer_5y_survival",      "smoking_prevalence_15plus",
+      "salt_intake",       "sex_ratio_at_birth",      "road_traffic_deaths",
       "population"};
   return ids;
 }
@@ -60,8 +60,8 @@ double indicator_value(const Dataset& ds, const std::string& id, int year, const
   const auto by_sex = [&](const std::string& var) { return ds.variable(var).at({y, region0, s}); };
   const auto needs = [&](const std::string& var) {
     if (!ds.has_variable(var))
-      throw Error(fmt::format("indicator '{}' needs the health model (no '{}' in the results)",
-                              id, var));
+      throw Error(
+          fmt::format("indicator '{}' needs the health model (no '{}' in the results)", id, var));
   };
   if (id == "life_expectancy" || id == "healthy_life_expectancy") {
     needs(id);
@@ -73,18 +73,21 @@ double indicator_value(const Dataset& ds, const std::string& id, int year, const
   }
   if (id == "cvd_mortality" || id == "cvd_mortality_asr_who" || id == "cvd_mortality_asr_china") {
     needs("cvd_mortality");
-    const std::string standard =
-        id == "cvd_mortality" ? "crude" : (id == "cvd_mortality_asr_who" ? "who_world" : "china_2000");
+    const std::string standard = id == "cvd_mortality"
+                                     ? "crude"
+                                     : (id == "cvd_mortality_asr_who" ? "who_world" : "china_2000");
     return ds.variable("cvd_mortality").at({y, region0, s, ds.index_of("standard", standard)});
   }
   if (id == "sex_ratio_at_birth")
-    return 100.0 * ds.variable("births").at({y, region0, 1}) / ds.variable("births").at({y, region0, 0});
+    return 100.0 * ds.variable("births").at({y, region0, 1}) /
+           ds.variable("births").at({y, region0, 0});
   if (id == "road_traffic_deaths") {
     needs("deaths_by_cause");
     const auto& v = ds.variable("deaths_by_cause");
     const std::size_t c = ds.index_of("cause", std::string("injuries"));
     double total = 0.0;
-    for (std::size_t a = 0; a < ds.coordinate("age").size(); ++a) total += v.at({y, region0, s, a, c});
+    for (std::size_t a = 0; a < ds.coordinate("age").size(); ++a)
+      total += v.at({y, region0, s, a, c});
     return total;
   }
   if (id == "population") return sum_over_ages(ds, "population", y, s);
@@ -142,7 +145,8 @@ MonitoredForecast forecast_monitored(const Monitored& m, int first_year, int las
   out.illustrative = m.illustrative;
   for (int year = first_year; year <= last_year; ++year) {
     const double centre = zbar + slope * (year - tbar);
-    const double half = interval ? q * s * std::sqrt(1.0 + 1.0 / n + (year - tbar) * (year - tbar) / sxx) : NaN;
+    const double half =
+        interval ? q * s * std::sqrt(1.0 + 1.0 / n + (year - tbar) * (year - tbar) / sxx) : NaN;
     out.years.push_back(year);
     out.value.push_back(from_fit(centre));
     out.lower.push_back(interval ? from_fit(centre - half) : NaN);
@@ -162,8 +166,9 @@ std::vector<TargetResult> evaluate_targets(const Scenario& sc, const Dataset& ds
 
     // The indicator's series and its basis.
     Series series;
-    const auto monitored = std::find_if(sc.monitored.begin(), sc.monitored.end(),
-                                        [&](const Monitored& m) { return m.indicator == target.indicator; });
+    const auto monitored =
+        std::find_if(sc.monitored.begin(), sc.monitored.end(),
+                     [&](const Monitored& m) { return m.indicator == target.indicator; });
     int first = sc.base_year, last = sc.horizon;
     if (monitored != sc.monitored.end()) {
       const auto csv = io::CsvTable::read(monitored->history);
@@ -172,7 +177,8 @@ std::vector<TargetResult> evaluate_targets(const Scenario& sc, const Dataset& ds
         observed[csv.integer(row, "year")] = csv.number(row, "value");
       first = std::min(observed.begin()->first, sc.base_year);
       last = std::max(sc.horizon, target.year);
-      const auto forecast = std::make_shared<MonitoredForecast>(forecast_monitored(*monitored, first, last));
+      const auto forecast =
+          std::make_shared<MonitoredForecast>(forecast_monitored(*monitored, first, last));
       series.value = [forecast, observed, first](int year) {
         if (observed.count(year)) return observed.at(year);
         return forecast->value[static_cast<std::size_t>(year - first)];
@@ -182,7 +188,8 @@ std::vector<TargetResult> evaluate_targets(const Scenario& sc, const Dataset& ds
         const auto i = static_cast<std::size_t>(year - first);
         return (forecast->upper[i] - forecast->lower[i]) / (2.0 * 1.959963984540054);
       };
-      r.basis = monitored->illustrative ? "monitored trend (illustrative history)" : "monitored trend";
+      r.basis =
+          monitored->illustrative ? "monitored trend (illustrative history)" : "monitored trend";
     } else {
       series.value = [&ds, &target](int year) {
         return indicator_value(ds, target.indicator, year, target.sex);
@@ -211,7 +218,8 @@ std::vector<TargetResult> evaluate_targets(const Scenario& sc, const Dataset& ds
         baseline = target.anchor->second;
       else {
         baseline = judged(first);
-        r.basis += fmt::format("; change measured from {} (no value for {})", first, *target.base_year);
+        r.basis +=
+            fmt::format("; change measured from {} (no value for {})", first, *target.base_year);
       }
     }
     const auto reference = [&](int year) {
@@ -226,7 +234,10 @@ std::vector<TargetResult> evaluate_targets(const Scenario& sc, const Dataset& ds
       if (c == ">=" || c == ">" || c == "<=" || c == "<") {
         gap = v - r.goal;
         const double slack = ON_TARGET * std::abs(r.goal);
-        return c == ">=" ? gap >= -slack : c == ">" ? gap > slack : c == "<=" ? gap <= slack : gap < -slack;
+        return c == ">="   ? gap >= -slack
+               : c == ">"  ? gap > slack
+               : c == "<=" ? gap <= slack
+                           : gap < -slack;
       }
       if (c == "relative_change") {
         value = v / baseline - 1.0;
@@ -295,9 +306,9 @@ void add_targets(Dataset& ds, const Scenario& sc, const std::vector<TargetResult
     for (const auto& m : sc.monitored) names.push_back(m.indicator);
     ds.add_coordinate({"monitored", names, "monitored indicator (not modelled)", ""});
     for (const char* v : {"monitored_value", "monitored_lower", "monitored_upper"})
-      ds.add_variable(v, {"monitored", "year"}, "",
-                      fmt::format("trend forecast of monitored indicators ({})",
-                                  std::string(v).substr(10)));
+      ds.add_variable(
+          v, {"monitored", "year"}, "",
+          fmt::format("trend forecast of monitored indicators ({})", std::string(v).substr(10)));
     auto& units = ds.add_labels("monitored_unit", "monitored", "unit");
     for (std::size_t i = 0; i < sc.monitored.size(); ++i) units.values[i] = sc.monitored[i].unit;
     auto& kind = ds.add_labels("monitored_history", "monitored",
@@ -328,20 +339,31 @@ void add_targets(Dataset& ds, const Scenario& sc, const std::vector<TargetResult
       {"target_probability", "probability of meeting the target (needs draws or an interval)"}};
   for (const auto& [name, long_name] : numbers) ds.add_variable(name, {"target"}, "", long_name);
   const std::vector<std::pair<std::string, std::string>> texts = {
-      {"target_plan", "scenario (plan) name"},  {"target_indicator", "indicator id"},
-      {"target_comparator", "comparator"},      {"target_unit", "unit"},
-      {"target_sex", "sex"},                    {"target_status", "status"},
+      {"target_plan", "scenario (plan) name"},
+      {"target_indicator", "indicator id"},
+      {"target_comparator", "comparator"},
+      {"target_unit", "unit"},
+      {"target_sex", "sex"},
+      {"target_status", "status"},
       {"target_basis", "how the value was obtained"},
-      {"target_text_zh", "the plan's own words"}, {"target_text_en", "the plan's words in English"}};
+      {"target_text_zh", "the plan's own words"},
+      {"target_text_en", "the plan's words in English"}};
   for (const auto& [name, long_name] : texts) ds.add_labels(name, "target", long_name);
   for (std::size_t i = 0; i < sc.targets.size(); ++i) {
     const Target& t = sc.targets[i];
     const TargetResult& r = results[i];
-    const double values[] = {static_cast<double>(t.year), r.goal, r.projected, r.judged, r.gap,
-                             r.met, r.first_year_met, r.probability};
-    for (std::size_t k = 0; k < numbers.size(); ++k) ds.variable(numbers[k].first).at({i}) = values[k];
-    const std::string labels[] = {sc.name, t.indicator, t.comparator, t.unit, t.sex,
-                                  r.status, r.basis, t.text_zh, t.text_en};
+    const double values[] = {static_cast<double>(t.year),
+                             r.goal,
+                             r.projected,
+                             r.judged,
+                             r.gap,
+                             r.met,
+                             r.first_year_met,
+                             r.probability};
+    for (std::size_t k = 0; k < numbers.size(); ++k)
+      ds.variable(numbers[k].first).at({i}) = values[k];
+    const std::string labels[] = {sc.name,  t.indicator, t.comparator, t.unit,   t.sex,
+                                  r.status, r.basis,     t.text_zh,    t.text_en};
     for (std::size_t k = 0; k < texts.size(); ++k) {
       const auto& name = texts[k].first;
       ds.label(name).values[i] = labels[k];

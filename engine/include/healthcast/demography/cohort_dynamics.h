@@ -15,7 +15,7 @@ namespace healthcast::demography {
 struct CohortOutcome {
   double survivors = 0.0;
   double person_years = 0.0;
-  std::vector<double> deaths;  // by cause; sums to n0 - survivors exactly
+  std::vector<double> deaths;     // by cause; sums to n0 - survivors exactly
   std::vector<double> incidence;  // new cases by disease (see disease_names)
 };
 
@@ -41,8 +41,8 @@ class CohortDynamics {
   // Carries a cohort of size n0 at tau0 of projected year `year` (0 = base year) to the year
   // end; `state` holds the per-person state at tau0 on entry and at the year end on return.
   // Rates are those of age `age` throughout the year.
-  virtual void advance(std::size_t year, std::size_t sex, std::size_t age, double n0,
-                       double tau0, std::span<double> state, CohortOutcome& out) const = 0;
+  virtual void advance(std::size_t year, std::size_t sex, std::size_t age, double n0, double tau0,
+                       std::span<double> state, CohortOutcome& out) const = 0;
 };
 
 }  // namespace healthcast::demography

@@ -14,8 +14,7 @@ namespace healthcast::demography {
 // 1 - prod(1 - 5q_x). `x` holds the left edges of the intervals of `m` and must contain every
 // one of those five-year groups (other intervals are ignored; the last left edge may be the
 // last group, e.g. x = 30, 35, ..., 65). Throws InputError otherwise.
-double prob_dying(std::span<const int> x, std::span<const double> m, int start = 30,
-                  int end = 70);
+double prob_dying(std::span<const int> x, std::span<const double> m, int start = 30, int end = 70);
 
 // Healthy life expectancy by the Sullivan method: the life table's L_x weighted by the share
 // of life lived without disability (1 - disability_x), summed from each age up and divided

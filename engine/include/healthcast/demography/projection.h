@@ -19,11 +19,11 @@ namespace healthcast::demography {
 // (index 0 is the base year).
 struct RegionInputs {
   std::string name;
-  SexAgeArray population{};                  // persons at 1 January of the base year
-  std::vector<SexAgeArray> death_rate;       // all-cause m, per person-year
-  std::vector<AgeArray> fertility;           // age-specific fertility, births per woman-year
-  std::vector<double> sex_ratio_at_birth;    // male births per female birth
-  std::vector<SexAgeArray> net_migration;    // net migrants in the year, persons
+  SexAgeArray population{};                // persons at 1 January of the base year
+  std::vector<SexAgeArray> death_rate;     // all-cause m, per person-year
+  std::vector<AgeArray> fertility;         // age-specific fertility, births per woman-year
+  std::vector<double> sex_ratio_at_birth;  // male births per female birth
+  std::vector<SexAgeArray> net_migration;  // net migrants in the year, persons
   // The within-year model; when empty, all-cause mortality at death_rate (AllCauseDynamics).
   std::shared_ptr<const CohortDynamics> dynamics;
 };

@@ -17,13 +17,14 @@ namespace healthcast::health {
 // reference keeps the base exposures and coverage; scenario interventions change these paths.
 struct HealthPaths {
   std::vector<std::vector<SexAgeArray>> continuous_mean, continuous_sd;  // [factor][year]
-  std::vector<std::vector<std::vector<double>>> transition_multiplier;  // [factor][transition][year]
-  std::vector<std::vector<double>> coverage;                            // [treatment][year]
-  std::vector<std::vector<SexAgeArray>> incidence_multiplier;           // [disease][year]
-  std::vector<std::vector<SexAgeArray>> case_fatality_multiplier;       // [disease][year]
-  std::vector<SexAgeArray> other_mortality_multiplier;                  // [year]
-  std::vector<std::vector<SexAgeArray>> residual_multiplier;            // [cause][year]
-  std::vector<double> maternal_risk_per_birth;                          // [year]
+  std::vector<std::vector<std::vector<double>>>
+      transition_multiplier;                                       // [factor][transition][year]
+  std::vector<std::vector<double>> coverage;                       // [treatment][year]
+  std::vector<std::vector<SexAgeArray>> incidence_multiplier;      // [disease][year]
+  std::vector<std::vector<SexAgeArray>> case_fatality_multiplier;  // [disease][year]
+  std::vector<SexAgeArray> other_mortality_multiplier;             // [year]
+  std::vector<std::vector<SexAgeArray>> residual_multiplier;       // [cause][year]
+  std::vector<double> maternal_risk_per_birth;                     // [year]
 
   // Holds a category's share at `scale` times its share without the adjustment, plus `shift`,
   // by moving people between `category` and `to` at the start of each year (an intervention on
@@ -87,7 +88,7 @@ class HealthDynamics final : public demography::CohortDynamics {
   HealthPaths paths_;
   demography::IntegrationTolerances tolerances_;
   std::vector<std::array<DiseaseRates, demography::N_SEXES>> base_rates_;
-  std::vector<CohortRates> rates_;  // [(year * N_SEXES + sex) * N_AGES + age]
+  std::vector<CohortRates> rates_;                        // [(year * N_SEXES + sex) * N_AGES + age]
   std::vector<std::vector<SexAgeArray>> effective_mean_;  // [factor][year]
   // Base-year mean relative risk of each categorical factor, [factor][disease][sex][age].
   std::vector<std::vector<SexAgeArray>> base_mean_rr_;

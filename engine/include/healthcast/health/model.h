@@ -50,8 +50,8 @@ struct ResidualCause {
 // Incidence of `to` is multiplied by 1 + (rr - 1) pi_from (MODEL.md §2.1).
 struct Interaction {
   std::string from, to;
-  Uncertain rr;                           // a summary value
-  std::optional<SexAgeArray> rr_by_age;   // by age and sex where the source gives it
+  Uncertain rr;                          // a summary value
+  std::optional<SexAgeArray> rr_by_age;  // by age and sex where the source gives it
 };
 
 struct CategoricalFactor {
@@ -101,7 +101,7 @@ struct Treatment {
   // The affected: those above a threshold of a continuous factor, or those with a disease.
   std::string affected_factor, affected_disease;
   double threshold = 0.0;
-  Uncertain coverage;  // base-year share of the affected who are treated
+  Uncertain coverage;                        // base-year share of the affected who are treated
   std::map<std::string, Uncertain> effects;  // disease -> incidence RR of treated vs untreated
 };
 
@@ -114,7 +114,7 @@ struct HealthModel {
   std::vector<ContinuousFactor> continuous;
   std::vector<Treatment> treatments;
   Uncertain maternal_risk_per_birth;
-  SexAgeArray other_disability{};  // YLD per person from causes not modelled
+  SexAgeArray other_disability{};       // YLD per person from causes not modelled
   AgeArray standard_life_expectancy{};  // remaining life expectancy for YLL, single years
   // Standard populations for age-standardised rates: weights by five-year group (left edges
   // 0, 5, ..., the last open), by name.

@@ -22,8 +22,7 @@ class AgeSchedule {
  public:
   // Adds one CSV row: its `sex` (female or male; rows for "total" are skipped), `age`, and the
   // value in `column`, which must lie in [low, high].
-  void add(const CsvTable& csv, std::size_t row, std::string_view column, double low,
-           double high);
+  void add(const CsvTable& csv, std::size_t row, std::string_view column, double low, double high);
   bool empty() const { return by_sex_[0].empty() && by_sex_[1].empty(); }
 
   // The single-year values. `what` names the schedule in messages. Throws InputError when a

@@ -16,7 +16,7 @@ namespace healthcast::scenario {
 struct InterventionTarget {
   int base_year = 0;
   demography::RegionInputs& region;
-  health::HealthPaths* paths = nullptr;          // null without a health model
+  health::HealthPaths* paths = nullptr;  // null without a health model
   const health::HealthModel* model = nullptr;
 };
 

@@ -97,8 +97,8 @@ struct Scenario {
   std::vector<Target> targets;
   std::vector<Monitored> monitored;
   std::vector<std::filesystem::path> extends;  // the chain of extended files, nearest first
-  std::filesystem::path path;  // the file it was read from
-  std::string text;            // the file's text, stored in every results file
+  std::filesystem::path path;                  // the file it was read from
+  std::string text;                            // the file's text, stored in every results file
 };
 
 // Years a scenario may span; outside this range inputs and methods are not meaningful.

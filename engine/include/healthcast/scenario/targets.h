@@ -29,11 +29,11 @@ struct MonitoredForecast {
 MonitoredForecast forecast_monitored(const Monitored& monitored, int first_year, int last_year);
 
 struct TargetResult {
-  double goal = 0.0;       // the value to reach (for relative changes, the change)
-  double projected = 0.0;  // the model's (or the trend's) value of the indicator in the year
-  double judged = 0.0;     // what is compared: projected, anchored, or a relative change
-  double gap = 0.0;        // judged minus goal (minus the reference for better_than)
-  double met = 0.0;        // 1 met, 0 not met, NaN when it cannot be judged
+  double goal = 0.0;            // the value to reach (for relative changes, the change)
+  double projected = 0.0;       // the model's (or the trend's) value of the indicator in the year
+  double judged = 0.0;          // what is compared: projected, anchored, or a relative change
+  double gap = 0.0;             // judged minus goal (minus the reference for better_than)
+  double met = 0.0;             // 1 met, 0 not met, NaN when it cannot be judged
   double first_year_met = 0.0;  // NaN when never met within the projection
   double probability = 0.0;     // NaN until draws exist (monitored: from the trend's interval)
   std::string status;           // met, not met, before the projection, after the horizon, ...
