@@ -193,3 +193,13 @@ def test_comparison_adds_up_to_the_difference_of_the_runs(workdir, reference):
                                    averted.cumsum("year").values, atol=1e-2)
         gained = (scenario["person_years"] - reference["person_years"]).sum("age")
         np.testing.assert_allclose(diff["life_years_gained"].values, gained.values, atol=1e-2)
+
+
+def test_both_sexes_burden_is_the_sum_of_the_sexes(reference):
+    for name in ["yld", "yll", "daly"]:
+        v = reference[name].sel(region="china")
+        np.testing.assert_allclose(v.sel(sex="total").values,
+                                   (v.sel(sex="female") + v.sel(sex="male")).values, rtol=1e-12)
+    # Healthy life expectancy of both sexes lies between the sexes'.
+    h = reference["healthy_life_expectancy"].sel(region="china", age=0)
+    assert ((h.sel(sex="total") > h.sel(sex="male")) & (h.sel(sex="total") < h.sel(sex="female"))).all()

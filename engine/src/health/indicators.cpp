@@ -1,6 +1,7 @@
 #include "healthcast/health/indicators.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 
@@ -181,6 +182,8 @@ void add_health_indicators(Dataset& ds, const std::vector<const HealthDynamics*>
     for (std::size_t r = 0; r < n_regions; ++r) {
       const HealthDynamics& dyn = *regions[r];
       maternal.at({y, r}) = PER_100K * dyn.paths().maternal_risk_per_birth[y];
+      std::array<std::vector<double>, N_SEXES> disability_by_sex;  // YLD per person by age
+      disability_by_sex.fill(std::vector<double>(N_AGES, 0.0));
       for (std::size_t s = 0; s <= TOTAL; ++s) {
         const Slice sl(ds, y, r, s);
         std::vector<double> m5;
@@ -208,31 +211,34 @@ void add_health_indicators(Dataset& ds, const std::vector<const HealthDynamics*>
         survival.at({y, r, s}) = cases > 0.0 ? 100.0 * surviving / cases : 0.0;
 
         // Sullivan: single-year life table of the year, weighted by the share without
-        // disability, 1 - YLD per person.
+        // disability, 1 - YLD per person. Sexes first; both sexes sum their YLD and weight
+        // their disability by person-years (the loop visits female and male before total).
         std::vector<int> x(N_AGES);
         std::iota(x.begin(), x.end(), 0);
         std::vector<double> mx(N_AGES), disability(N_AGES);
         double years_lost = 0.0, years_disabled = 0.0;
         for (std::size_t a = 0; a < N_AGES; ++a) {
           mx[a] = sl.py(a) > 0.0 ? sl.deaths(a) / sl.py(a) : 0.0;
-          double healthy = 1.0;
-          for (std::size_t d = 0; d < n_diseases; ++d) {
-            // Both sexes: the population-weighted mean weight of the two sexes.
-            const double w = s == TOTAL ? 0.5 * (m.diseases[d].disability_weight[0][a] +
-                                                 m.diseases[d].disability_weight[1][a])
-                                        : m.diseases[d].disability_weight[s][a];
-            const double pi = sl.state(a, d);
-            healthy *= 1.0 - w * pi;
-            const double yld_d = w * pi * sl.py(a);
-            yld.at({y, r, s, d}) += yld_d;
-            years_disabled += yld_d;
+          if (s == TOTAL) {
+            const double py_f = Slice(ds, y, r, 0).py(a), py_m = Slice(ds, y, r, 1).py(a);
+            disability[a] = py_f + py_m > 0.0 ? (disability_by_sex[0][a] * py_f +
+                                                  disability_by_sex[1][a] * py_m) /
+                                                     (py_f + py_m)
+                                               : 0.0;
+          } else {
+            double healthy = 1.0;
+            for (std::size_t d = 0; d < n_diseases; ++d) {
+              const double w = m.diseases[d].disability_weight[s][a];
+              const double pi = sl.state(a, d);
+              healthy *= 1.0 - w * pi;
+              const double yld_d = w * pi * sl.py(a);
+              yld.at({y, r, s, d}) += yld_d;
+              years_disabled += yld_d;
+            }
+            healthy *= 1.0 - m.other_disability[s][a];
+            years_disabled += m.other_disability[s][a] * sl.py(a);
+            disability[a] = disability_by_sex[s][a] = 1.0 - healthy;
           }
-          const double other = s == TOTAL
-                                   ? 0.5 * (m.other_disability[0][a] + m.other_disability[1][a])
-                                   : m.other_disability[s][a];
-          healthy *= 1.0 - other;
-          years_disabled += other * sl.py(a);
-          disability[a] = 1.0 - healthy;
           const double e_mid =
               0.5 * (m.standard_life_expectancy[a] +
                      m.standard_life_expectancy[std::min<std::size_t>(a + 1, AGE_MAX)]);
@@ -242,7 +248,13 @@ void add_health_indicators(Dataset& ds, const std::vector<const HealthDynamics*>
             years_lost += lost;
           }
         }
-        daly.at({y, r, s}) = years_lost + years_disabled;
+        if (s == TOTAL) {
+          for (std::size_t d = 0; d < n_diseases; ++d)
+            yld.at({y, r, s, d}) = yld.at({y, r, 0, d}) + yld.at({y, r, 1, d});
+          daly.at({y, r, s}) = daly.at({y, r, 0}) + daly.at({y, r, 1});
+        } else {
+          daly.at({y, r, s}) = years_lost + years_disabled;
+        }
         if (mx[AGE_MAX] > 0.0) {
           const auto h = demography::healthy_life_expectancy(
               x, mx, disability, s == TOTAL ? demography::Sex::total : demography::SEXES[s]);
