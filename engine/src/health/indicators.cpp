@@ -221,10 +221,11 @@ void add_health_indicators(Dataset& ds, const std::vector<const HealthDynamics*>
           mx[a] = sl.py(a) > 0.0 ? sl.deaths(a) / sl.py(a) : 0.0;
           if (s == TOTAL) {
             const double py_f = Slice(ds, y, r, 0).py(a), py_m = Slice(ds, y, r, 1).py(a);
-            disability[a] = py_f + py_m > 0.0 ? (disability_by_sex[0][a] * py_f +
-                                                  disability_by_sex[1][a] * py_m) /
-                                                     (py_f + py_m)
-                                               : 0.0;
+            disability[a] =
+                py_f + py_m > 0.0
+                    ? (disability_by_sex[0][a] * py_f + disability_by_sex[1][a] * py_m) /
+                          (py_f + py_m)
+                    : 0.0;
           } else {
             double healthy = 1.0;
             for (std::size_t d = 0; d < n_diseases; ++d) {

@@ -102,10 +102,12 @@ double indicator_value(const Dataset& ds, const std::string& id, int year, const
 MonitoredForecast forecast_monitored(const Monitored& m, int first_year, int last_year) {
   const auto csv = io::CsvTable::read(m.history);
   csv.require_columns({"year", "value"});
+  MonitoredForecast out;
   std::vector<double> t, v;
   for (std::size_t r = 0; r < csv.rows(); ++r) {
     t.push_back(csv.integer(r, "year"));
     v.push_back(csv.number(r, "value"));
+    out.observed[csv.integer(r, "year")] = v.back();
     if (m.bounds && (v.back() <= m.bounds->first || v.back() >= m.bounds->second))
       throw InputError(csv.location(r, "value"), "value",
                        fmt::format("{} lies outside the logistic bounds ({}, {})", v.back(),
@@ -141,9 +143,8 @@ MonitoredForecast forecast_monitored(const Monitored& m, int first_year, int las
   const bool interval = t.size() >= 3;
   const double s = interval ? std::sqrt(rss / (n - 2.0)) : NaN;
   const double q = interval ? boost::math::quantile(boost::math::students_t(n - 2.0), 0.975) : NaN;
-  MonitoredForecast out;
   out.illustrative = m.illustrative;
-  for (int year = first_year; year <= last_year; ++year) {
+  for (int year = std::min(first_year, out.observed.begin()->first); year <= last_year; ++year) {
     const double centre = zbar + slope * (year - tbar);
     const double half =
         interval ? q * s * std::sqrt(1.0 + 1.0 / n + (year - tbar) * (year - tbar) / sxx) : NaN;
@@ -171,21 +172,18 @@ std::vector<TargetResult> evaluate_targets(const Scenario& sc, const Dataset& ds
                      [&](const Monitored& m) { return m.indicator == target.indicator; });
     int first = sc.base_year, last = sc.horizon;
     if (monitored != sc.monitored.end()) {
-      const auto csv = io::CsvTable::read(monitored->history);
-      std::map<int, double> observed;
-      for (std::size_t row = 0; row < csv.rows(); ++row)
-        observed[csv.integer(row, "year")] = csv.number(row, "value");
-      first = std::min(observed.begin()->first, sc.base_year);
       last = std::max(sc.horizon, target.year);
       const auto forecast =
-          std::make_shared<MonitoredForecast>(forecast_monitored(*monitored, first, last));
-      series.value = [forecast, observed, first](int year) {
-        if (observed.count(year)) return observed.at(year);
-        return forecast->value[static_cast<std::size_t>(year - first)];
+          std::make_shared<MonitoredForecast>(forecast_monitored(*monitored, sc.base_year, last));
+      first = forecast->years.front();
+      series.value = [forecast](int year) {
+        const auto seen = forecast->observed.find(year);
+        return seen != forecast->observed.end() ? seen->second
+                                                : forecast->value[forecast->index(year)];
       };
-      series.sd = [forecast, observed, first](int year) {
-        if (observed.count(year)) return 0.0;
-        const auto i = static_cast<std::size_t>(year - first);
+      series.sd = [forecast](int year) {
+        if (forecast->observed.count(year)) return 0.0;
+        const auto i = forecast->index(year);
         return (forecast->upper[i] - forecast->lower[i]) / (2.0 * 1.959963984540054);
       };
       r.basis =
@@ -317,10 +315,11 @@ void add_targets(Dataset& ds, const Scenario& sc, const std::vector<TargetResult
       kind.values[i] = sc.monitored[i].illustrative ? "illustrative" : "observed";
     for (std::size_t i = 0; i < sc.monitored.size(); ++i) {
       const auto f = forecast_monitored(sc.monitored[i], sc.base_year, sc.horizon);
-      for (std::size_t y = 0; y < f.years.size(); ++y) {
-        ds.variable("monitored_value").at({i, y}) = f.value[y];
-        ds.variable("monitored_lower").at({i, y}) = f.lower[y];
-        ds.variable("monitored_upper").at({i, y}) = f.upper[y];
+      for (int year = sc.base_year; year <= sc.horizon; ++year) {
+        const std::size_t y = static_cast<std::size_t>(year - sc.base_year);
+        ds.variable("monitored_value").at({i, y}) = f.value[f.index(year)];
+        ds.variable("monitored_lower").at({i, y}) = f.lower[f.index(year)];
+        ds.variable("monitored_upper").at({i, y}) = f.upper[f.index(year)];
       }
     }
   }

@@ -2,6 +2,7 @@
 // not, the first year met; monitored indicators forecast by a trend with an interval.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,11 +21,14 @@ double indicator_value(const results::Dataset& ds, const std::string& indicator,
 
 // Trend forecast of a monitored indicator with a 95% prediction interval: linear least squares
 // on the history (or on the logit between the bounds for a logistic trend). With fewer than
-// three observations the interval is unknown (NaN); with one the value is held.
+// three observations the interval is unknown (NaN); with one the value is held. The years run
+// from the earlier of the history's first year and `first_year` to `last_year`.
 struct MonitoredForecast {
   std::vector<int> years;
   std::vector<double> value, lower, upper;
+  std::map<int, double> observed;  // the history itself
   bool illustrative = false;
+  std::size_t index(int year) const { return static_cast<std::size_t>(year - years.front()); }
 };
 MonitoredForecast forecast_monitored(const Monitored& monitored, int first_year, int last_year);
 
