@@ -61,6 +61,69 @@ Uncertain uncertain(const YamlReader& rd, const YAML::Node& node, const std::str
   return u;
 }
 
+// A value column of a CSV file and its optional 95% interval columns (both or neither).
+struct IntervalColumns {
+  std::string value, lower, upper;
+  bool present = false;
+};
+
+IntervalColumns interval_columns(const CsvTable& csv, const std::string& value,
+                                 const std::string& lower, const std::string& upper) {
+  IntervalColumns c{value, lower, upper, csv.has_column(lower)};
+  if (c.present != csv.has_column(upper))
+    throw InputError({csv.source(), 1, 0}, c.present ? upper : lower,
+                     fmt::format("the column is missing: the 95% interval of '{}' needs both "
+                                 "'{}' and '{}'",
+                                 value, lower, upper));
+  return c;
+}
+
+// Columns `<value>_lower` and `<value>_upper` (disease rate files).
+IntervalColumns suffixed_interval_columns(const CsvTable& csv, const std::string& value) {
+  return interval_columns(csv, value, value + "_lower", value + "_upper");
+}
+
+// Throws unless lower <= value <= upper on row r (value already read and range-checked).
+void check_interval(const CsvTable& csv, std::size_t r, const IntervalColumns& c, double value,
+                    double lower, double upper) {
+  if (lower > value)
+    throw InputError(csv.location(r, c.lower), c.lower,
+                     fmt::format("{} is above the {} {}; a 95% interval must hold its value "
+                                 "({} <= {} <= {})",
+                                 lower, c.value, value, c.lower, c.value, c.upper));
+  if (upper < value)
+    throw InputError(csv.location(r, c.upper), c.upper,
+                     fmt::format("{} is below the {} {}; a 95% interval must hold its value "
+                                 "({} <= {} <= {})",
+                                 upper, c.value, value, c.lower, c.value, c.upper));
+}
+
+// A schedule by sex and age with its 95% interval when the file has the interval columns.
+class UncertainSchedule {
+ public:
+  void add(const CsvTable& csv, std::size_t r, const IntervalColumns& c, double low, double high) {
+    value_.add(csv, r, c.value, low, high);
+    if (!c.present) return;
+    lower_.add(csv, r, c.lower, low, high);
+    upper_.add(csv, r, c.upper, low, high);
+    check_interval(csv, r, c, csv.number(r, c.value), csv.number(r, c.lower),
+                   csv.number(r, c.upper));
+  }
+  SexAgeArray values(const std::string& what, Spread spread = Spread::constant) const {
+    return value_.single_years(what, spread);
+  }
+  // The same spread as the values keeps lower <= value <= upper at every single year.
+  std::optional<SexAgeInterval> interval(const std::string& what,
+                                         Spread spread = Spread::constant) const {
+    if (lower_.empty()) return std::nullopt;
+    return SexAgeInterval{lower_.single_years(what + " (lower)", spread),
+                          upper_.single_years(what + " (upper)", spread)};
+  }
+
+ private:
+  AgeSchedule value_, lower_, upper_;
+};
+
 Trend trend(const YamlReader& rd, const YAML::Node& node, const std::string& field) {
   Trend t;
   if (!node) return t;
@@ -88,18 +151,26 @@ Disease read_disease(const YamlReader& rd, const YAML::Node& node, const fs::pat
   }
   const auto csv = CsvTable::read(rd.file(rd.required(node, "rates"), "rates", base));
   csv.require_columns({"sex", "age", "prevalence", "mortality", "remission", "disability_weight"});
-  AgeSchedule prevalence, mortality, remission, weight;
+  const auto prevalence_columns = suffixed_interval_columns(csv, "prevalence");
+  const auto mortality_columns = suffixed_interval_columns(csv, "mortality");
+  const auto remission_columns = suffixed_interval_columns(csv, "remission");
+  const auto weight_columns = suffixed_interval_columns(csv, "disability_weight");
+  UncertainSchedule prevalence, mortality, remission, weight;
   for (std::size_t r = 0; r < csv.rows(); ++r) {
-    prevalence.add(csv, r, "prevalence", 0.0, 0.99);
-    mortality.add(csv, r, "mortality", 0.0, 10.0);
-    remission.add(csv, r, "remission", 0.0, 10.0);
-    weight.add(csv, r, "disability_weight", 0.0, 1.0);
+    prevalence.add(csv, r, prevalence_columns, 0.0, 0.99);
+    mortality.add(csv, r, mortality_columns, 0.0, 10.0);
+    remission.add(csv, r, remission_columns, 0.0, 10.0);
+    weight.add(csv, r, weight_columns, 0.0, 1.0);
   }
   const std::string what = fmt::format("disease '{}'", d.name);
-  d.prevalence = prevalence.single_years(what, Spread::linear);
-  d.mortality = mortality.single_years(what);
-  d.remission = remission.single_years(what);
-  d.disability_weight = weight.single_years(what);
+  d.prevalence = prevalence.values(what, Spread::linear);
+  d.prevalence_interval = prevalence.interval(what, Spread::linear);
+  d.mortality = mortality.values(what);
+  d.mortality_interval = mortality.interval(what);
+  d.remission = remission.values(what);
+  d.remission_interval = remission.interval(what);
+  d.disability_weight = weight.values(what);
+  d.disability_weight_interval = weight.interval(what);
   for (std::size_t s = 0; s < N_SEXES; ++s)
     for (std::size_t a = 0; a < N_AGES; ++a)
       if (d.mortality[s][a] > 0.0 && d.prevalence[s][a] <= 0.0)
@@ -139,8 +210,8 @@ void read_residual_causes(const YamlReader& rd, const YAML::Node& node, const fs
                 fmt::format("no such cause in {}; causes there: {}", csv.source(), join(order)));
 }
 
-// Reads `disease,sex,age,<key...>,rr` rows into rr[disease][key] schedules.
-using RrSchedules = std::map<std::string, std::map<std::string, AgeSchedule>>;
+// Reads `disease,sex,age,<key...>,rr[,lower,upper]` rows into rr[disease][key] schedules.
+using RrSchedules = std::map<std::string, std::map<std::string, UncertainSchedule>>;
 
 RrSchedules read_rr_rows(const HealthModel& m, const fs::path& path, const std::string& key,
                          double low = 0.01, double high = 1000.0) {
@@ -149,11 +220,12 @@ RrSchedules read_rr_rows(const HealthModel& m, const fs::path& path, const std::
     csv.require_columns({"disease", "sex", "age", "rr"});
   else
     csv.require_columns({"disease", "sex", "age", "rr", key});
+  const auto columns = interval_columns(csv, "rr", "lower", "upper");
   RrSchedules out;
   for (std::size_t r = 0; r < csv.rows(); ++r) {
     const auto& disease = csv.text(r, "disease");
     check_disease(m, disease, csv.location(r, "disease"), "disease");
-    out[disease][key.empty() ? "" : csv.text(r, key)].add(csv, r, "rr", low, high);
+    out[disease][key.empty() ? "" : csv.text(r, key)].add(csv, r, columns, low, high);
   }
   return out;
 }
@@ -221,24 +293,36 @@ CategoricalFactor read_categorical(const YamlReader& rd, const YAML::Node& node,
   }
 
   const auto rr_path = rd.file(rd.required(node, "relative_risks"), "relative_risks", base);
-  for (auto& [disease, by_category] : read_rr_rows(m, rr_path, "category")) {
-    auto& table = f.relative_risk[disease];
-    std::vector<SexAgeArray> values(k);
-    for (std::size_t c = 0; c < k; ++c) {
-      // A category without rows is the reference (rr = 1).
-      for (auto& ages : values[c]) ages.fill(1.0);
-      const auto it = by_category.find(f.categories[c]);
-      if (it != by_category.end())
-        values[c] = it->second.single_years(
-            fmt::format("{} rr of '{}' for {}", f.name, f.categories[c], disease));
-    }
-    for (const auto& [label, _] : by_category)
-      category(label, {rr_path.string(), 0, 0}, "category");
+  const auto to_table = [&](const std::vector<SexAgeArray>& values) {
+    CategoricalFactor::CategoryTable table;
     for (std::size_t s = 0; s < N_SEXES; ++s) {
       table[s].assign(N_AGES, std::vector<double>(k, 1.0));
       for (std::size_t a = 0; a < N_AGES; ++a)
         for (std::size_t c = 0; c < k; ++c) table[s][a][c] = values[c][s][a];
     }
+    return table;
+  };
+  for (auto& [disease, by_category] : read_rr_rows(m, rr_path, "category")) {
+    // A category without rows is the reference (rr = 1, interval [1, 1]).
+    SexAgeArray ones;
+    for (auto& ages : ones) ages.fill(1.0);
+    std::vector<SexAgeArray> values(k, ones), lower(k, ones), upper(k, ones);
+    bool has_interval = false;
+    for (std::size_t c = 0; c < k; ++c) {
+      const auto it = by_category.find(f.categories[c]);
+      if (it == by_category.end()) continue;
+      const auto what = fmt::format("{} rr of '{}' for {}", f.name, f.categories[c], disease);
+      values[c] = it->second.values(what);
+      if (const auto interval = it->second.interval(what)) {
+        has_interval = true;
+        lower[c] = interval->lower;
+        upper[c] = interval->upper;
+      }
+    }
+    for (const auto& [label, _] : by_category)
+      category(label, {rr_path.string(), 0, 0}, "category");
+    f.relative_risk[disease] = to_table(values);
+    if (has_interval) f.relative_risk_interval[disease] = {to_table(lower), to_table(upper)};
   }
   return f;
 }
@@ -279,7 +363,9 @@ ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node, c
     table.require_columns({"disease", "sex", "age", "rr", "per", "tmrel"});
     for (auto& [disease, schedules] : read_rr_rows(m, path, "")) {
       ContinuousFactor::LogLinear ll;
-      ll.rr = schedules[""].single_years(fmt::format("{} rr for {}", f.name, disease));
+      const auto what = fmt::format("{} rr for {}", f.name, disease);
+      ll.rr = schedules[""].values(what);
+      ll.rr_interval = schedules[""].interval(what);
       for (std::size_t r = 0; r < table.rows(); ++r)
         if (table.text(r, "disease") == disease) {
           ll.per = table.number(r, "per");
@@ -292,8 +378,13 @@ ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node, c
   if (node["rr_curve"]) {
     const auto csv_curve = CsvTable::read(rd.file(node["rr_curve"], "rr_curve", base));
     csv_curve.require_columns({"disease", "age", "exposure", "rr"});
-    // rows: disease, age (start of the age band the curve applies from), exposure, rr
-    std::map<std::string, std::map<int, std::map<double, double>>> rows;
+    const auto columns = interval_columns(csv_curve, "rr", "lower", "upper");
+    // rows: disease, age (start of the age band the curve applies from), exposure, rr and its
+    // interval (rr, rr when the file has none)
+    struct Point {
+      double rr, lower, upper;
+    };
+    std::map<std::string, std::map<int, std::map<double, Point>>> rows;
     for (std::size_t r = 0; r < csv_curve.rows(); ++r) {
       const auto& disease = csv_curve.text(r, "disease");
       check_disease(m, disease, csv_curve.location(r, "disease"), "disease");
@@ -306,7 +397,17 @@ ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node, c
       if (x < 0.0 || rr <= 0.0)
         throw InputError(csv_curve.location(r, "rr"), "rr",
                          "exposures must be >= 0 and relative risks > 0");
-      rows[disease][age][x] = rr;
+      Point point{rr, rr, rr};
+      if (columns.present) {
+        point.lower = csv_curve.number(r, "lower");
+        point.upper = csv_curve.number(r, "upper");
+        if (point.lower <= 0.0)
+          throw InputError(
+              csv_curve.location(r, "lower"), "lower",
+              fmt::format("{} is not allowed; relative risks must be > 0", point.lower));
+        check_interval(csv_curve, r, columns, rr, point.lower, point.upper);
+      }
+      rows[disease][age][x] = point;
     }
     for (auto& [disease, by_age] : rows) {
       ContinuousFactor::Curve curve;
@@ -318,11 +419,17 @@ ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node, c
                            fmt::format("the {} curve for ages {}+ has {} exposure levels; every "
                                        "age needs the same {}",
                                        disease, age, points.size(), curve.exposure.size()));
+      if (columns.present) curve.rr_interval.emplace();
       for (int a = 0; a <= AGE_MAX; ++a) {
         // The curve of the latest age band starting at or below a (the first band below it).
         auto it = by_age.upper_bound(a);
         if (it != by_age.begin()) --it;
-        for (const auto& [x, rr] : it->second) curve.rr[a].push_back(rr);
+        for (const auto& [x, point] : it->second) {
+          curve.rr[a].push_back(point.rr);
+          if (!curve.rr_interval) continue;
+          curve.rr_interval->lower[a].push_back(point.lower);
+          curve.rr_interval->upper[a].push_back(point.upper);
+        }
       }
       f.curves[disease] = std::move(curve);
     }
@@ -450,9 +557,12 @@ HealthModel load_health_model(const fs::path& path) {
       if (node["by_age"]) {
         const auto csv = CsvTable::read(rd.file(node["by_age"], "by_age", base));
         csv.require_columns({"sex", "age", "rr"});
-        AgeSchedule schedule;
-        for (std::size_t r = 0; r < csv.rows(); ++r) schedule.add(csv, r, "rr", 0.01, 100.0);
-        i.rr_by_age = schedule.single_years(fmt::format("interaction {} -> {}", i.from, i.to));
+        const auto columns = interval_columns(csv, "rr", "lower", "upper");
+        UncertainSchedule schedule;
+        for (std::size_t r = 0; r < csv.rows(); ++r) schedule.add(csv, r, columns, 0.01, 100.0);
+        const auto what = fmt::format("interaction {} -> {}", i.from, i.to);
+        i.rr_by_age = schedule.values(what);
+        i.rr_by_age_interval = schedule.interval(what);
       }
       m.interactions.push_back(i);
     }

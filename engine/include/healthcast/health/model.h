@@ -17,10 +17,16 @@ namespace healthcast::health {
 using demography::AgeArray;
 using demography::SexAgeArray;
 
-// A number known with a 95% interval (the draws of a later issue sample from it).
+// A number known with a 95% interval (sample_health_model draws from it, health/sampling.h).
 struct Uncertain {
   double value = 0.0;
   std::optional<double> lower, upper;
+};
+
+// The 95% interval of a table by sex and age (lower <= value <= upper in every cell), kept
+// where the input file gives one; cells with lower == upper are certain.
+struct SexAgeInterval {
+  SexAgeArray lower{}, upper{};
 };
 
 // How a rate moves from the base year on: an annual percent change, or the relative change of
@@ -38,6 +44,9 @@ struct Disease {
   SexAgeArray remission{};          // per year
   SexAgeArray disability_weight{};  // average per prevalent case
   Trend incidence_trend, case_fatality_trend;
+  // 95% intervals from the columns <field>_lower and <field>_upper of the rate file, if any.
+  std::optional<SexAgeInterval> prevalence_interval{}, mortality_interval{}, remission_interval{},
+      disability_weight_interval{};
 };
 
 // A named part of other-cause mortality, kept at its base share of other-cause deaths.
@@ -52,6 +61,7 @@ struct Interaction {
   std::string from, to;
   Uncertain rr;                          // a summary value
   std::optional<SexAgeArray> rr_by_age;  // by age and sex where the source gives it
+  std::optional<SexAgeInterval> rr_by_age_interval{};
 };
 
 struct CategoricalFactor {
@@ -65,9 +75,16 @@ struct CategoricalFactor {
     SexAgeArray rate{};
   };
   std::vector<Transition> transitions;
+  // table[sex][age][category]
+  using CategoryTable = std::array<std::vector<std::vector<double>>, demography::N_SEXES>;
   // relative_risk[disease][sex][age][category]
-  std::map<std::string, std::array<std::vector<std::vector<double>>, demography::N_SEXES>>
-      relative_risk;
+  std::map<std::string, CategoryTable> relative_risk;
+  // The 95% interval of relative_risk[disease] where the file gives lower and upper columns;
+  // the reference category (a category without rows) is 1 with the interval [1, 1].
+  struct RrInterval {
+    CategoryTable lower, upper;
+  };
+  std::map<std::string, RrInterval> relative_risk_interval{};
 };
 
 enum class Family { normal, lognormal };
@@ -80,12 +97,17 @@ struct ContinuousFactor {
   struct LogLinear {
     SexAgeArray rr{};
     double per = 1.0, tmrel = 0.0;
+    std::optional<SexAgeInterval> rr_interval{};
   };
   std::map<std::string, LogLinear> log_linear;
   // RR at exposure levels by age (log-linear interpolation, 1 at exposure 0).
   struct Curve {
     std::vector<double> exposure;
     std::array<std::vector<double>, demography::N_AGES> rr;  // rr[age][level]
+    struct Interval {
+      std::array<std::vector<double>, demography::N_AGES> lower, upper;  // [age][level]
+    };
+    std::optional<Interval> rr_interval{};
   };
   std::map<std::string, Curve> curves;
   // Mediation: a change of the mean by d moves `factor`'s mean by per_unit * d.
