@@ -8,6 +8,7 @@ shipped in data/china/ (population_2020.csv, mortality_history.csv), and writes
 
     data/china/health.yaml                    the health-model file (docs/health-inputs.md)
     data/china/health/diseases/<name>.csv     sex,age,prevalence,mortality,remission,disability_weight
+                                              (each but remission with _lower, _upper: 95% interval)
     data/china/health/residual_causes.csv     sex,age,cause,mortality
     data/china/health/smoking/*.csv           shares, transitions, relative risks
     data/china/health/physical_activity/*.csv
@@ -98,6 +99,10 @@ IHD_CASE_FATALITY = dict(at50=0.04, slope=0.05, cap=0.6)
 LUNG_R5 = 0.20                       # assumed 5-year relative survival of lung cancer, base period
 F_CAP_NONCANCER = 0.5                # prevalence floor: m / p <= this at ages < 80
 PREV_CAP = 0.95
+# 95% intervals of prevalence and cause-specific mortality, relative to the value (the sources
+# give medians only): of the order of GBD 2019's uncertainty intervals for China's leading causes.
+PREVALENCE_REL_95 = 0.15             # prevalence x (1 -+ 0.15), the upper at most 0.99
+MORTALITY_REL_95 = 0.12              # mortality x (1 -+ 0.12)
 SMOKING_RELAPSE = 0.05               # former_0_4 -> current, per year
 SMOKING_INIT_SD = 4.0                # years; the peak age is fitted
 SMOKING = {"peak": 20.0}
@@ -156,6 +161,11 @@ def write_csv(path, header, rows):
         for r in rows:
             w.writerow([fmt(v) if isinstance(v, float) else v for v in r])
     print("wrote %s (%d data rows)" % (path.relative_to(REPO_ROOT), len(rows)))
+
+
+def assumed_interval(value, relative, cap=math.inf):
+    """An assumed 95% interval value x (1 -+ relative); the upper bound at most cap."""
+    return value * (1.0 - relative), min(value * (1.0 + relative), cap)
 
 
 def logistic(x, mid, scale):
@@ -1201,11 +1211,15 @@ def main(argv=None):
         rows = []
         for s in SEXES:
             for i, a in enumerate(AGES):
-                rows.append([s, a, float(prev[(name, s)][i]), float(rates[(name, s)][i]), 0.0,
+                p, m = float(prev[(name, s)][i]), float(rates[(name, s)][i])
+                rows.append([s, a, p, *assumed_interval(p, PREVALENCE_REL_95, 0.99),
+                             m, *assumed_interval(m, MORTALITY_REL_95), 0.0,
                              float(dw[name][0]), float(dw[name][1]), float(dw[name][2])])
         write_csv(OUT_DIR / "diseases" / ("%s.csv" % name),
-                  ["sex", "age", "prevalence", "mortality", "remission", "disability_weight",
-                   "disability_weight_lower", "disability_weight_upper"], rows)
+                  ["sex", "age", "prevalence", "prevalence_lower", "prevalence_upper",
+                   "mortality", "mortality_lower", "mortality_upper", "remission",
+                   "disability_weight", "disability_weight_lower", "disability_weight_upper"],
+                  rows)
     # cancer survival check implied by f = m / p (age-weighted by incidence)
     for name in f_c:
         num = den = 0.0
