@@ -16,6 +16,7 @@ namespace healthcast::random {
 // What a stream is used for; separate purposes give independent streams for the same draw.
 enum class Purpose : std::uint64_t {
   lee_carter_kt = 1,
+  health_inputs = 2,
 };
 
 // Counter-based (Random123's Philox4x64-10): key = (seed, draw), counter = (purpose, n, 0, 0)
