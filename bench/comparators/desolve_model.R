@@ -219,11 +219,13 @@ project <- function(p) {
 t0 <- proc.time()[["elapsed"]]
 problem <- load_problem(folder)
 read_s <- proc.time()[["elapsed"]] - t0
+cpu <- function() { t <- proc.time(); t[["user.self"]] + t[["sys.self"]] }
 for (run in seq_len(runs)) {
-  t0 <- proc.time()[["elapsed"]]
+  t0 <- proc.time()[["elapsed"]]; c0 <- cpu()
   res <- project(problem)
   total <- proc.time()[["elapsed"]] - t0
-  message(sprintf("timing r read_s=%.4f projection_s=%.4f ode_s=%.4f", read_s, total, res$ode))
+  message(sprintf("timing r read_s=%.4f projection_s=%.4f cpu_s=%.4f ode_s=%.4f", read_s, total,
+                  cpu() - c0, res$ode))
 }
 tab <- res$table
 tab$value <- sprintf("%.17g", tab$value)
