@@ -70,7 +70,9 @@ def test_prevalence_scale_holds_each_cohort_at_half_its_reference_share(workdir,
             for sex in ["female", "male"]:
                 a = share.sel(year=year, sex=sex, age=slice(15, 99)).values
                 b = ref.sel(year=year, sex=sex, age=slice(15, 99)).values
-                np.testing.assert_allclose(a, 0.5 * b, rtol=1e-9, atol=1e-12)
+                # Both shares come out of separate integrations, each within the default
+                # relative tolerance of 1e-8 (demography/cohort_year.h).
+                np.testing.assert_allclose(a, 0.5 * b, rtol=2e-8, atol=1e-12)
         # Before the start year nothing changes.
         np.testing.assert_allclose(share.sel(year=2020).values, ref.sel(year=2020).values)
 

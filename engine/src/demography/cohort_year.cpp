@@ -1,5 +1,7 @@
 #include "healthcast/demography/cohort_year.h"
 
+#include <optional>
+
 #include <boost/numeric/odeint.hpp>
 
 namespace healthcast::demography {
@@ -8,11 +10,29 @@ void integrate_year(const CohortSystem& system, std::vector<double>& y, double t
                     const IntegrationTolerances& tolerances) {
   namespace odeint = boost::numeric::odeint;
   using State = std::vector<double>;
+  using Dopri5 = odeint::runge_kutta_dopri5<State, double, State, double, odeint::range_algebra,
+                                            odeint::default_operations, odeint::always_resizer>;
+  using Controlled = odeint::controlled_runge_kutta<Dopri5>;
   if (tau0 >= 1.0) return;
+  // One stepper per thread, reused so that its work vectors are allocated once (the resizer
+  // adapts them when the state size changes); a fresh one only when the tolerances change.
+  struct Cached {
+    double absolute = -1.0, relative = -1.0;
+    std::optional<Controlled> stepper;
+  };
+  thread_local Cached cached;
+  if (!cached.stepper || cached.absolute != tolerances.absolute ||
+      cached.relative != tolerances.relative) {
+    cached.stepper.emplace(
+        odeint::default_error_checker<double, odeint::range_algebra, odeint::default_operations>(
+            tolerances.absolute, tolerances.relative));
+    cached.absolute = tolerances.absolute;
+    cached.relative = tolerances.relative;
+  }
+  // The stepper keeps the last derivative (first-same-as-last); a new system starts afresh.
+  cached.stepper->reset();
   auto functor = [&system](const State& x, State& dxdt, double tau) { system.rhs(tau, x, dxdt); };
-  auto stepper = odeint::make_controlled<odeint::runge_kutta_dopri5<State>>(tolerances.absolute,
-                                                                            tolerances.relative);
-  odeint::integrate_adaptive(stepper, functor, y, tau0, 1.0, (1.0 - tau0) / 4.0);
+  odeint::integrate_adaptive(*cached.stepper, functor, y, tau0, 1.0, (1.0 - tau0) / 4.0);
 }
 
 namespace {

@@ -9,7 +9,42 @@
 
 namespace healthcast::health {
 
+namespace detail {
+
+// One categorical factor's effect on one disease for one (sex, age): incidence is multiplied by
+// sum_k share_k rr_k / base_mean_rr.
+struct CategoryEffect {
+  std::size_t disease, first_category;
+  const std::vector<double>* rr;  // by category
+  double inverse_base_mean_rr;
+};
+// A disease-to-disease factor 1 + slope pi_from, relative to its base value.
+struct PrevalenceEffect {
+  std::size_t from, to;
+  double slope;               // (rr - 1) for interactions, -coverage (1 - rr) for treatments
+  double inverse_base_value;  // 1 / the factor at the base prevalence
+};
+
+// The parts of one (sex, age)'s within-year system that do not change from year to year,
+// built once by the constructor.
+struct CohortEffects {
+  std::vector<CategoryEffect> categories;
+  std::vector<PrevalenceEffect> interactions;
+  struct TreatmentEffect {
+    std::size_t from, to, treatment;
+    double reduction;           // 1 - rr
+    double inverse_base_value;  // 1 / (1 - c(base year) (1 - rr) pi_base)
+  };
+  std::vector<TreatmentEffect> treatments;
+  std::vector<double> transition_rates;  // base rates, in the order of transitions_
+};
+
+}  // namespace detail
+
 namespace {
+
+using detail::CategoryEffect;
+using detail::PrevalenceEffect;
 
 using demography::AGE_MAX;
 using demography::CohortOutcome;
@@ -34,18 +69,15 @@ struct Layout {
   std::size_t size() const { return 3 + 3 * diseases + categories; }
 };
 
-// One categorical factor's effect on one disease for one (sex, age).
-struct CategoryEffect {
-  std::size_t disease, first_category;
-  const std::vector<double>* rr;  // by category
-  double base_mean_rr;
+// Scratch space of one thread's cohort-year: reused so that the hot path does not allocate.
+struct Scratch {
+  std::vector<double> y, incidence, transition_rates;
+  std::vector<PrevalenceEffect> prevalence_effects;
 };
-// A disease-to-disease factor 1 + (rr - 1) pi_from, relative to its base value.
-struct PrevalenceEffect {
-  std::size_t from, to;
-  double slope;       // coverage * (rr - 1) for treatments, (rr - 1) for interactions
-  double base_value;  // the factor at the base prevalence
-};
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
 
 // The within-year system of one cohort (MODEL.md §2.1 and §2.2).
 class CohortHealthSystem final : public demography::CohortSystem {
@@ -54,48 +86,52 @@ class CohortHealthSystem final : public demography::CohortSystem {
                      const std::vector<CategoryEffect>& categories,
                      const std::vector<PrevalenceEffect>& prevalence_effects,
                      const std::vector<std::pair<std::size_t, std::size_t>>& transitions,
-                     const std::vector<double>& transition_rates)
+                     const std::vector<double>& transition_rates, std::vector<double>& incidence)
       : layout_(layout),
         rates_(rates),
         categories_(categories),
         prevalence_effects_(prevalence_effects),
         transitions_(transitions),
         transition_rates_(transition_rates),
-        incidence_(layout.diseases) {}
+        incidence_(incidence) {}
 
   void rhs(double, std::span<const double> y, std::span<double> dydt) const override {
     const Layout& L = layout_;
     const double n = y[L.n()];
+    const double* pi = &y[L.prevalence(0)];
+    const double* share = &y[L.share(0)];
     // Incidence scaled by the categorical risk factors and disease-to-disease effects.
     for (std::size_t d = 0; d < L.diseases; ++d) incidence_[d] = rates_.incidence[d];
     for (const auto& c : categories_) {
+      const double* rr = c.rr->data();
+      const double* w = share + c.first_category;
       double mean_rr = 0.0;
-      for (std::size_t k = 0; k < c.rr->size(); ++k)
-        mean_rr += y[L.share(c.first_category + k)] * (*c.rr)[k];
-      incidence_[c.disease] *= mean_rr / c.base_mean_rr;
+      for (std::size_t k = 0; k < c.rr->size(); ++k) mean_rr += w[k] * rr[k];
+      incidence_[c.disease] *= mean_rr * c.inverse_base_mean_rr;
     }
     for (const auto& e : prevalence_effects_)
-      incidence_[e.to] *= (1.0 + e.slope * y[L.prevalence(e.from)]) / e.base_value;
+      incidence_[e.to] *= (1.0 + e.slope * pi[e.from]) * e.inverse_base_value;
 
     double excess = 0.0;
     for (std::size_t d = 0; d < L.diseases; ++d) {
-      const double pi = y[L.prevalence(d)];
       const double f = rates_.case_fatality[d];
-      excess += f * pi;
-      dydt[L.deaths(d)] = f * pi * n;
-      dydt[L.incidence(d)] = incidence_[d] * (1.0 - pi) * n;
-      dydt[L.prevalence(d)] =
-          incidence_[d] * (1.0 - pi) - rates_.remission[d] * pi - f * pi * (1.0 - pi);
+      const double fpi = f * pi[d];
+      const double healthy = 1.0 - pi[d];
+      excess += fpi;
+      dydt[L.deaths(d)] = fpi * n;
+      dydt[L.incidence(d)] = incidence_[d] * healthy * n;
+      dydt[L.prevalence(d)] = incidence_[d] * healthy - rates_.remission[d] * pi[d] - fpi * healthy;
     }
     dydt[L.n()] = -(rates_.other_mortality + excess) * n;
     dydt[L.person_years()] = n;
     dydt[L.other_deaths()] = rates_.other_mortality * n;
-    for (std::size_t k = 0; k < L.categories; ++k) dydt[L.share(k)] = 0.0;
+    double* dshare = &dydt[L.share(0)];
+    for (std::size_t k = 0; k < L.categories; ++k) dshare[k] = 0.0;
     for (std::size_t t = 0; t < transitions_.size(); ++t) {
       const auto [from, to] = transitions_[t];
-      const double flow = transition_rates_[t] * y[L.share(from)];
-      dydt[L.share(from)] -= flow;
-      dydt[L.share(to)] += flow;
+      const double flow = transition_rates_[t] * share[from];
+      dshare[from] -= flow;
+      dshare[to] += flow;
     }
   }
 
@@ -104,9 +140,9 @@ class CohortHealthSystem final : public demography::CohortSystem {
   const HealthDynamics::CohortRates& rates_;
   const std::vector<CategoryEffect>& categories_;
   const std::vector<PrevalenceEffect>& prevalence_effects_;
-  const std::vector<std::pair<std::size_t, std::size_t>>& transitions_;
+  const std::vector<std::pair<std::size_t, std::size_t>>& transitions_;  // category indices
   const std::vector<double>& transition_rates_;
-  mutable std::vector<double> incidence_;  // scratch, one system per cohort-year
+  std::vector<double>& incidence_;  // scratch
 };
 
 // Category shares of one factor change only by its transitions (not by deaths or migration), so
@@ -131,6 +167,7 @@ class TransitionSystem final : public demography::CohortSystem {
 
 double trend_factor(const Trend& trend, std::size_t year, double all_cause_ratio) {
   if (trend.follows_all_cause) return all_cause_ratio;
+  if (trend.annual_percent_change == 0.0) return 1.0;
   return std::pow(1.0 + trend.annual_percent_change / 100.0, static_cast<double>(year));
 }
 
@@ -238,6 +275,27 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
     throw Error(fmt::format("no continuous factor '{}'", name));
   };
 
+  // Which continuous factors act on each disease, and each treatment's factor: looked up once,
+  // not in the loop over years and ages below.
+  std::vector<std::vector<std::size_t>> factors_of(n_diseases);
+  for (std::size_t d = 0; d < n_diseases; ++d)
+    for (std::size_t j = 0; j < n_continuous; ++j)
+      if (m.continuous[j].log_linear.count(m.diseases[d].name) ||
+          m.continuous[j].curves.count(m.diseases[d].name))
+        factors_of[d].push_back(j);
+  std::vector<std::size_t> treatment_factor(m.treatments.size(), 0);
+  // effect_on[t][d]: treatment t's effect on disease d, null when it has none here.
+  std::vector<std::vector<const Uncertain*>> effect_on(m.treatments.size(),
+                                                       std::vector<const Uncertain*>(n_diseases));
+  for (std::size_t t = 0; t < m.treatments.size(); ++t) {
+    if (m.treatments[t].affected_factor.empty()) continue;
+    treatment_factor[t] = index_of_factor(m.treatments[t].affected_factor);
+    for (std::size_t d = 0; d < n_diseases; ++d)
+      if (const auto it = m.treatments[t].effects.find(m.diseases[d].name);
+          it != m.treatments[t].effects.end())
+        effect_on[t][d] = &it->second;
+  }
+
   rates_.resize(years * N_SEXES * N_AGES);
   for (std::size_t y = 0; y < years; ++y)
     for (std::size_t s = 0; s < N_SEXES; ++s)
@@ -257,22 +315,21 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
         for (std::size_t d = 0; d < n_diseases; ++d) {
           const Disease& disease = m.diseases[d];
           double pif = 1.0;
-          for (std::size_t j = 0; j < n_continuous; ++j) {
+          for (const std::size_t j : factors_of[d]) {
             const auto& f = m.continuous[j];
-            if (!f.log_linear.count(disease.name) && !f.curves.count(disease.name)) continue;
             // Years whose exposure is the base year's need no quadrature: their ratio is 1.
             if (same_exposure(j, y, s, a)) continue;
             pif *= mean_rr(f, j, disease.name, y, s, a) / mean_rr(f, j, disease.name, 0, s, a);
           }
           for (std::size_t t = 0; t < m.treatments.size(); ++t) {
             const Treatment& tr = m.treatments[t];
-            const auto effect = tr.effects.find(disease.name);
-            if (effect == tr.effects.end() || tr.affected_factor.empty()) continue;
-            const std::size_t j = index_of_factor(tr.affected_factor);
+            const Uncertain* effect = effect_on[t][d];
+            if (effect == nullptr) continue;
+            const std::size_t j = treatment_factor[t];
             if (same_exposure(j, y, s, a) && paths_.coverage[t][y] == paths_.coverage[t][0])
               continue;
             const auto& f = m.continuous[j];
-            const double reduction = 1.0 - effect->second.value;
+            const double reduction = 1.0 - effect->value;
             const double h = share_above(f.family, effective_mean[j][y][s][a],
                                          paths_.continuous_sd[j][y][s][a], tr.threshold);
             const double h0 = share_above(f.family, effective_mean[j][0][s][a],
@@ -315,6 +372,61 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
   }
   for (const auto& adjustment : paths_.prevalence_adjustments)
     unadjusted_share_.push_back(unadjusted_shares(m, adjustment, years));
+  build_cohort_effects();
+}
+
+HealthDynamics::~HealthDynamics() = default;
+
+void HealthDynamics::build_cohort_effects() {
+  const HealthModel& m = *model_;
+  std::size_t first = 0;
+  for (std::size_t j = 0; j < m.categorical.size(); ++j) {
+    const auto& f = m.categorical[j];
+    for (std::size_t t = 0; t < f.transitions.size(); ++t) {
+      transitions_.emplace_back(first + f.transitions[t].from, first + f.transitions[t].to);
+      transition_factor_.emplace_back(j, t);
+    }
+    first += f.categories.size();
+  }
+  cohort_effects_.resize(N_SEXES * N_AGES);
+  for (std::size_t sex = 0; sex < N_SEXES; ++sex)
+    for (std::size_t age = 0; age < N_AGES; ++age) {
+      detail::CohortEffects& fx = cohort_effects_[sex * N_AGES + age];
+      first = 0;
+      for (std::size_t j = 0; j < m.categorical.size(); ++j) {
+        const auto& f = m.categorical[j];
+        for (std::size_t d = 0; d < m.diseases.size(); ++d) {
+          const auto it = f.relative_risk.find(m.diseases[d].name);
+          if (it != f.relative_risk.end())
+            fx.categories.push_back(
+                {d, first, &it->second[sex][age], 1.0 / base_mean_rr_[j][d][sex][age]});
+        }
+        for (const auto& t : f.transitions) fx.transition_rates.push_back(t.rate[sex][age]);
+        first += f.categories.size();
+      }
+      // Prevalence-dependent factors are relative to their value at the base-year prevalence
+      // over the year of age.
+      const auto base_prevalence = [&](std::size_t disease) {
+        const auto& p = m.diseases[disease].prevalence;
+        return 0.5 * (p[sex][age] + next_age_value(p, sex, age));
+      };
+      for (const auto& i : m.interactions) {
+        const std::size_t from = m.disease_index(i.from), to = m.disease_index(i.to);
+        const double slope = (i.rr_by_age ? (*i.rr_by_age)[sex][age] : i.rr.value) - 1.0;
+        fx.interactions.push_back({from, to, slope, 1.0 / (1.0 + slope * base_prevalence(from))});
+      }
+      for (std::size_t t = 0; t < m.treatments.size(); ++t) {
+        const Treatment& tr = m.treatments[t];
+        if (tr.affected_disease.empty()) continue;
+        const std::size_t from = m.disease_index(tr.affected_disease);
+        for (const auto& [disease, rr] : tr.effects) {
+          const double reduction = 1.0 - rr.value;
+          fx.treatments.push_back(
+              {from, m.disease_index(disease), t, reduction,
+               1.0 / (1.0 - paths_.coverage[t][0] * reduction * base_prevalence(from))});
+        }
+      }
+    }
 }
 
 std::vector<SexAgeArray> HealthDynamics::unadjusted_shares(
@@ -424,55 +536,29 @@ void HealthDynamics::advance(std::size_t year, std::size_t sex, std::size_t age,
   out.person_years = 0.0;
   if (n0 <= 0.0 || tau0 >= 1.0) return;
 
-  // Effects that depend on the state within the year.
-  std::vector<CategoryEffect> category_effects;
-  std::vector<std::pair<std::size_t, std::size_t>> transitions;
-  std::vector<double> transition_rates;
-  std::size_t first = 0;
-  for (std::size_t j = 0; j < m.categorical.size(); ++j) {
-    const auto& f = m.categorical[j];
-    for (std::size_t d = 0; d < L.diseases; ++d) {
-      const auto it = f.relative_risk.find(m.diseases[d].name);
-      if (it != f.relative_risk.end())
-        category_effects.push_back(
-            {d, first, &it->second[sex][age], base_mean_rr_[j][d][sex][age]});
-    }
-    for (std::size_t t = 0; t < f.transitions.size(); ++t) {
-      transitions.emplace_back(first + f.transitions[t].from, first + f.transitions[t].to);
-      transition_rates.push_back(f.transitions[t].rate[sex][age] *
-                                 paths_.transition_multiplier[j][t][year]);
-    }
-    first += f.categories.size();
-  }
-  std::vector<PrevalenceEffect> prevalence_effects;
-  for (const auto& i : m.interactions) {
-    const std::size_t from = m.disease_index(i.from), to = m.disease_index(i.to);
-    const auto& p = m.diseases[from].prevalence;
-    const double base = 0.5 * (p[sex][age] + next_age_value(p, sex, age));
-    const double slope = (i.rr_by_age ? (*i.rr_by_age)[sex][age] : i.rr.value) - 1.0;
-    prevalence_effects.push_back({from, to, slope, 1.0 + slope * base});
-  }
-  for (std::size_t t = 0; t < m.treatments.size(); ++t) {
-    const Treatment& tr = m.treatments[t];
-    if (tr.affected_disease.empty()) continue;
-    const std::size_t from = m.disease_index(tr.affected_disease);
-    const auto& p = m.diseases[from].prevalence;
-    const double base = 0.5 * (p[sex][age] + next_age_value(p, sex, age));
-    for (const auto& [disease, rr] : tr.effects) {
-      const double reduction = 1.0 - rr.value;
-      const double base_value = 1.0 - paths_.coverage[t][0] * reduction * base;
-      // Scale so that the factor is 1 - c(y) (1 - rr) pi at pi, relative to its base value.
-      prevalence_effects.push_back(
-          {from, m.disease_index(disease), -paths_.coverage[t][year] * reduction, base_value});
-    }
-  }
-
-  std::vector<double> y(L.size(), 0.0);
+  // This cohort-year's system: the year-independent effects, with this year's coverage and
+  // transition multipliers.
+  const detail::CohortEffects& fx = cohort_effects_[sex * N_AGES + age];
+  Scratch& work = scratch();
+  work.prevalence_effects.assign(fx.interactions.begin(), fx.interactions.end());
+  for (const auto& t : fx.treatments)
+    // The factor is 1 - c(y) (1 - rr) pi, relative to its base value.
+    work.prevalence_effects.push_back(
+        {t.from, t.to, -paths_.coverage[t.treatment][year] * t.reduction, t.inverse_base_value});
+  work.transition_rates.resize(transitions_.size());
+  for (std::size_t i = 0; i < transitions_.size(); ++i)
+    work.transition_rates[i] =
+        fx.transition_rates[i] *
+        paths_
+            .transition_multiplier[transition_factor_[i].first][transition_factor_[i].second][year];
+  work.incidence.resize(L.diseases);
+  auto& y = work.y;
+  y.assign(L.size(), 0.0);
   y[L.n()] = 1.0;
   for (std::size_t d = 0; d < L.diseases; ++d) y[L.prevalence(d)] = state[d];
   for (std::size_t k = 0; k < L.categories; ++k) y[L.share(k)] = state[L.diseases + k];
-  const CohortHealthSystem system(L, rates(year, sex, age), category_effects, prevalence_effects,
-                                  transitions, transition_rates);
+  const CohortHealthSystem system(L, rates(year, sex, age), fx.categories, work.prevalence_effects,
+                                  transitions_, work.transition_rates, work.incidence);
   demography::integrate_year(system, y, tau0, tolerances_);
 
   out.survivors = n0 * y[L.n()];

@@ -169,6 +169,8 @@ void add_health_indicators(Dataset& ds, const std::vector<const HealthDynamics*>
   auto& yld = ds.variable("yld");
   auto& daly = ds.variable("daly");
   auto& maternal = ds.variable("maternal_mortality");
+  const auto& incidence = ds.variable("incidence");
+  const auto& deaths_by_cause = ds.variable("deaths_by_cause");
 
   const auto ncd4 = causes_in(m, "ncd4");
   const auto cvd_causes = causes_in(m, "cvd");
@@ -203,7 +205,7 @@ void add_health_indicators(Dataset& ds, const std::vector<const HealthDynamics*>
           if (s != TOTAL && s != sex) continue;
           for (std::size_t a = 0; a < N_AGES; ++a)
             for (std::size_t c : cancers) {
-              const double n = ds.variable("incidence").at({y, r, sex, a, c});
+              const double n = incidence.at({y, r, sex, a, c});
               cases += n;
               surviving += n * std::exp(-5.0 * dyn.rates(y, sex, a).case_fatality[c]);
             }
@@ -217,10 +219,11 @@ void add_health_indicators(Dataset& ds, const std::vector<const HealthDynamics*>
         std::iota(x.begin(), x.end(), 0);
         std::vector<double> mx(N_AGES), disability(N_AGES);
         double years_lost = 0.0, years_disabled = 0.0;
+        const Slice female(ds, y, r, 0), male(ds, y, r, 1);
         for (std::size_t a = 0; a < N_AGES; ++a) {
           mx[a] = sl.py(a) > 0.0 ? sl.deaths(a) / sl.py(a) : 0.0;
           if (s == TOTAL) {
-            const double py_f = Slice(ds, y, r, 0).py(a), py_m = Slice(ds, y, r, 1).py(a);
+            const double py_f = female.py(a), py_m = male.py(a);
             disability[a] =
                 py_f + py_m > 0.0
                     ? (disability_by_sex[0][a] * py_f + disability_by_sex[1][a] * py_m) /
@@ -244,7 +247,7 @@ void add_health_indicators(Dataset& ds, const std::vector<const HealthDynamics*>
               0.5 * (m.standard_life_expectancy[a] +
                      m.standard_life_expectancy[std::min<std::size_t>(a + 1, AGE_MAX)]);
           for (std::size_t c = 0; c < n_causes; ++c) {
-            const double lost = ds.variable("deaths_by_cause").at({y, r, s, a, c}) * e_mid;
+            const double lost = deaths_by_cause.at({y, r, s, a, c}) * e_mid;
             yll.at({y, r, s, c}) += lost;
             years_lost += lost;
           }

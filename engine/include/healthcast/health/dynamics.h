@@ -13,6 +13,10 @@
 
 namespace healthcast::health {
 
+namespace detail {
+struct CohortEffects;  // dynamics.cpp
+}
+
 // How the health model's inputs move over the projected years (index 0 = base year). The
 // reference keeps the base exposures and coverage; scenario interventions change these paths.
 struct HealthPaths {
@@ -47,6 +51,7 @@ class HealthDynamics final : public demography::CohortDynamics {
   HealthDynamics(std::shared_ptr<const HealthModel> model,
                  const std::vector<demography::SexAgeArray>& all_cause, HealthPaths paths,
                  demography::IntegrationTolerances tolerances);
+  ~HealthDynamics() override;
 
   std::vector<std::string> state_names() const override;
   std::vector<std::string> cause_names() const override;
@@ -80,6 +85,7 @@ class HealthDynamics final : public demography::CohortDynamics {
 
  private:
   std::size_t categories() const;  // all categories of all categorical factors
+  void build_cohort_effects();
   std::vector<SexAgeArray> unadjusted_shares(const HealthModel& m,
                                              const HealthPaths::PrevalenceAdjustment& adjustment,
                                              std::size_t years) const;
@@ -97,6 +103,11 @@ class HealthDynamics final : public demography::CohortDynamics {
   // Shares of each adjusted category without its adjustment, [adjustment][year][sex][age].
   std::vector<std::vector<SexAgeArray>> unadjusted_share_;
   std::size_t floor_hits_ = 0;
+  // The year-independent parts of each cohort's within-year system, [sex * N_AGES + age], and
+  // the transitions of all categorical factors (category indices over all factors) with their
+  // (factor, transition) for the yearly multipliers.
+  std::vector<detail::CohortEffects> cohort_effects_;
+  std::vector<std::pair<std::size_t, std::size_t>> transitions_, transition_factor_;
 };
 
 // Share of all-cause mortality below which other-cause mortality is not allowed to fall.
