@@ -45,8 +45,12 @@ ensure_build() {
     cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   fi
   say "building"
-  cmake --build "$BUILD" --parallel "$(nproc)" | grep -vE '^\[[0-9]+/[0-9]+\] ' >&2 || true
-  [ -x "$BUILD/bin/healthcast" ] || { say "the build failed"; cmake --build "$BUILD"; exit 1; }
+  # A failed build must stop here: an older binary left in $BUILD would otherwise run.
+  if ! cmake --build "$BUILD" --parallel "$(nproc)" > "$BUILD/last-build.log" 2>&1; then
+    grep -vE '^\[[0-9]+/[0-9]+\] ' "$BUILD/last-build.log" >&2
+    say "the build failed (log: $BUILD/last-build.log)"
+    exit 1
+  fi
 }
 
 # Makes `import healthcast` work for /usr/bin/python3 from any folder (and in venvs made with

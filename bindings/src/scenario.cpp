@@ -40,11 +40,12 @@ py::dict describe(const scenario::Scenario& sc) {
 }
 
 // Projects a scenario given as text. `progress(done, total)`, when given, is called after each
-// region-year. The run can be stopped by Ctrl-C: the C++ progress callback checks for pending
-// signals, and a pending KeyboardInterrupt (or an exception from `progress`) stops the run and
-// is raised in place of the C++ "interrupted" error.
+// region-year of the central run and after each draw. The run can be stopped by Ctrl-C: the C++
+// progress callback checks for pending signals, and a pending KeyboardInterrupt (or an exception
+// from `progress`) stops the run and is raised in place of the C++ "interrupted" error.
 results::Dataset run(const std::string& text, const fs::path& path,
-                     const std::optional<py::function>& progress) {
+                     const std::optional<py::function>& progress, std::size_t draws,
+                     std::uint64_t seed, unsigned threads, bool keep_draws) {
   std::optional<py::error_already_set> python_error;
   const demography::ProgressCallback callback = [&](std::size_t done, std::size_t total) {
     py::gil_scoped_acquire gil;  // briefly, to look at signals and update the progress bar
@@ -64,7 +65,13 @@ results::Dataset run(const std::string& text, const fs::path& path,
     // text and path were copied out of Python by the argument casters); the only way back into
     // Python is the callback above, which takes the GIL before touching anything.
     py::gil_scoped_release no_gil;
-    ds = scenario::run_scenario(scenario::parse_scenario(text, path), callback);
+    scenario::RunOptions options;
+    options.draws = draws;
+    options.seed = seed;
+    options.threads = threads;
+    options.keep_draws = keep_draws;
+    options.progress = callback;
+    ds = scenario::run_scenario(scenario::parse_scenario(text, path), options);
   } catch (const Error&) {
     if (python_error) throw std::move(*python_error);  // the GIL is held again here
     throw;
@@ -86,7 +93,10 @@ void init_scenario(py::module_& m) {
       py::arg("text"), py::arg("path"),
       "check scenario text; `path` names it in messages and anchors relative input paths");
   m.def("run", &run, py::arg("text"), py::arg("path"), py::arg("progress") = py::none(),
-        "project a scenario given as text and return the results dataset");
+        py::arg("draws") = 0, py::arg("seed") = 0, py::arg("threads") = 1,
+        py::arg("keep_draws") = false,
+        "project a scenario given as text (with Monte Carlo draws when draws > 0) and return "
+        "the results dataset");
 }
 
 }  // namespace healthcast::python

@@ -58,7 +58,7 @@ Score score(const std::vector<int>& ages, const Eigen::VectorXd& forecast,
 std::array<Eigen::VectorXd, N_SEXES> method_rates(const std::string& name,
                                                   const scenario::MortalitySpec& spec,
                                                   const std::vector<int>& ages, int year) {
-  const auto rates = scenario::mortality_methods().at(name)(spec, year, year).front();
+  const auto rates = scenario::mortality_methods().at(name)(spec, year, year).central.front();
   std::array<Eigen::VectorXd, N_SEXES> out;
   for (std::size_t s = 0; s < N_SEXES; ++s) {
     out[s].resize(static_cast<Eigen::Index>(ages.size()));

@@ -1,15 +1,19 @@
-// healthcast run SCENARIO [-o OUT.h5]
+// healthcast run SCENARIO... [-o OUT.h5] [--draws N --seed S --threads T --keep-draws]
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "healthcast/io/draw_writer.h"
 #include "healthcast/io/results_file.h"
+#include "healthcast/parallel/ordered.h"
 #include "healthcast/results/summary.h"
 #include "healthcast/scenario/run.h"
 #include "healthcast/scenario/scenario.h"
+#include "progress_bar.h"
 
 namespace healthcast::cli {
 
@@ -17,21 +21,54 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct RunOptions {
-  fs::path scenario;
+struct RunCommand {
+  std::vector<fs::path> scenarios;
   fs::path output;
+  std::size_t draws = 0;
+  std::uint64_t seed = 1;
+  unsigned threads = 0;
+  bool keep_draws = false;
   bool quiet = false;
 };
 
-void run(const RunOptions& opt) {
+fs::path output_of(const RunCommand& opt, const scenario::Scenario& sc) {
+  return opt.output.empty() ? fs::path("results") / (sc.name + ".h5") : opt.output;
+}
+
+// One scenario: run, write (streaming kept draws to the file as they come), report.
+void run_one(const RunCommand& opt, const scenario::Scenario& sc, unsigned threads,
+             bool show_progress) {
   const auto start = std::chrono::steady_clock::now();
-  const auto sc = scenario::load_scenario(opt.scenario);
-  const fs::path output = opt.output.empty() ? fs::path("results") / (sc.name + ".h5") : opt.output;
+  const fs::path output = output_of(opt, sc);
   if (!opt.quiet)
-    fmt::print("Projecting '{}' ({}), {}-{}, {} region(s)\n", sc.name, sc.title, sc.base_year,
-               sc.horizon, sc.regions.size());
-  const auto ds = scenario::run_scenario(sc);
-  io::write_results(ds, output);
+    fmt::print("Projecting '{}' ({}), {}-{}, {} region(s){}\n", sc.name, sc.title, sc.base_year,
+               sc.horizon, sc.regions.size(),
+               opt.draws > 0
+                   ? fmt::format(", {} draws (seed {}), {} thread(s)", opt.draws, opt.seed, threads)
+                   : "");
+  std::optional<ProgressBar> bar;
+  if (show_progress) bar.emplace(sc.name);
+  scenario::RunOptions run;
+  run.draws = opt.draws;
+  run.seed = opt.seed;
+  run.threads = threads;
+  if (bar)
+    run.progress = [&bar](std::size_t done, std::size_t total) {
+      bar->update(done, total);
+      return true;
+    };
+  std::unique_ptr<io::DrawWriter> writer;
+  if (opt.keep_draws)
+    run.on_draw = [&](std::size_t j, const results::Dataset& draw) {
+      if (!writer) writer = std::make_unique<io::DrawWriter>(output, draw, opt.draws);
+      writer->write(j, draw);
+    };
+  const auto ds = scenario::run_scenario(sc, run);
+  bar.reset();
+  if (writer)
+    writer->finish(ds);
+  else
+    io::write_results(ds, output);
   if (!opt.quiet) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -40,13 +77,48 @@ void run(const RunOptions& opt) {
   }
 }
 
+void run(const RunCommand& opt) {
+  if (opt.keep_draws && opt.draws == 0)
+    throw CLI::ValidationError("--keep-draws", "needs --draws N with N > 0");
+  if (opt.scenarios.size() > 1 && !opt.output.empty())
+    throw CLI::ValidationError("--output",
+                               "-o names one file; with several scenarios each is written to "
+                               "results/<scenario name>.h5");
+  std::vector<scenario::Scenario> scenarios;
+  for (const auto& path : opt.scenarios) scenarios.push_back(scenario::load_scenario(path));
+  const unsigned threads = parallel::thread_count(opt.threads);
+  // Threads go to the draws of one scenario at a time, or, without draws, to the scenarios.
+  if (opt.draws > 0 || scenarios.size() == 1) {
+    for (const auto& sc : scenarios) run_one(opt, sc, threads, !opt.quiet);
+    return;
+  }
+  RunCommand quiet = opt;
+  quiet.quiet = true;
+  parallel::for_each_index(scenarios.size(), threads,
+                           [&](std::size_t i) { run_one(quiet, scenarios[i], 1, false); });
+  if (!opt.quiet)
+    for (const auto& sc : scenarios)
+      fmt::print("Results of '{}' written to {}\n", sc.name, output_of(opt, sc).string());
+}
+
 }  // namespace
 
 void add_run_command(CLI::App& app) {
-  auto opt = std::make_shared<RunOptions>();
-  auto* cmd = app.add_subcommand("run", "Project a scenario and write its results (HDF5)");
-  cmd->add_option("scenario", opt->scenario, "Scenario file (YAML)")->required();
-  cmd->add_option("-o,--output", opt->output, "Results file (default: results/<scenario name>.h5)");
+  auto opt = std::make_shared<RunCommand>();
+  auto* cmd = app.add_subcommand("run", "Project scenarios and write their results (HDF5)");
+  cmd->add_option("scenario", opt->scenarios, "Scenario file(s) (YAML)")->required();
+  cmd->add_option("-o,--output", opt->output,
+                  "Results file (default: results/<scenario name>.h5; one scenario only)");
+  cmd->add_option("--draws", opt->draws,
+                  "Monte Carlo draws of the uncertain inputs (0: the central run only)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1000000}));
+  cmd->add_option("--seed", opt->seed, "Seed of the draws: draw j depends only on (seed, j)")
+      ->capture_default_str();
+  cmd->add_option("--threads", opt->threads,
+                  "Worker threads (0: one per core); results do not depend on it")
+      ->capture_default_str();
+  cmd->add_flag("--keep-draws", opt->keep_draws,
+                "Store every draw in the results file (variables <name>_draws)");
   cmd->add_flag("-q,--quiet", opt->quiet, "Print nothing on success");
   cmd->callback([opt] { run(*opt); });
 }

@@ -102,11 +102,27 @@ def test_several_scenarios_give_a_list(tmp_path):
     assert [r.to_xarray().sizes["year"] for r in runs] == [3, 2]
 
 
-def test_draws_and_threads_are_not_available_yet():
-    with pytest.raises(NotImplementedError, match="Monte Carlo draws are not available yet"):
-        hc.run(REFERENCE, draws=100)
-    with pytest.raises(NotImplementedError, match="threads"):
-        hc.run(REFERENCE, threads=4)
+def test_draws_give_summaries_and_kept_draws_in_python():
+    scenario = hc.load_scenario(REFERENCE)
+    scenario.horizon = 2022
+    one = hc.run(scenario, draws=3, seed=2, threads=1, keep_draws=True, progress=False)
+    two = hc.run(scenario, draws=3, seed=2, threads=2, keep_draws=True, progress=False)
+    a, b = one.to_xarray(), two.to_xarray()
+    assert list(a["statistic"].values) == ["mean", "median", "lower_95", "upper_95"]
+    assert a["life_expectancy_draws"].dims[0] == "draw" and a.sizes["draw"] == 3
+    xr.testing.assert_identical(a, b)  # any number of threads gives the same numbers
+    e0 = a["life_expectancy_draws"].sel(year=2022, sex="total", age=0)
+    assert float(a["life_expectancy_summary"].sel(statistic="mean", year=2022, sex="total",
+                                                  age=0)) == pytest.approx(float(e0.mean()))
+
+
+def test_run_arguments_out_of_range_raise_value_error():
+    with pytest.raises(ValueError, match="draws"):
+        hc.run(REFERENCE, draws=-1)
+    with pytest.raises(ValueError, match="threads"):
+        hc.run(REFERENCE, threads=0)
+    with pytest.raises(ValueError, match="keep_draws"):
+        hc.run(REFERENCE, keep_draws=True)
 
 
 def test_unknown_keyword_arguments_raise_type_error():

@@ -21,16 +21,18 @@ PROGRESS_DELAY_SECONDS = 2.0
 
 @overload
 def run(scenario: ScenarioLike, draws: int = 0, seed: int = 0, threads: int | None = None,
-        progress: bool = True) -> Results: ...
+        keep_draws: bool = False, progress: bool = True) -> Results: ...
 
 
 @overload
 def run(scenario: Sequence[ScenarioLike], draws: int = 0, seed: int = 0,
-        threads: int | None = None, progress: bool = True) -> list[Results]: ...
+        threads: int | None = None, keep_draws: bool = False,
+        progress: bool = True) -> list[Results]: ...
 
 
 def run(scenario: ScenarioLike | Sequence[ScenarioLike], draws: int = 0, seed: int = 0,
-        threads: int | None = None, progress: bool = True) -> Results | list[Results]:
+        threads: int | None = None, keep_draws: bool = False,
+        progress: bool = True) -> Results | list[Results]:
     """Project one scenario, or several.
 
     Args:
@@ -41,9 +43,16 @@ def run(scenario: ScenarioLike | Sequence[ScenarioLike], draws: int = 0, seed: i
             ``reference, *plans = run([...]); compare(reference, plans)`` (deaths averted and
             indicator differences; the runs need the same years and regions), or put them
             side by side with :func:`healthcast.plot.scenarios_against_targets`.
-        draws: number of Monte Carlo draws. Only 0 (the central projection) is available yet.
-        seed: seed of the random streams (used once draws are available).
-        threads: worker threads; None or 1 (runs are single-threaded for now).
+        draws: number of Monte Carlo draws of the uncertain inputs (MODEL.md section 6); 0 runs
+            the central projection only. With draws, every variable over years gets
+            ``<name>_summary`` (dimension ``statistic``: mean, median, lower_95, upper_95) and
+            each modelled target its probability of being met.
+        seed: seed of the random streams; draw j depends only on (seed, j).
+        threads: worker threads over draws (and regions); None uses one per core. Results are
+            identical for any number of threads. Without draws, a list of scenarios is run
+            side by side on that many threads.
+        keep_draws: also keep every draw (variables ``<name>_draws`` with dimension ``draw``);
+            memory grows with the number of draws.
         progress: show a progress bar (tqdm, on stderr) for runs longer than about 2 seconds.
 
     The engine runs without holding the GIL, so other Python threads keep running; Ctrl-C
@@ -51,28 +60,37 @@ def run(scenario: ScenarioLike | Sequence[ScenarioLike], draws: int = 0, seed: i
 
     Raises:
         ScenarioError: the scenario or one of its inputs is invalid (with file and line).
-        NotImplementedError: draws > 0 or threads > 1.
+        ValueError: draws, seed or threads out of range.
     """
-    if isinstance(scenario, (list, tuple)):
-        return [run(s, draws=draws, seed=seed, threads=threads, progress=progress)
-                for s in scenario]
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
         raise ValueError(f"draws must be a whole number >= 0, got {draws!r}")
-    if draws > 0:
-        raise NotImplementedError(
-            f"draws={draws}: Monte Carlo draws are not available yet in this version of "
-            "healthcast; run with draws=0 for the central projection")
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
-    if threads is not None and threads != 1:
-        raise NotImplementedError(
-            f"threads={threads}: multi-threaded runs are not available yet; use threads=None")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be an integer from 0 to 2**64 - 1, got {seed!r}")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int)
+                                or threads < 1):
+        raise ValueError(f"threads must be None or a whole number >= 1, got {threads!r}")
+    if keep_draws and draws == 0:
+        raise ValueError("keep_draws=True needs draws > 0")
+    workers = threads if threads is not None else (os.cpu_count() or 1)
+
+    if isinstance(scenario, (list, tuple)):
+        scenarios = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenario]
+        if draws > 0 or workers == 1 or len(scenarios) < 2:
+            return [run(s, draws=draws, seed=seed, threads=threads, keep_draws=keep_draws,
+                        progress=progress) for s in scenarios]
+        # Without draws, threads go to the scenarios (the engine releases the GIL).
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(workers, len(scenarios))) as pool:
+            return list(pool.map(
+                lambda s: run(s, threads=1, progress=False), scenarios))
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     bar = _ProgressBar(scenario.name, enabled=progress)
     try:
-        dataset = _core.run(scenario.to_yaml(), scenario.path, bar.update)
+        dataset = _core.run(scenario.to_yaml(), scenario.path, bar.update, draws=draws,
+                            seed=seed, threads=workers, keep_draws=keep_draws)
     finally:
         bar.close()
     return Results(dataset)

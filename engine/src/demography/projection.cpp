@@ -1,12 +1,14 @@
 #include "healthcast/demography/projection.h"
 
 #include <algorithm>
+#include <mutex>
 #include <numeric>
 
 #include <fmt/format.h>
 
 #include "healthcast/demography/life_table.h"
 #include "healthcast/error.h"
+#include "healthcast/parallel/ordered.h"
 
 namespace healthcast::demography {
 
@@ -265,7 +267,8 @@ std::shared_ptr<const CohortDynamics> dynamics_of(const RegionInputs& in,
 
 }  // namespace
 
-results::Dataset project(const ProjectionSetup& setup, const ProgressCallback& progress) {
+results::Dataset project(const ProjectionSetup& setup, const ProgressCallback& progress,
+                         unsigned threads) {
   check_inputs(setup);
   std::vector<std::shared_ptr<const CohortDynamics>> dynamics;
   for (const auto& in : setup.regions) dynamics.push_back(dynamics_of(in, setup));
@@ -279,7 +282,11 @@ results::Dataset project(const ProjectionSetup& setup, const ProgressCallback& p
   }
   Dataset ds = make_dataset(setup, shape);
   const std::size_t years = year_count(setup);
-  for (std::size_t r = 0; r < setup.regions.size(); ++r) {
+  // Regions write disjoint parts of the dataset's variables, which exist before they start.
+  std::mutex progress_mutex;
+  std::size_t done = 0;
+  bool cancelled = false;
+  parallel::for_each_index(setup.regions.size(), threads, [&](std::size_t r) {
     const RegionInputs& in = setup.regions[r];
     SexAgeArray population = in.population;
     SexAgeArray next{};
@@ -295,10 +302,14 @@ results::Dataset project(const ProjectionSetup& setup, const ProgressCallback& p
       const YearFlows f = project_year(in, *dynamics[r], shape, y, population, states, next);
       store_year(ds, y, r, population, states_at_start, f, shape);
       population = next;
-      if (progress && !progress(r * years + y + 1, setup.regions.size() * years))
+      std::lock_guard lock(progress_mutex);
+      ++done;
+      if (cancelled || (progress && !progress(done, setup.regions.size() * years))) {
+        cancelled = true;
         throw Error("the projection was interrupted");
+      }
     }
-  }
+  });
   return ds;
 }
 

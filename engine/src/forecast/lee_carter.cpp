@@ -112,18 +112,39 @@ LeeCarterForecast LeeCarter::forecast(int horizon, int draws, std::uint64_t seed
   }
   if (draws > 0) {
     f.kt_draws.resize(draws, h_count);
-    const double annual_sd = sigma_ / std::sqrt(step_);
     for (int j = 0; j < draws; ++j) {
-      random::Stream rng(seed, static_cast<std::uint64_t>(j), random::Purpose::lee_carter_kt);
-      const double drift_year = (drift_ + drift_se_ * rng.normal()) / step_;
-      double k = k_last;
-      for (Eigen::Index h = 0; h < h_count; ++h) {
-        k += drift_year + annual_sd * rng.normal();
-        f.kt_draws(j, h) = k;
-      }
+      const auto k = k_draw(f.years, seed, static_cast<std::uint64_t>(j));
+      for (Eigen::Index h = 0; h < h_count; ++h) f.kt_draws(j, h) = k[static_cast<std::size_t>(h)];
     }
   }
   return f;
+}
+
+std::vector<double> LeeCarter::k_draw(std::span<const double> times, std::uint64_t seed,
+                                      std::uint64_t draw) const {
+  const double last = years_.back();
+  double latest = last;
+  for (double t : times) latest = std::max(latest, t);
+  // The annual path k_0 = k_T, k_1, ..., far enough to cover every time asked for.
+  random::Stream rng(seed, draw, random::Purpose::lee_carter_kt);
+  const double drift_year = (drift_ + drift_se_ * rng.normal()) / step_;
+  const double annual_sd = sigma_ / std::sqrt(step_);
+  std::vector<double> path{kt_(kt_.size() - 1)};
+  while (last + static_cast<double>(path.size() - 1) < latest)
+    path.push_back(path.back() + drift_year + annual_sd * rng.normal());
+  std::vector<double> out;
+  out.reserve(times.size());
+  for (double t : times) {
+    const double h = t - last;
+    if (h <= 0.0) {
+      out.push_back(k_at(t));
+      continue;
+    }
+    const auto below = static_cast<std::size_t>(std::floor(h));
+    const double frac = h - static_cast<double>(below);
+    out.push_back(frac == 0.0 ? path[below] : (1.0 - frac) * path[below] + frac * path[below + 1]);
+  }
+  return out;
 }
 
 }  // namespace healthcast::forecast

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "healthcast/health/dynamics.h"
+#include "healthcast/health/sampling.h"
 #include "healthcast/io/age_schedule.h"
 #include "healthcast/io/csv.h"
 #include "healthcast/scenario/interventions.h"
@@ -148,7 +149,7 @@ std::vector<SexAgeArray> read_migration(const std::filesystem::path& path, int b
 }
 
 // Method "rates": death rates by year (`year,sex,age,mx`), held constant outside their years.
-std::vector<SexAgeArray> mortality_from_rates(const MortalitySpec& spec, int base, int horizon) {
+MortalityForecast mortality_from_rates(const MortalitySpec& spec, int base, int horizon) {
   auto csv = CsvTable::read(spec.rates);
   csv.require_columns({"year", "sex", "age", "mx"});
   require_rows(csv);
@@ -158,14 +159,13 @@ std::vector<SexAgeArray> mortality_from_rates(const MortalitySpec& spec, int bas
   std::map<int, SexAgeArray> series;
   for (const auto& [year, sched] : schedules)
     series[year] = sched.single_years(fmt::format("death rates of year {}", year));
-  return for_each_year(series, base, horizon);
+  return {for_each_year(series, base, horizon), {}};
 }
 
 // Method "improvement": rates of the jump-off period, declining at the average annual
 // improvement by age and sex observed between an earlier period and the jump-off period.
 // Reads `from_year,to_year,sex,age,mx`.
-std::vector<SexAgeArray> mortality_by_improvement(const MortalitySpec& spec, int base,
-                                                  int horizon) {
+MortalityForecast mortality_by_improvement(const MortalitySpec& spec, int base, int horizon) {
   auto csv = CsvTable::read(spec.rates);
   csv.require_columns({"from_year", "to_year", "sex", "age", "mx"});
   require_rows(csv);
@@ -208,7 +208,7 @@ std::vector<SexAgeArray> mortality_by_improvement(const MortalitySpec& spec, int
         m[s][a] = m1[s][a] * std::exp(-improvement[s][a] * elapsed);
     out.push_back(m);
   }
-  return out;
+  return {out, {}};
 }
 
 }  // namespace
@@ -222,13 +222,10 @@ const std::map<std::string, MortalityMethod>& mortality_methods() {
   return methods;
 }
 
-demography::ProjectionSetup load_inputs(const Scenario& scenario,
-                                        const demography::ProgressCallback& progress) {
-  demography::ProjectionSetup setup;
+ScenarioData read_inputs(const Scenario& scenario, const demography::ProgressCallback& progress) {
+  ScenarioData data{scenario, {}};
   // Regions that share a health-model file share the loaded model.
   std::map<std::filesystem::path, std::shared_ptr<const health::HealthModel>> health_models;
-  setup.base_year = scenario.base_year;
-  setup.horizon = scenario.horizon;
   const int base = scenario.base_year, horizon = scenario.horizon;
   for (const auto& spec : scenario.regions) {
     const auto& in = spec.inputs;
@@ -241,33 +238,67 @@ demography::ProjectionSetup load_inputs(const Scenario& scenario,
           in.mortality.where, "method",
           fmt::format("unknown mortality method '{}'; available: {}", in.mortality.method, names));
     }
-    demography::RegionInputs region;
+    RegionData region;
     region.name = spec.name;
     region.population = read_population(in.population);
     region.fertility = read_fertility(in.fertility, base, horizon);
     region.sex_ratio_at_birth = read_sex_ratio(in.sex_ratio_at_birth, base, horizon);
     region.net_migration = read_migration(in.net_migration, base, horizon);
-    region.death_rate = method->second(in.mortality, base, horizon);
-    std::shared_ptr<const health::HealthModel> model;
-    std::optional<health::HealthPaths> paths;
+    region.mortality = method->second(in.mortality, base, horizon);
     if (!in.health.empty()) {
       auto& loaded = health_models[in.health];
       if (!loaded)
         loaded = std::make_shared<health::HealthModel>(health::load_health_model(in.health));
-      model = loaded;
-      paths = health::reference_paths(*model, region.death_rate.size());
+      region.health = loaded;
     }
-    InterventionTarget target{base, region, paths ? &*paths : nullptr, model.get()};
+    data.regions.push_back(std::move(region));
+    if (progress &&
+        !progress(0, scenario.regions.size() * data.regions.front().mortality.central.size()))
+      throw Error("the projection was interrupted");
+  }
+  return data;
+}
+
+demography::ProjectionSetup make_setup(const ScenarioData& data,
+                                       const std::optional<DrawKey>& draw) {
+  const Scenario& scenario = data.scenario;
+  demography::ProjectionSetup setup;
+  setup.base_year = scenario.base_year;
+  setup.horizon = scenario.horizon;
+  // A draw samples each distinct health model once, so regions sharing a model share its draw.
+  std::map<const health::HealthModel*, std::shared_ptr<const health::HealthModel>> sampled;
+  for (const auto& in : data.regions) {
+    demography::RegionInputs region;
+    region.name = in.name;
+    region.population = in.population;
+    region.fertility = in.fertility;
+    region.sex_ratio_at_birth = in.sex_ratio_at_birth;
+    region.net_migration = in.net_migration;
+    region.death_rate = draw && in.mortality.draw ? in.mortality.draw(*draw) : in.mortality.central;
+    std::shared_ptr<const health::HealthModel> model = in.health;
+    if (model && draw) {
+      auto& own = sampled[in.health.get()];
+      if (!own)
+        own = std::make_shared<health::HealthModel>(
+            health::sample_health_model(*in.health, draw->seed, draw->draw));
+      model = own;
+    }
+    std::optional<health::HealthPaths> paths;
+    if (model) paths = health::reference_paths(*model, region.death_rate.size());
+    InterventionTarget target{scenario.base_year, region, paths ? &*paths : nullptr, model.get()};
     apply_interventions(scenario, target);
     if (model)
       region.dynamics = std::make_shared<health::HealthDynamics>(
           model, region.death_rate, std::move(*paths), setup.tolerances);
     setup.regions.push_back(std::move(region));
-    if (progress && !progress(0, scenario.regions.size() * setup.regions.front().death_rate.size()))
-      throw Error("the projection was interrupted");
   }
   if (scenario.population_scale > 0.0) scale_population(setup, scenario.population_scale);
   return setup;
+}
+
+demography::ProjectionSetup load_inputs(const Scenario& scenario,
+                                        const demography::ProgressCallback& progress) {
+  return make_setup(read_inputs(scenario, progress));
 }
 
 void check_inputs(const Scenario& scenario) {

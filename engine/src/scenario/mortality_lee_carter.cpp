@@ -1,7 +1,8 @@
 // Method "lee_carter": a Lee-Carter model fitted by sex to the history's periods within
-// `fit_period`, its k_t carried along the drift line (the mean forecast; draws come with the
-// uncertainty runs), starting from the observed rates of the last fitted period (Lee-Miller
-// jump-off), so that the base year continues the data rather than the model's fit of it.
+// `fit_period`, its k_t carried along the drift line (the central forecast) or along a random
+// walk with drift (a draw: LeeCarter::k_draw), starting from the observed rates of the last fitted
+// period (Lee-Miller jump-off), so that the base year continues the data rather than the model's
+// fit of it.
 #include <array>
 #include <limits>
 #include <string>
@@ -14,8 +15,7 @@
 
 namespace healthcast::scenario {
 
-std::vector<demography::SexAgeArray> mortality_by_lee_carter(const MortalitySpec& spec,
-                                                             int base_year, int horizon) {
+MortalityForecast mortality_by_lee_carter(const MortalitySpec& spec, int base_year, int horizon) {
   const MortalityHistory history = read_mortality_history(spec.rates);
   const bool all = spec.fit_from == 0 && spec.fit_to == 0;
   const auto periods =
@@ -50,14 +50,29 @@ std::vector<demography::SexAgeArray> mortality_by_lee_carter(const MortalitySpec
                                    s == 0 ? "female" : "male", history.source));
     }
   }
-  std::vector<demography::SexAgeArray> out;
-  for (int t = base_year; t <= horizon; ++t) {
-    demography::SexAgeArray m{};
+  std::vector<double> years;
+  for (int t = base_year; t <= horizon; ++t) years.push_back(t);
+  // Rates of each year from k by sex; both sexes take the same standard-normal innovations in a
+  // draw (their k move together, as joint models of the two sexes find).
+  const auto rates_for = [ages = history.ages, models,
+                          years](const std::array<std::vector<double>, demography::N_SEXES>& k) {
+    std::vector<demography::SexAgeArray> out(years.size());
+    for (std::size_t y = 0; y < years.size(); ++y)
+      for (std::size_t s = 0; s < demography::N_SEXES; ++s)
+        out[y][s] = to_single_ages(ages, models[s].rates(k[s][y]));
+    return out;
+  };
+  std::array<std::vector<double>, demography::N_SEXES> mean;
+  for (std::size_t s = 0; s < demography::N_SEXES; ++s)
+    for (double t : years) mean[s].push_back(models[s].k_at(t));
+  MortalityForecast forecast{rates_for(mean), {}};
+  forecast.draw = [rates_for, models, years](const DrawKey& key) {
+    std::array<std::vector<double>, demography::N_SEXES> k;
     for (std::size_t s = 0; s < demography::N_SEXES; ++s)
-      m[s] = to_single_ages(history.ages, models[s].rates(models[s].k_at(t)));
-    out.push_back(m);
-  }
-  return out;
+      k[s] = models[s].k_draw(years, key.seed, key.draw);
+    return rates_for(k);
+  };
+  return forecast;
 }
 
 }  // namespace healthcast::scenario

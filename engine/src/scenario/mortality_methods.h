@@ -5,12 +5,12 @@
 #include <vector>
 
 #include "healthcast/demography/projection.h"
+#include "healthcast/scenario/inputs.h"
 #include "healthcast/scenario/scenario.h"
 
 namespace healthcast::scenario {
 
 // Method "lee_carter" (mortality_lee_carter.cpp).
-std::vector<demography::SexAgeArray> mortality_by_lee_carter(const MortalitySpec& spec,
-                                                             int base_year, int horizon);
+MortalityForecast mortality_by_lee_carter(const MortalitySpec& spec, int base_year, int horizon);
 
 }  // namespace healthcast::scenario

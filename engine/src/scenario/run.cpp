@@ -1,16 +1,20 @@
 #include "healthcast/scenario/run.h"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
-
-#include "healthcast/health/indicators.h"
-#include "healthcast/results/calibration.h"
-#include "healthcast/scenario/inputs.h"
-#include "healthcast/scenario/interventions.h"
-#include "healthcast/scenario/targets.h"
-
+#include <numeric>
 #include <optional>
 
 #include <fmt/format.h>
+
+#include "healthcast/health/indicators.h"
+#include "healthcast/parallel/ordered.h"
+#include "healthcast/results/calibration.h"
+#include "healthcast/results/draw_summary.h"
+#include "healthcast/scenario/inputs.h"
+#include "healthcast/scenario/interventions.h"
+#include "healthcast/scenario/targets.h"
 
 namespace healthcast::scenario {
 
@@ -42,14 +46,30 @@ double level_of(const results::Dataset& ds, const Intervention& iv) {
              : across_regions(ds, "risk_factor_mean", "factor", iv.factor, iv.ramp.full);
 }
 
+// The projection and health indicators of one set-up (the central run or a draw).
+results::Dataset project_with_indicators(const demography::ProjectionSetup& setup, unsigned threads,
+                                         const demography::ProgressCallback& progress = {}) {
+  auto ds = demography::project(setup, progress, threads);
+  std::vector<const health::HealthDynamics*> health;
+  for (const auto& region : setup.regions)
+    if (const auto* h = dynamic_cast<const health::HealthDynamics*>(region.dynamics.get()))
+      health.push_back(h);
+  if (!health.empty()) health::add_health_indicators(ds, health);
+  return ds;
+}
+
 // Interventions that make a prevalence or an adult mean reach a level become the scale that
 // does so: measured first on a projection without them, then corrected once on a projection
-// with them (the population they are averaged over moves a little with the lever itself).
-Scenario resolve_reach(const Scenario& scenario, const demography::ProgressCallback& progress) {
+// with them (the population they are averaged over moves a little with the lever itself). The
+// scale is resolved on the central run and then held in every draw: a draw changes what the
+// lever achieves, not the lever.
+Scenario resolve_reach(const Scenario& scenario, unsigned threads,
+                       const demography::ProgressCallback& progress) {
   Scenario without = scenario;
   std::erase_if(without.interventions, reach_needs_projection);
   if (without.interventions.size() == scenario.interventions.size()) return scenario;
-  const auto reference = run_scenario(without, progress);
+  const auto reference =
+      project_with_indicators(make_setup(read_inputs(without, progress)), threads, progress);
   Scenario resolved = scenario;
   std::vector<std::pair<Intervention*, double>> wanted;
   for (auto& iv : resolved.interventions) {
@@ -64,7 +84,8 @@ Scenario resolve_reach(const Scenario& scenario, const demography::ProgressCallb
     iv.scale = *iv.reach / now;
     iv.reach.reset();
   }
-  const auto first = run_scenario(resolved, progress);
+  const auto first =
+      project_with_indicators(make_setup(read_inputs(resolved, progress)), threads, progress);
   for (auto& [iv, level] : wanted) {
     const double achieved = level_of(first, *iv);
     if (achieved > 0.0) *iv->scale *= level / achieved;
@@ -72,36 +93,129 @@ Scenario resolve_reach(const Scenario& scenario, const demography::ProgressCallb
   return resolved;
 }
 
+// Adds draw j of n to the dataset as <name>_draws (dimension `draw` first) for every variable
+// over years; the variables are made when the first draw arrives.
+void keep_draw(results::Dataset& out, std::size_t j, std::size_t n, const results::Dataset& draw) {
+  const auto over_years = [](const results::Variable& v) {
+    return std::find(v.dims.begin(), v.dims.end(), "year") != v.dims.end();
+  };
+  if (j == 0) {
+    std::vector<int> index(n);
+    std::iota(index.begin(), index.end(), 0);
+    out.add_coordinate({"draw", index, "Monte Carlo draw", ""});
+    for (const auto& v : draw.variables()) {
+      if (!over_years(v)) continue;
+      std::vector<std::string> dims = {"draw"};
+      dims.insert(dims.end(), v.dims.begin(), v.dims.end());
+      out.add_variable(v.name + "_draws", dims, v.units, v.long_name + " (each draw)");
+    }
+  }
+  for (const auto& v : draw.variables()) {
+    if (!over_years(v)) continue;
+    auto& kept = out.variable(v.name + "_draws");
+    std::copy(v.values.begin(), v.values.end(),
+              kept.values.begin() + static_cast<std::ptrdiff_t>(j * v.values.size()));
+  }
+}
+
+// What the targets need from one draw: whether each was met (NaN when it cannot be judged).
+std::vector<double> targets_met(const Scenario& scenario, const results::Dataset& ds,
+                                const results::Dataset* national) {
+  std::vector<double> met;
+  for (const auto& t : evaluate_targets(scenario, ds, national)) met.push_back(t.met);
+  return met;
+}
+
+struct Draw {
+  results::Dataset dataset;
+  std::vector<double> met;  // per target
+};
+
 }  // namespace
 
-results::Dataset run_scenario(const Scenario& original,
-                              const demography::ProgressCallback& progress) {
-  const Scenario scenario = resolve_reach(original, progress);
-  const auto setup = load_inputs(scenario, progress);
-  auto ds = demography::project(setup, progress);
-  std::vector<const health::HealthDynamics*> health;
-  for (const auto& region : setup.regions)
-    if (const auto* h = dynamic_cast<const health::HealthDynamics*>(region.dynamics.get()))
-      health.push_back(h);
-  if (!health.empty()) health::add_health_indicators(ds, health);
+results::Dataset run_scenario(const Scenario& original, const RunOptions& options) {
+  const unsigned threads = parallel::thread_count(options.threads);
+  const std::size_t draws = options.draws;
+  const std::size_t runs = 1 + draws;  // the central run counts as one
+  std::size_t per_run = 0;             // region-years of one run, known once inputs are read
+  const auto report = [&](std::size_t done) {
+    return !options.progress || options.progress(done, per_run * runs);
+  };
+  // Work before the central projection only asks whether to go on.
+  const demography::ProgressCallback ask = [&](std::size_t, std::size_t) { return report(0); };
+
+  const Scenario scenario = resolve_reach(original, threads, ask);
+  const ScenarioData data = read_inputs(scenario, ask);
+  per_run =
+      data.regions.size() * static_cast<std::size_t>(scenario.horizon - scenario.base_year + 1);
+  const auto setup = make_setup(data);
+  auto ds = project_with_indicators(setup, threads,
+                                    [&](std::size_t done, std::size_t) { return report(done); });
   results::add_calibration(ds, setup);
   ds.attributes["scenario_name"] = scenario.name;
   ds.attributes["scenario_title"] = scenario.title;
   ds.attributes["scenario_path"] =
       std::filesystem::absolute(scenario.path).lexically_normal().string();
   ds.attributes["scenario_text"] = scenario.text;
-  if (!scenario.targets.empty() || !scenario.monitored.empty()) {
-    // Targets that must beat the national value need a run of the extends chain's root.
-    const bool national_needed =
-        std::any_of(scenario.targets.begin(), scenario.targets.end(),
-                    [](const Target& t) { return t.comparator == "better_than" && !t.value; });
-    std::optional<results::Dataset> national;
-    if (national_needed && !scenario.extends.empty())
-      national = run_scenario(load_scenario(scenario.extends.back()), progress);
-    add_targets(
-        ds, scenario,
-        evaluate_targets(scenario, ds, national ? &*national : (national_needed ? &ds : nullptr)));
+
+  // Targets that must beat the national value need a run of the extends chain's root, with
+  // the same draw (so that both sides of the comparison share their uncertain inputs).
+  const bool has_targets = !scenario.targets.empty() || !scenario.monitored.empty();
+  const bool national_needed =
+      std::any_of(scenario.targets.begin(), scenario.targets.end(),
+                  [](const Target& t) { return t.comparator == "better_than" && !t.value; });
+  std::optional<ScenarioData> national_data;
+  std::optional<results::Dataset> national;
+  if (has_targets && national_needed && !scenario.extends.empty()) {
+    national_data = read_inputs(load_scenario(scenario.extends.back()), ask);
+    national = project_with_indicators(make_setup(*national_data), threads, ask);
   }
+  std::vector<TargetResult> target_results;
+  if (has_targets)
+    target_results =
+        evaluate_targets(scenario, ds, national ? &*national : (national_needed ? &ds : nullptr));
+
+  if (draws > 0) {
+    results::DrawSummary summary(ds);
+    std::vector<double> met_count(target_results.size(), 0.0);
+    std::vector<double> judged_count(target_results.size(), 0.0);
+    const std::function<Draw(std::size_t)> produce = [&](std::size_t j) {
+      const DrawKey key{options.seed, j};
+      Draw d{project_with_indicators(make_setup(data, key), 1), {}};
+      if (has_targets) {
+        std::optional<results::Dataset> national_draw;
+        if (national_data)
+          national_draw = project_with_indicators(make_setup(*national_data, key), 1);
+        d.met =
+            targets_met(scenario, d.dataset,
+                        national_draw ? &*national_draw : (national_needed ? &d.dataset : nullptr));
+      }
+      return d;
+    };
+    const std::function<bool(std::size_t, Draw&)> consume = [&](std::size_t j, Draw& d) {
+      summary.add(d.dataset);
+      for (std::size_t t = 0; t < d.met.size(); ++t)
+        if (!std::isnan(d.met[t])) {
+          met_count[t] += d.met[t];
+          judged_count[t] += 1.0;
+        }
+      if (options.keep_draws) keep_draw(ds, j, draws, d.dataset);
+      if (options.on_draw) options.on_draw(j, d.dataset);
+      return report(per_run * (j + 2));
+    };
+    if (!parallel::ordered_map(draws, threads, produce, consume))
+      throw Error("the projection was interrupted");
+    summary.write_to(ds);
+    ds.attributes["draws"] = std::to_string(draws);
+    ds.attributes["seed"] = std::to_string(options.seed);
+    // Modelled targets take their probability from the draws; monitored ones keep the
+    // probability of their trend's interval.
+    for (std::size_t t = 0; t < target_results.size(); ++t)
+      if (std::isnan(target_results[t].probability) && judged_count[t] > 0.0)
+        target_results[t].probability = met_count[t] / judged_count[t];
+  }
+  if (has_targets) add_targets(ds, scenario, target_results);
+
   if (scenario.population_scale > 0.0)
     ds.attributes["population_scaled"] = fmt::format(
         "national default data scaled to a base population of {:.0f} persons (no data of the "

@@ -45,6 +45,9 @@ struct ProjectionSetup {
 // the calendar year. With a health model the dataset also has deaths_by_cause (dim cause),
 // incidence (dim disease) and cohort_state at 1 January (dim state). Throws Error if the
 // inputs do not cover every year or regions disagree on their causes, diseases or states.
-results::Dataset project(const ProjectionSetup& setup, const ProgressCallback& progress = {});
+// Regions are projected on up to `threads` threads (0 = one per core); the results do not
+// depend on it. `progress` is then called from the worker threads, one call at a time.
+results::Dataset project(const ProjectionSetup& setup, const ProgressCallback& progress = {},
+                         unsigned threads = 1);
 
 }  // namespace healthcast::demography

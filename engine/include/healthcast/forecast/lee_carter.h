@@ -77,6 +77,13 @@ class LeeCarter {
   LeeCarterForecast forecast(int horizon, int draws = 0, std::uint64_t seed = 0,
                              JumpOff jump_off = JumpOff::observed) const;
 
+  // k of draw `draw` at calendar times `times`: the drift drawn from its sampling distribution,
+  // then annual innovations from the last fitted time on (the numbers of forecast()'s row
+  // `draw`); a time between two years is interpolated, and a time not after the last fitted
+  // one takes the mean line. Depends only on (seed, draw).
+  std::vector<double> k_draw(std::span<const double> times, std::uint64_t seed,
+                             std::uint64_t draw) const;
+
  private:
   std::vector<int> ages_;
   std::vector<double> years_;

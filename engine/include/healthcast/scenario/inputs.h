@@ -2,27 +2,70 @@
 // input fail early and say where.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "healthcast/demography/projection.h"
+#include "healthcast/health/model.h"
 #include "healthcast/scenario/scenario.h"
 
 namespace healthcast::scenario {
 
-// A mortality method turns its spec into all-cause death rates by sex and single year of age
-// for each year base_year..horizon.
-using MortalityMethod = std::function<std::vector<demography::SexAgeArray>(
-    const MortalitySpec& spec, int base_year, int horizon)>;
+// Which Monte Carlo draw a set-up is for (MODEL.md §6): every uncertain input of draw `draw`
+// is a function of (seed, draw) alone.
+struct DrawKey {
+  std::uint64_t seed = 0;
+  std::uint64_t draw = 0;
+};
 
-// The registry of mortality methods by name ("improvement", "rates").
+// All-cause death rates by sex and single year of age for each year base_year..horizon: the
+// central forecast, and the rates of a draw where the method has uncertainty (empty `draw`
+// when it has none: every draw then takes the central rates).
+struct MortalityForecast {
+  std::vector<demography::SexAgeArray> central;
+  std::function<std::vector<demography::SexAgeArray>(const DrawKey&)> draw;
+};
+
+// A mortality method turns its spec into a forecast for the years base_year..horizon.
+using MortalityMethod =
+    std::function<MortalityForecast(const MortalitySpec& spec, int base_year, int horizon)>;
+
+// The registry of mortality methods by name ("improvement", "lee_carter", "rates").
 const std::map<std::string, MortalityMethod>& mortality_methods();
+
+// What a scenario reads from its files, read once: the draws of a run are set up from it
+// without reading anything again.
+struct RegionData {
+  std::string name;
+  demography::SexAgeArray population{};
+  std::vector<demography::AgeArray> fertility;
+  std::vector<double> sex_ratio_at_birth;
+  std::vector<demography::SexAgeArray> net_migration;
+  MortalityForecast mortality;
+  std::shared_ptr<const health::HealthModel> health;  // null without a health model
+};
+struct ScenarioData {
+  Scenario scenario;
+  std::vector<RegionData> regions;
+};
 
 // Reads and checks every input of every region. Throws InputError with file, line and field.
 // `progress`, when given, is asked after each region whether to go on (done = 0); returning
 // false stops with Error "interrupted", so that long set-ups can be cancelled too.
+ScenarioData read_inputs(const Scenario& scenario,
+                         const demography::ProgressCallback& progress = {});
+
+// The projection set-up of the central run (no draw) or of one draw: mortality and health
+// inputs of that draw, the scenario's interventions applied, the health dynamics built.
+demography::ProjectionSetup make_setup(const ScenarioData& data,
+                                       const std::optional<DrawKey>& draw = {});
+
+// read_inputs then make_setup of the central run.
 demography::ProjectionSetup load_inputs(const Scenario& scenario,
                                         const demography::ProgressCallback& progress = {});
 
