@@ -82,6 +82,12 @@ class HealthDynamics final : public demography::CohortDynamics {
   // Mean of continuous factor j in each year with mediation applied (e.g. salt's effect on
   // blood pressure), [year][sex][age].
   const std::vector<SexAgeArray>& effective_mean(std::size_t j) const { return effective_mean_[j]; }
+  // Base-year mean relative risk of categorical factor j for disease d over the year of age
+  // (the denominator of the factor's effect on incidence; 1 where it has none).
+  double base_mean_relative_risk(std::size_t j, std::size_t d, std::size_t sex,
+                                 std::size_t age) const {
+    return base_mean_rr_[j][d][sex][age];
+  }
 
  private:
   std::size_t categories() const;  // all categories of all categorical factors
