@@ -75,6 +75,21 @@ def test_fan_chart_shades_draws_and_quantiles(results, out_dir):
     plt.close(ax.figure)
 
 
+def test_fan_chart_of_a_run_with_draws_shades_its_95_percent_interval(out_dir):
+    scenario = hc.load_scenario(SOURCE / "scenarios" / "china_reference.yaml")
+    scenario.horizon = 2025
+    run = hc.run(scenario, draws=5, seed=1, progress=False)
+    ax = plot.fan_chart(run, "life_expectancy")
+    (band,) = ax.collections
+    summary = run.to_xarray()["life_expectancy_summary"].sel(region="china", sex="total", age=0)
+    # The band's outline runs along the lower and then the upper quantiles.
+    y = band.get_paths()[0].vertices[:, 1]
+    lower, upper = summary.sel(statistic="lower_95").values, summary.sel(statistic="upper_95")
+    assert np.isclose(y.min(), lower.min()) and np.isclose(y.max(), float(upper.max()))
+    assert [line.get_label() for line in ax.get_lines()] == ["Median", "Central projection"]
+    save(ax, out_dir / "fan_summary.png")
+
+
 def test_deaths_by_another_dimension(results, out_dir):
     ds = results.to_xarray()
     setting = xr.DataArray([0.3, 0.7], dims="setting", coords={"setting": ["urban", "rural"]})

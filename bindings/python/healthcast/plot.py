@@ -102,17 +102,31 @@ def fan_chart(results: ResultsLike, indicator: str = "life_expectancy", *,
               lang: str = "en", ax: Axes | None = None) -> Axes:
     """An indicator over time with its uncertainty.
 
-    With draws (a ``draw`` dimension) or quantiles (a ``quantile`` dimension, values in 0..1)
-    the 95% and 50% intervals are shaded around the median; without them (runs with
+    With draws (a ``draw`` dimension, or the ``<indicator>_draws`` of a run with
+    ``keep_draws=True``) or quantiles (a ``quantile`` dimension, values in 0..1) the 95% and 50%
+    intervals are shaded around the median; with the summaries of a run with draws
+    (``<indicator>_summary``) the 95% interval and the median; without them (runs with
     ``draws=0``) only the central projection is drawn. ``age`` selects an age of an
-    age-specific indicator (default: at birth for life expectancy; counts are summed over age).
+    age-specific indicator (default: at birth for life expectancy; counts are summed over age,
+    which needs the draws themselves: quantiles of a sum are not sums of quantiles).
     """
     words = _labels(lang)
     with _fonts(lang):
         ax = _axes(ax)
         ds = _dataset(results)
         region = _region(ds, region)
-        data = _select(ds, indicator, region=region, sex=sex, age=age)
+        summed = age is None and indicator in COUNTS
+        if f"{indicator}_draws" in ds.data_vars:
+            indicator_data = f"{indicator}_draws"
+        elif f"{indicator}_summary" in ds.data_vars and not summed:
+            indicator_data = f"{indicator}_summary"
+        else:
+            indicator_data = indicator
+        data = _select(ds, indicator_data, region=region, sex=sex, age=age)
+        if "statistic" in data.dims:
+            data = data.rename(statistic="quantile").assign_coords(
+                quantile=[{"mean": -1.0, "median": 0.5, "lower_95": 0.025,
+                           "upper_95": 0.975}[str(s)] for s in data["statistic"].values])
         if "draw" in data.dims:
             data = data.quantile([0.025, 0.25, 0.5, 0.75, 0.975], dim="draw")
         years = data["year"].values
@@ -127,6 +141,10 @@ def fan_chart(results: ResultsLike, indicator: str = "life_expectancy", *,
                                     label=words["interval"].format(p=100 * (high - low)))
             centre = data.sel(quantile=0.5, method="nearest")
             ax.plot(years, centre.values, color="C0", label=words["median"])
+            if indicator_data != indicator:  # the central projection beside the draws' median
+                central = _select(ds, indicator, region=region, sex=sex, age=age)
+                ax.plot(years, central.values, color="C0", linestyle="--", linewidth=1,
+                        label=words["central"])
         else:
             ax.plot(years, data.values, color="C0", label=words["central"])
         name = _indicator_label(words, indicator, age, ds)

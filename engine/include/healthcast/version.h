@@ -16,6 +16,6 @@ inline constexpr int SCENARIO_FORMAT_VERSION = 1;
 // Results files: the `filetype` root attribute and `format_version` [major, minor]. A reader
 // accepts any minor version of its major version (minor versions only add variables).
 inline constexpr std::string_view RESULTS_FILETYPE = "healthcast-results";
-inline constexpr std::array<int, 2> RESULTS_FORMAT_VERSION = {1, 1};
+inline constexpr std::array<int, 2> RESULTS_FORMAT_VERSION = {1, 2};
 
 }  // namespace healthcast
