@@ -41,8 +41,8 @@ PROBLEM="$WORK/problem"
 "$BUILD/bin/healthcast_export_problem" "$SCENARIO" -o "$PROBLEM"
 
 say "agreement (one run of each)"
-"$PY" "$HERE/numpy_model.py" "$PROBLEM" -o "$WORK/numpy.csv" 2>/dev/null
-Rscript "$HERE/desolve_model.R" "$PROBLEM" -o "$WORK/desolve.csv" 2>/dev/null
+"$PY" "$HERE/numpy_model.py" "$PROBLEM" -o "$WORK/numpy.csv"
+Rscript "$HERE/desolve_model.R" "$PROBLEM" -o "$WORK/desolve.csv"
 "$PY" "$HERE/check_agreement.py" --healthcast "$BUILD/bin/healthcast" --scenario "$SCENARIO" \
   numpy="$WORK/numpy.csv" R="$WORK/desolve.csv"
 
