@@ -3,13 +3,8 @@
 // The layout is described in docs/results-format.md.
 #include "healthcast/io/results_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cstddef>
-#include <ctime>
 #include <map>
 #include <string>
 #include <string_view>
@@ -17,392 +12,29 @@
 #include <utility>
 #include <vector>
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
 #include "healthcast/error.h"
 #include "healthcast/version.h"
+#include "results_hdf5.h"
 
 namespace healthcast::io {
 
 namespace {
 
 namespace fs = std::filesystem;
+using detail::Context;
+using detail::Handle;
+using detail::hdf5_detail;
+using detail::kFiletype;
+using detail::kFormatVersion;
+using detail::QuietHdf5Errors;
 using results::Coordinate;
 using results::Dataset;
 using results::Labels;
 using results::Variable;
-
-// Variables with more elements than this are chunked and compressed; smaller ones are stored
-// contiguously, where compression would cost more than it saves.
-constexpr std::size_t kCompressAbove = 1000;
-// Upper bound on the elements of one chunk (512 KiB of float64, well inside HDF5's default
-// 1 MiB chunk cache).
-constexpr std::size_t kMaxChunkElements = 64 * 1024;
-constexpr unsigned kGzipLevel = 4;
-
-// Root attributes that the writer owns. filetype and format_version may not be set through
-// Dataset::attributes; the provenance ones are always those of the program writing the file.
-constexpr std::string_view kFiletype = "filetype";
-constexpr std::string_view kFormatVersion = "format_version";
-constexpr std::string_view kProvenance[] = {"software_version", "git_revision", "creation_time"};
-
-// ---------------------------------------------------------------------------------------------
-// HDF5 plumbing
-
-// Owns one HDF5 identifier and closes it with the matching H5?close function.
-class Handle {
- public:
-  using Closer = herr_t (*)(hid_t);
-
-  Handle() = default;
-  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  Handle(Handle&& other) noexcept
-      : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
-  Handle& operator=(Handle&& other) noexcept {
-    if (this != &other) {
-      reset();
-      id_ = std::exchange(other.id_, H5I_INVALID_HID);
-      closer_ = other.closer_;
-    }
-    return *this;
-  }
-  ~Handle() { reset(); }
-
-  hid_t get() const { return id_; }
-  bool valid() const { return id_ >= 0; }
-
-  // Closes now and returns the status (closing a file flushes it, which can fail).
-  herr_t close() {
-    herr_t status = 0;
-    if (id_ >= 0 && closer_ != nullptr) status = closer_(id_);
-    id_ = H5I_INVALID_HID;
-    return status;
-  }
-  void reset() { static_cast<void>(close()); }
-
- private:
-  hid_t id_ = H5I_INVALID_HID;
-  Closer closer_ = nullptr;
-};
-
-// Turns off HDF5's printing of its error stack for the lifetime of the object (failures are
-// reported as exceptions instead) and restores the previous handler afterwards.
-class QuietHdf5Errors {
- public:
-  QuietHdf5Errors() {
-    H5Eget_auto2(H5E_DEFAULT, &function_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  QuietHdf5Errors(const QuietHdf5Errors&) = delete;
-  QuietHdf5Errors& operator=(const QuietHdf5Errors&) = delete;
-  ~QuietHdf5Errors() { H5Eset_auto2(H5E_DEFAULT, function_, data_); }
-
- private:
-  H5E_auto2_t function_ = nullptr;
-  void* data_ = nullptr;
-};
-
-herr_t innermost_error(unsigned, const H5E_error2_t* entry, void* out) {
-  // Walking downward, the last entry visited is the innermost (most specific) one.
-  if (entry != nullptr && entry->desc != nullptr) *static_cast<std::string*>(out) = entry->desc;
-  return 0;
-}
-
-// The most specific message on HDF5's error stack, as " (message)", and clears the stack.
-std::string hdf5_detail() {
-  std::string detail;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, innermost_error, &detail);
-  H5Eclear2(H5E_DEFAULT);
-  return detail.empty() ? std::string() : fmt::format(" ({})", detail);
-}
-
-// Names the file and the operation in every message.
-class Context {
- public:
-  Context(const fs::path& path, std::string_view doing) : path_(path.string()), doing_(doing) {}
-
-  [[noreturn]] void fail(std::string_view what) const {
-    throw Error(fmt::format("{}: {}: {}{}", path_, doing_, what, hdf5_detail()));
-  }
-  hid_t check(hid_t id, std::string_view what) const {
-    if (id < 0) fail(what);
-    return id;
-  }
-  void check(herr_t status, std::string_view what) const {
-    if (status < 0) fail(what);
-  }
-  Handle own(hid_t id, Handle::Closer closer, std::string_view what) const {
-    return Handle(check(id, what), closer);
-  }
-
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-  std::string doing_;
-};
-
-Handle scalar_space(const Context& ctx) {
-  return ctx.own(H5Screate(H5S_SCALAR), H5Sclose, "cannot create a dataspace");
-}
-
-Handle simple_space(const Context& ctx, const std::vector<hsize_t>& dims) {
-  if (dims.empty()) return scalar_space(ctx);
-  return ctx.own(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
-                 "cannot create a dataspace");
-}
-
-// Variable-length UTF-8 string: what netCDF-4 calls NC_STRING and h5py reads as str.
-Handle utf8_string_type(const Context& ctx) {
-  Handle type = ctx.own(H5Tcopy(H5T_C_S1), H5Tclose, "cannot create the string type");
-  ctx.check(H5Tset_size(type.get(), H5T_VARIABLE), "cannot create the string type");
-  ctx.check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "cannot create the string type");
-  return type;
-}
-
-// Property list that marks link or attribute names as UTF-8.
-Handle utf8_names(const Context& ctx, hid_t property_class) {
-  Handle plist = ctx.own(H5Pcreate(property_class), H5Pclose, "cannot create a property list");
-  ctx.check(H5Pset_char_encoding(plist.get(), H5T_CSET_UTF8), "cannot set the name encoding");
-  return plist;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Writing
-
-class Writer {
- public:
-  Writer(const fs::path& target, const fs::path& temporary)
-      : ctx_(target, "cannot write results file"), temporary_(temporary) {}
-
-  void write(const Dataset& dataset) {
-    create_file();
-    write_root_attributes(dataset);
-    for (std::size_t i = 0; i < dataset.coordinates().size(); ++i)
-      write_coordinate(dataset.coordinates()[i], static_cast<int>(i));
-    for (const auto& variable : dataset.variables()) write_variable(variable);
-    for (const auto& labels : dataset.labels()) write_labels(labels);
-  }
-
-  // Closes every object and the file, which flushes it to disk.
-  void close() {
-    scales_.clear();
-    string_type_.reset();
-    acpl_.reset();
-    lcpl_.reset();
-    ctx_.check(file_.close(), "cannot close the temporary file " + temporary_.string());
-  }
-
- private:
-  void create_file() {
-    Handle fcpl = ctx_.own(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "cannot create a property list");
-    // netCDF-4 tracks the creation order of the root group's links and attributes; readers
-    // (this one included) list dimensions and variables in the order they were written.
-    const unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
-    ctx_.check(H5Pset_link_creation_order(fcpl.get(), order), "cannot track creation order");
-    ctx_.check(H5Pset_attr_creation_order(fcpl.get(), order), "cannot track creation order");
-    Handle fapl = ctx_.own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot create a property list");
-    ctx_.check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "cannot set the close mode");
-    file_ = ctx_.own(H5Fcreate(temporary_.string().c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
-                     H5Fclose, "cannot create the temporary file " + temporary_.string());
-    string_type_ = utf8_string_type(ctx_);
-    lcpl_ = utf8_names(ctx_, H5P_LINK_CREATE);
-    acpl_ = utf8_names(ctx_, H5P_ATTRIBUTE_CREATE);
-  }
-
-  void write_string_attribute(hid_t object, const std::string& name, const std::string& value) {
-    Handle space = scalar_space(ctx_);
-    Handle attribute = ctx_.own(
-        H5Acreate2(object, name.c_str(), string_type_.get(), space.get(), acpl_.get(), H5P_DEFAULT),
-        H5Aclose, fmt::format("cannot create attribute '{}'", name));
-    const char* text = value.c_str();
-    ctx_.check(H5Awrite(attribute.get(), string_type_.get(), &text),
-               fmt::format("cannot write attribute '{}'", name));
-  }
-
-  void write_int_attribute(hid_t object, const std::string& name, const std::vector<int>& values,
-                           bool scalar) {
-    Handle space = scalar ? scalar_space(ctx_) : simple_space(ctx_, {values.size()});
-    Handle attribute = ctx_.own(
-        H5Acreate2(object, name.c_str(), H5T_STD_I32LE, space.get(), acpl_.get(), H5P_DEFAULT),
-        H5Aclose, fmt::format("cannot create attribute '{}'", name));
-    ctx_.check(H5Awrite(attribute.get(), H5T_NATIVE_INT, values.data()),
-               fmt::format("cannot write attribute '{}'", name));
-  }
-
-  void write_optional_text(hid_t object, const char* name, const std::string& value) {
-    if (!value.empty()) write_string_attribute(object, name, value);
-  }
-
-  void write_root_attributes(const Dataset& dataset) {
-    const hid_t root = file_.get();
-    write_string_attribute(root, std::string(kFiletype), std::string(RESULTS_FILETYPE));
-    write_int_attribute(root, std::string(kFormatVersion),
-                        {RESULTS_FORMAT_VERSION[0], RESULTS_FORMAT_VERSION[1]}, false);
-    write_string_attribute(root, "software_version", std::string(software_version()));
-    write_string_attribute(root, "git_revision", std::string(git_revision()));
-    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    write_string_attribute(root, "creation_time",
-                           fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(now)));
-    for (const auto& [name, value] : dataset.attributes) {
-      if (name == kFiletype || name == kFormatVersion)
-        ctx_.fail(fmt::format("attribute '{}' is reserved for the file format", name));
-      bool provenance = false;
-      for (auto reserved : kProvenance) provenance = provenance || name == reserved;
-      if (provenance) continue;  // always those of the program writing this file
-      if (name.empty()) ctx_.fail("an attribute has an empty name");
-      write_string_attribute(root, name, value);
-    }
-  }
-
-  Handle create_dataset(const std::string& name, hid_t type, hid_t space, hid_t dcpl,
-                        std::string_view kind) {
-    if (name.empty()) ctx_.fail(fmt::format("a {} has an empty name", kind));
-    return ctx_.own(
-        H5Dcreate2(file_.get(), name.c_str(), type, space, lcpl_.get(), dcpl, H5P_DEFAULT),
-        H5Dclose, fmt::format("cannot create {} '{}'", kind, name));
-  }
-
-  void write_coordinate(const Coordinate& coordinate, int dimension_id) {
-    const std::string& name = coordinate.name;
-    Handle space = simple_space(ctx_, {coordinate.size()});
-    Handle dataset;
-    if (const auto* numbers = std::get_if<std::vector<int>>(&coordinate.values)) {
-      dataset = create_dataset(name, H5T_STD_I32LE, space.get(), H5P_DEFAULT, "coordinate");
-      if (!numbers->empty())
-        ctx_.check(
-            H5Dwrite(dataset.get(), H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, numbers->data()),
-            fmt::format("cannot write coordinate '{}'", name));
-    } else {
-      const auto& labels = std::get<std::vector<std::string>>(coordinate.values);
-      dataset = create_dataset(name, string_type_.get(), space.get(), H5P_DEFAULT, "coordinate");
-      std::vector<const char*> pointers;
-      pointers.reserve(labels.size());
-      for (const auto& label : labels) pointers.push_back(label.c_str());
-      if (!pointers.empty())
-        ctx_.check(H5Dwrite(dataset.get(), string_type_.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                            pointers.data()),
-                   fmt::format("cannot write coordinate '{}'", name));
-    }
-    ctx_.check(H5DSset_scale(dataset.get(), name.c_str()),
-               fmt::format("cannot make '{}' a dimension scale", name));
-    write_int_attribute(dataset.get(), "_Netcdf4Dimid", {dimension_id}, true);
-    write_optional_text(dataset.get(), "long_name", coordinate.long_name);
-    write_optional_text(dataset.get(), "units", coordinate.units);
-    scales_.emplace(name, std::move(dataset));
-  }
-
-  // One slice along the leading dimension (a year, for most results) per chunk, split further
-  // along the following dimensions only when a slice would exceed kMaxChunkElements.
-  static std::vector<hsize_t> chunk_shape(const std::vector<std::size_t>& shape) {
-    std::vector<hsize_t> chunk(shape.begin(), shape.end());
-    std::size_t rest = 1;  // elements of the trailing dimensions kept whole
-    for (std::size_t k = chunk.size(); k-- > 0;) {
-      const std::size_t room = std::max<std::size_t>(1, kMaxChunkElements / rest);
-      const bool leading = k == 0 && chunk.size() > 1;
-      chunk[k] = leading ? 1 : std::min<std::size_t>(shape[k], room);
-      rest *= static_cast<std::size_t>(chunk[k]);
-    }
-    return chunk;
-  }
-
-  void check_variable(const Variable& variable) const {
-    const std::string& name = variable.name;
-    if (scales_.count(name) != 0)
-      ctx_.fail(fmt::format("variable '{}' has the name of a dimension", name));
-    if (variable.dims.size() != variable.shape.size())
-      ctx_.fail(fmt::format("variable '{}' has {} dimensions but a shape of rank {}", name,
-                            variable.dims.size(), variable.shape.size()));
-    std::size_t total = 1;
-    for (std::size_t k = 0; k < variable.dims.size(); ++k) {
-      const std::string& dim = variable.dims[k];
-      auto scale = scales_.find(dim);
-      if (scale == scales_.end())
-        ctx_.fail(
-            fmt::format("variable '{}' uses dimension '{}', which the dataset lacks", name, dim));
-      hsize_t size = 0;
-      Handle space = ctx_.own(H5Dget_space(scale->second.get()), H5Sclose, "cannot read a shape");
-      ctx_.check(H5Sget_simple_extent_dims(space.get(), &size, nullptr), "cannot read a shape");
-      if (variable.shape[k] != size)
-        ctx_.fail(fmt::format("variable '{}' has {} values along '{}', the dimension has {}", name,
-                              variable.shape[k], dim, size));
-      total *= variable.shape[k];
-    }
-    if (variable.values.size() != total)
-      ctx_.fail(fmt::format("variable '{}' has {} values, its shape needs {}", name,
-                            variable.values.size(), total));
-  }
-
-  void write_variable(const Variable& variable) {
-    check_variable(variable);
-    const std::string& name = variable.name;
-    Handle space = simple_space(ctx_, {variable.shape.begin(), variable.shape.end()});
-    Handle dcpl =
-        ctx_.own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "cannot create a property list");
-    if (variable.values.size() > kCompressAbove && !variable.shape.empty()) {
-      const std::vector<hsize_t> chunk = chunk_shape(variable.shape);
-      ctx_.check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
-                 fmt::format("cannot set the chunk shape of '{}'", name));
-      ctx_.check(H5Pset_shuffle(dcpl.get()), "cannot enable the shuffle filter");
-      ctx_.check(H5Pset_deflate(dcpl.get(), kGzipLevel), "cannot enable gzip compression");
-    }
-    Handle dataset = create_dataset(name, H5T_IEEE_F64LE, space.get(), dcpl.get(), "variable");
-    if (!variable.values.empty())
-      ctx_.check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                          variable.values.data()),
-                 fmt::format("cannot write variable '{}'", name));
-    for (std::size_t k = 0; k < variable.dims.size(); ++k)
-      ctx_.check(
-          H5DSattach_scale(dataset.get(), scales_.at(variable.dims[k]).get(),
-                           static_cast<unsigned>(k)),
-          fmt::format("cannot attach dimension '{}' to variable '{}'", variable.dims[k], name));
-    write_optional_text(dataset.get(), "units", variable.units);
-    write_optional_text(dataset.get(), "long_name", variable.long_name);
-  }
-
-  void write_labels(const Labels& labels) {
-    if (scales_.count(labels.name) != 0)
-      ctx_.fail(fmt::format("labels '{}' have the name of a dimension", labels.name));
-    const auto scale = scales_.find(labels.dim);
-    if (scale == scales_.end())
-      ctx_.fail(fmt::format("labels '{}' use dimension '{}', which the dataset lacks", labels.name,
-                            labels.dim));
-    Handle space = simple_space(ctx_, {labels.values.size()});
-    Handle dataset =
-        create_dataset(labels.name, string_type_.get(), space.get(), H5P_DEFAULT, "variable");
-    std::vector<const char*> pointers;
-    for (const auto& value : labels.values) pointers.push_back(value.c_str());
-    if (!pointers.empty())
-      ctx_.check(H5Dwrite(dataset.get(), string_type_.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                          pointers.data()),
-                 fmt::format("cannot write labels '{}'", labels.name));
-    ctx_.check(H5DSattach_scale(dataset.get(), scale->second.get(), 0),
-               fmt::format("cannot attach dimension '{}' to labels '{}'", labels.dim, labels.name));
-    write_optional_text(dataset.get(), "long_name", labels.long_name);
-  }
-
-  Context ctx_;
-  fs::path temporary_;
-  // Declared first so that it is destroyed last, after every object in it.
-  Handle file_;
-  Handle string_type_;
-  Handle lcpl_;
-  Handle acpl_;
-  std::map<std::string, Handle> scales_;
-};
-
-// Flushes the finished temporary file to stable storage before it replaces the target.
-void sync_to_disk(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;  // the rename still happens; durability is best effort
-  static_cast<void>(::fsync(fd));
-  ::close(fd);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Reading
@@ -702,29 +334,15 @@ void write_results(const Dataset& dataset, const fs::path& path) {
   if (path.empty()) throw Error("cannot write results file: the path is empty");
   QuietHdf5Errors quiet;
 
-  const fs::path parent = path.parent_path();
-  if (!parent.empty()) {
-    std::error_code ec;
-    fs::create_directories(parent, ec);
-    if (ec)
-      throw Error(fmt::format("{}: cannot write results file: cannot create directory '{}': {}",
-                              path.string(), parent.string(), ec.message()));
-  }
-
-  fs::path temporary = path;
-  temporary += fmt::format(".tmp-{}", static_cast<long>(::getpid()));
+  detail::create_parent_directory(path);
+  const fs::path temporary = detail::temporary_path(path);
   try {
     {
-      Writer writer(path, temporary);
+      detail::Writer writer(path, temporary);
       writer.write(dataset);
       writer.close();
     }
-    sync_to_disk(temporary);
-    std::error_code ec;
-    fs::rename(temporary, path, ec);
-    if (ec)
-      throw Error(fmt::format("{}: cannot write results file: cannot move {} into place: {}",
-                              path.string(), temporary.string(), ec.message()));
+    detail::move_into_place(temporary, path);
   } catch (...) {
     // The writer's handles are closed by now (stack unwinding); drop the partial file.
     std::error_code ignored;
