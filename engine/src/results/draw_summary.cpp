@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <variant>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -110,28 +113,69 @@ void for_each_segment(std::size_t offset, std::size_t size, Segment&& segment) {
   }
 }
 
-// Bit k of the result is flags[k] (each 0 or 1), for 64 flags.
-std::uint64_t move_mask(const std::uint8_t* flags) {
-  std::uint64_t mask = 0;
-  for (std::size_t j = 0; j < 8; ++j) {
-    if constexpr (std::endian::native == std::endian::little) {
-      // Multiplying gathers the low bits of the 8 bytes into the top byte, byte j to bit j.
-      std::uint64_t word;
-      std::memcpy(&word, flags + 8 * j, sizeof word);
-      mask |= ((word * 0x0102040810204080ULL) >> 56) << (8 * j);
-    } else {
-      for (std::size_t b = 0; b < 8; ++b)
-        mask |= static_cast<std::uint64_t>(flags[8 * j + b]) << (8 * j + b);
+// B.2 for one marker: n[k] += 1 where x[k] < q[k]. (GCC does not vectorise a comparison of
+// doubles that feeds an int32 sum, hence SSE2, which every x86-64 processor has.)
+void count_below(const double* x, const double* q, std::int32_t* n, std::size_t len) {
+  std::size_t k = 0;
+#if defined(__SSE2__)
+  for (; k + 4 <= len; k += 4) {
+    const __m128d lo = _mm_cmplt_pd(_mm_loadu_pd(x + k), _mm_loadu_pd(q + k));
+    const __m128d hi = _mm_cmplt_pd(_mm_loadu_pd(x + k + 2), _mm_loadu_pd(q + k + 2));
+    // The four 64-bit masks narrowed to 32 bits: -1 where x < q, else 0.
+    const __m128i below = _mm_castps_si128(
+        _mm_shuffle_ps(_mm_castpd_ps(lo), _mm_castpd_ps(hi), _MM_SHUFFLE(2, 0, 2, 0)));
+    auto* at = reinterpret_cast<__m128i*>(n + k);
+    _mm_storeu_si128(at, _mm_sub_epi32(_mm_loadu_si128(at), below));
+  }
+#endif
+  for (; k < len; ++k) n[k] += x[k] < q[k] ? 1 : 0;
+}
+
+// B.3's test for one marker at positions n, between its neighbours at below and above: bit
+// k % 64 of moves[k / 64] is set where the marker is to move.
+void find_moves(const std::int32_t* n, const std::int32_t* below, const std::int32_t* above,
+                std::int32_t up_to, std::int32_t down_from, std::size_t len,
+                std::array<std::uint64_t, BLOCK / 64>& moves) {
+  moves.fill(0);
+  std::size_t k = 0;
+#if defined(__SSE2__)
+  const __m128i up_limit = _mm_set1_epi32(up_to + 1);
+  const __m128i down_limit = _mm_set1_epi32(down_from - 1);
+  const __m128i one = _mm_set1_epi32(1);
+  const __m128i minus_one = _mm_set1_epi32(-1);
+  std::uint64_t word = 0;  // the bits of moves[k / 64] so far
+  for (; k + 4 <= len; k += 4) {
+    const __m128i at = _mm_loadu_si128(reinterpret_cast<const __m128i*>(n + k));
+    const __m128i gap_above =
+        _mm_sub_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(above + k)), at);
+    const __m128i gap_below =
+        _mm_sub_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(below + k)), at);
+    const __m128i up =
+        _mm_and_si128(_mm_cmplt_epi32(at, up_limit), _mm_cmpgt_epi32(gap_above, one));
+    const __m128i down =
+        _mm_and_si128(_mm_cmpgt_epi32(at, down_limit), _mm_cmplt_epi32(gap_below, minus_one));
+    word |= static_cast<std::uint64_t>(
+                static_cast<unsigned>(_mm_movemask_ps(_mm_castsi128_ps(_mm_or_si128(up, down)))))
+            << (k % 64);
+    if (k % 64 == 60) {
+      moves[k / 64] = word;
+      word = 0;
     }
   }
-  return mask;
+  if (k % 64 != 0) moves[k / 64] = word;
+#endif
+  for (; k < len; ++k) {
+    const bool up = n[k] <= up_to && above[k] - n[k] > 1;
+    const bool down = n[k] >= down_from && below[k] - n[k] < -1;
+    if (up || down) moves[k / 64] |= std::uint64_t{1} << (k % 64);
+  }
 }
 
 // One P² step (Jain and Chlamtac 1985, box 1, B.1 to B.3) for x.size() cells of one block:
 // mean and heights point at the first cell of marker 0's row, positions at that of marker 1's
-// (rows are BLOCK apart). The markers are visited in turn over the cells; those loops have no
-// branches, so that the compiler vectorises them, and only the few markers that move are
-// adjusted one by one.
+// (rows are BLOCK apart). The markers are visited in turn over the cells, in loops without
+// branches; only the few markers that move are then adjusted one by one, found through a bit
+// mask so that the branches stay predictable.
 void p2_step(const Step& step, std::span<const double> x, double* mean, double* heights,
              std::int32_t* positions) {
   const std::size_t len = x.size();
@@ -145,33 +189,17 @@ void p2_step(const Step& step, std::span<const double> x, double* mean, double* 
   for (std::size_t k = 0; k < len; ++k) q0[k] = (xb[k] < q0[k] || xb[k] != xb[k]) ? xb[k] : q0[k];
   double* q8 = q(MARKERS - 1);
   for (std::size_t k = 0; k < len; ++k) q8[k] = xb[k] > q8[k] ? xb[k] : q8[k];
-
-  // B.2: every marker above the new value moves up one position. (Through double: GCC does not
-  // vectorise a double comparison that feeds an int32 sum.)
-  auto count_above = [&](std::size_t i) {
-    const double* qi = q(i);
-    std::int32_t* ni = pos(i);
-    for (std::size_t k = 0; k < len; ++k)
-      ni[k] = static_cast<std::int32_t>(ni[k] + (xb[k] < qi[k] ? 1.0 : 0.0));
-  };
-  count_above(1);
+  // B.2: every marker above the new value moves up one position.
+  for (std::size_t i = 1; i + 1 < MARKERS; ++i) count_below(xb, q(i), pos(i), len);
   // B.3: markers more than one position from their desired position move one step towards it,
-  // if that does not make them meet a neighbour, in order of i. Which markers move is found for
-  // the whole block first; a bit mask of them keeps the branches of the sparse loop below
-  // predictable.
-  alignas(8) std::array<std::uint8_t, BLOCK> moves{};
+  // if that does not make them meet a neighbour, in order of i.
+  std::array<std::uint64_t, BLOCK / 64> moves;
   for (std::size_t i = 1; i + 1 < MARKERS; ++i) {
-    if (i + 2 < MARKERS) count_above(i + 1);  // B.2 for the marker above, which B.3 reads
     std::int32_t* ni = pos(i);
     const std::int32_t* below = i == 1 ? step.first.data() : pos(i - 1);
     const std::int32_t* above = i + 2 == MARKERS ? step.last.data() : pos(i + 1);
     const std::int32_t up_to = step.up_to[i];
-    const std::int32_t down_from = step.down_from[i];
-    for (std::size_t k = 0; k < len; ++k) {
-      const bool up = (ni[k] <= up_to) & (above[k] - ni[k] > 1);
-      const bool down = (ni[k] >= down_from) & (below[k] - ni[k] < -1);
-      moves[k] = static_cast<std::uint8_t>(up | down);
-    }
+    find_moves(ni, below, above, up_to, step.down_from[i], len, moves);
 
     double* qi = q(i);
     const double* qb = q(i - 1);
@@ -193,10 +221,9 @@ void p2_step(const Step& step, std::span<const double> x, double* mean, double* 
         qi[k] = s > 0 ? qi[k] + up_gap / b : qi[k] - down_gap / a;
       ni[k] += s;
     };
-    for (std::size_t k0 = 0; k0 < len; k0 += 64) {
-      for (std::uint64_t mask = move_mask(moves.data() + k0); mask != 0; mask &= mask - 1)
-        adjust(k0 + static_cast<std::size_t>(std::countr_zero(mask)));
-    }
+    for (std::size_t w = 0; w < moves.size(); ++w)
+      for (std::uint64_t mask = moves[w]; mask != 0; mask &= mask - 1)
+        adjust(64 * w + static_cast<std::size_t>(std::countr_zero(mask)));
   }
 }
 
