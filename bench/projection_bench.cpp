@@ -1,10 +1,12 @@
 // Kernels of a projection on the default China model: one projected year of one region with
 // every disease and risk factor on (the baseline for the performance issue), the same year
-// with all-cause mortality only, and the health model's set-up.
+// with all-cause mortality only, the health model's set-up, and the parts of one Monte Carlo
+// draw of the 2020-2050 run (set-up of the draw's inputs, projection, health indicators).
 #include <benchmark/benchmark.h>
 
 #include "healthcast/demography/projection.h"
 #include "healthcast/health/dynamics.h"
+#include "healthcast/health/indicators.h"
 #include "healthcast/scenario/inputs.h"
 #include "healthcast/scenario/scenario.h"
 
@@ -38,8 +40,48 @@ void BM_HealthModelSetUp31Years(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(scenario::load_inputs(sc));
 }
 
+const scenario::ScenarioData& reference_data() {
+  static const auto data = scenario::read_inputs(scenario::load_scenario(
+      std::string(HEALTHCAST_SOURCE_DIR) + "/scenarios/china_reference.yaml"));
+  return data;
+}
+
+// The inputs of draw j: Lee-Carter path, sampled health model, interventions, dynamics.
+void BM_DrawSetUp(benchmark::State& state) {
+  std::uint64_t j = 0;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(scenario::make_setup(reference_data(), scenario::DrawKey{1, j++}));
+}
+
+std::vector<const health::HealthDynamics*> health_of(const demography::ProjectionSetup& setup) {
+  std::vector<const health::HealthDynamics*> out;
+  for (const auto& r : setup.regions)
+    out.push_back(dynamic_cast<const health::HealthDynamics*>(r.dynamics.get()));
+  return out;
+}
+
+void BM_DrawProjection(benchmark::State& state) {
+  const auto setup = scenario::make_setup(reference_data(), scenario::DrawKey{1, 0});
+  for (auto _ : state) benchmark::DoNotOptimize(demography::project(setup));
+  state.counters["cohort_years"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * 31 * (2 * 101 + 2), benchmark::Counter::kIsRate);
+}
+
+void BM_DrawHealthIndicators(benchmark::State& state) {
+  const auto setup = scenario::make_setup(reference_data(), scenario::DrawKey{1, 0});
+  const auto projected = demography::project(setup);
+  for (auto _ : state) {
+    auto ds = projected;
+    health::add_health_indicators(ds, health_of(setup));
+    benchmark::DoNotOptimize(ds);
+  }
+}
+
 }  // namespace
 
+BENCHMARK(BM_DrawSetUp)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DrawProjection)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DrawHealthIndicators)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ProjectedYearWithHealthModel)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ProjectedYearAllCauseOnly)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_HealthModelSetUp31Years)->Unit(benchmark::kMillisecond);

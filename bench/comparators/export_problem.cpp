@@ -149,31 +149,12 @@ void export_problem(const demography::ProjectionSetup& setup, const std::filesys
     }
   }
 
-  // Residual causes' shares of other-cause deaths: HealthDynamics keeps them private, so they
-  // are rebuilt here from public data the way its constructor builds them.
+  // Residual causes' shares of other-cause deaths before their multipliers.
   std::vector<demography::SexAgeArray> residual_share(sh.residuals);
-  for (std::size_t s = 0; s < N_SEXES; ++s)
-    for (std::size_t a = 0; a < N_AGES; ++a) {
-      double modelled = 0.0;
-      for (const auto& d : m.diseases) modelled += d.mortality[s][a];
-      const double all = region.death_rate[0][s][a];
-      const double other_base = std::max(all - modelled, health::OTHER_CAUSE_FLOOR * all);
-      double residual = 0.0;
-      for (const auto& rc : m.residual_causes) residual += rc.mortality[s][a];
-      const double scale = residual > other_base ? other_base / residual : 1.0;
-      double moved = 1.0;
-      for (std::size_t c = 0; c < sh.residuals; ++c) {
-        residual_share[c][s][a] =
-            other_base > 0.0 ? scale * m.residual_causes[c].mortality[s][a] / other_base : 0.0;
-        moved += residual_share[c][s][a] * (paths.residual_multiplier[c][0][s][a] - 1.0);
-      }
-      // Cross-check with the engine's own base-year other-cause rate.
-      const double engine = dyn->rates(0, s, a).other_mortality;
-      const double mine = other_base * paths.other_mortality_multiplier[0][s][a] * moved;
-      if (std::abs(engine - mine) > 1e-12 * std::max(engine, 1e-300))
-        throw Error(fmt::format("other-cause mortality rebuilt at sex {} age {}: {} vs engine {}",
-                                s, a, mine, engine));
-    }
+  for (std::size_t c = 0; c < sh.residuals; ++c)
+    for (std::size_t s = 0; s < N_SEXES; ++s)
+      for (std::size_t a = 0; a < N_AGES; ++a)
+        residual_share[c][s][a] = dyn->residual_share(c, s, a);
 
   {
     std::vector<std::string> header = {"year", "sex", "age", "other_mortality"};
@@ -227,15 +208,15 @@ void export_problem(const demography::ProjectionSetup& setup, const std::filesys
   }
 
   // Categorical factors' effects on incidence: incidence of `disease` times
-  // (shares . rr) / base_mean_rr, rr over all categories (zero outside the factor's own). The
-  // base mean RR is private to HealthDynamics, so it is rebuilt here as its constructor does.
+  // (shares . rr) / base_mean_rr, rr over all categories (zero outside the factor's own).
   {
     Csv list(dir / "category_effects.csv", {"effect", "factor", "disease"});
     std::vector<std::string> header = {"effect", "sex", "age", "base_mean_rr"};
     for (std::size_t k = 0; k < K; ++k) header.push_back(fmt::format("rr_{}", k));
     Csv c(dir / "category_rr.csv", header);
     std::size_t first = 0, e = 0;
-    for (const auto& f : m.categorical) {
+    for (std::size_t j = 0; j < m.categorical.size(); ++j) {
+      const auto& f = m.categorical[j];
       for (std::size_t d = 0; d < sh.diseases; ++d) {
         const auto it = f.relative_risk.find(m.diseases[d].name);
         if (it == f.relative_risk.end()) continue;
@@ -243,14 +224,8 @@ void export_problem(const demography::ProjectionSetup& setup, const std::filesys
         for (std::size_t s = 0; s < N_SEXES; ++s)
           for (std::size_t a = 0; a < N_AGES; ++a) {
             const auto& rr = it->second[s][a];
-            const std::size_t a1 = std::min<std::size_t>(a + 1, AGE_MAX);
-            double now = 0.0, next = 0.0;
-            for (std::size_t k = 0; k < rr.size(); ++k) {
-              now += f.shares[s][a][k] * rr[k];
-              next += f.shares[s][a1][k] * rr[k];
-            }
             std::vector<double> v(K + 1, 0.0);
-            v[0] = 0.5 * (now + next);  // base mean RR over the year of age
+            v[0] = dyn->base_mean_relative_risk(j, d, s, a);
             for (std::size_t k = 0; k < rr.size(); ++k) v[1 + first + k] = rr[k];
             c.row(cells({double(e), double(s), double(a)}, v));
           }

@@ -13,13 +13,6 @@ std::size_t Coordinate::size() const {
   return std::visit([](const auto& v) { return v.size(); }, values);
 }
 
-std::size_t Variable::offset(std::initializer_list<std::size_t> index) const {
-  std::size_t flat = 0;
-  std::size_t k = 0;
-  for (std::size_t i : index) flat = flat * shape[k++] + i;
-  return flat;
-}
-
 void Dataset::add_coordinate(Coordinate coordinate) {
   for (const auto& c : coordinates_)
     if (c.name == coordinate.name) throw Error(fmt::format("dimension '{}' added twice", c.name));

@@ -82,6 +82,11 @@ class HealthDynamics final : public demography::CohortDynamics {
   // Mean of continuous factor j in each year with mediation applied (e.g. salt's effect on
   // blood pressure), [year][sex][age].
   const std::vector<SexAgeArray>& effective_mean(std::size_t j) const { return effective_mean_[j]; }
+  // Share of other-cause deaths that residual cause c takes before its multipliers, by sex
+  // and age (MODEL.md §2.1: named residual causes keep their base share of other causes).
+  double residual_share(std::size_t c, std::size_t sex, std::size_t age) const {
+    return residual_share_[c][sex][age];
+  }
   // Base-year mean relative risk of categorical factor j for disease d over the year of age
   // (the denominator of the factor's effect on incidence; 1 where it has none).
   double base_mean_relative_risk(std::size_t j, std::size_t d, std::size_t sex,

@@ -31,8 +31,14 @@ struct Variable {
   std::string units;
   std::string long_name;
 
-  // Flat offset of a multi-index given in the order of dims.
-  std::size_t offset(std::initializer_list<std::size_t> index) const;
+  // Flat offset of a multi-index given in the order of dims (inline: indicators call it for
+  // every cell).
+  std::size_t offset(std::initializer_list<std::size_t> index) const {
+    std::size_t flat = 0;
+    const std::size_t* extent = shape.data();
+    for (std::size_t i : index) flat = flat * *extent++ + i;
+    return flat;
+  }
   double& at(std::initializer_list<std::size_t> index) { return values[offset(index)]; }
   double at(std::initializer_list<std::size_t> index) const { return values[offset(index)]; }
 };
