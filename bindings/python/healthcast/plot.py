@@ -123,10 +123,9 @@ def fan_chart(results: ResultsLike, indicator: str = "life_expectancy", *,
         else:
             indicator_data = indicator
         data = _select(ds, indicator_data, region=region, sex=sex, age=age)
-        if "statistic" in data.dims:
-            data = data.rename(statistic="quantile").assign_coords(
-                quantile=[{"mean": -1.0, "median": 0.5, "lower_95": 0.025,
-                           "upper_95": 0.975}[str(s)] for s in data["statistic"].values])
+        if "statistic" in data.dims:  # the summaries as quantiles 0.025, 0.5 and 0.975
+            data = (data.sel(statistic=["lower_95", "median", "upper_95"])
+                    .rename(statistic="quantile").assign_coords(quantile=[0.025, 0.5, 0.975]))
         if "draw" in data.dims:
             data = data.quantile([0.025, 0.25, 0.5, 0.75, 0.975], dim="draw")
         years = data["year"].values
