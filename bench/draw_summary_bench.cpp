@@ -1,0 +1,84 @@
+// Kernels of Monte Carlo runs that handle whole draws: DrawSummary::add (mean, median and 95%
+// interval by P²) and DrawWriter::write (one kept draw into the results file), for a dataset of
+// 347,541 drawn values (37 variables by 31 years, 3 sexes and 101 ages), about the size of the
+// default scenario's results. Budget for add: well under 5 ms (it runs once per draw, 1000
+// draws per run).
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include "healthcast/io/draw_writer.h"
+#include "healthcast/results/dataset.h"
+#include "healthcast/results/draw_summary.h"
+
+namespace {
+
+using namespace healthcast;
+
+results::Dataset layout() {
+  results::Dataset ds;
+  std::vector<int> years(31), ages(101);
+  for (int i = 0; i < 31; ++i) years[static_cast<std::size_t>(i)] = 2020 + i;
+  for (int i = 0; i < 101; ++i) ages[static_cast<std::size_t>(i)] = i;
+  ds.add_coordinate({"year", years, "", ""});
+  ds.add_coordinate({"sex", std::vector<std::string>{"female", "male", "total"}, "", ""});
+  ds.add_coordinate({"age", ages, "", ""});
+  for (int v = 0; v < 37; ++v)
+    ds.add_variable("outcome_" + std::to_string(v), {"year", "sex", "age"}, "", "");
+  return ds;
+}
+
+// 16 different draws of lognormal values, fed in turn.
+const std::vector<results::Dataset>& draws() {
+  static const std::vector<results::Dataset> all = [] {
+    std::mt19937_64 rng(1);
+    std::lognormal_distribution<double> value(0.0, 0.5);
+    std::vector<results::Dataset> made(16, layout());
+    for (auto& d : made)
+      for (auto& v : d.variables())
+        for (auto& x : v.values) x = value(rng);
+    return made;
+  }();
+  return all;
+}
+
+void BM_DrawSummaryAdd(benchmark::State& state) {
+  const auto& all = draws();
+  results::DrawSummary summary(all[0]);
+  // Past the first 9 draws (kept exactly) and P²'s start, as in most of a 1000-draw run.
+  std::size_t j = 0;
+  for (; j < 200; ++j) summary.add(all[j % all.size()]);
+  for (auto _ : state) summary.add(all[j++ % all.size()]);
+  state.counters["values"] = static_cast<double>(summary.layout().cells());
+}
+
+void BM_DrawWriterWrite(benchmark::State& state) {
+  const auto& all = draws();
+  const std::size_t capacity = 64;
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("healthcast-bench-draws-" + std::to_string(::getpid()) + ".h5");
+  std::size_t j = 0;
+  auto writer = std::make_unique<io::DrawWriter>(path, all[0], capacity);
+  for (auto _ : state) {
+    if (j == capacity) {  // a new file; dropping the old one first removes it
+      state.PauseTiming();
+      writer.reset();
+      writer = std::make_unique<io::DrawWriter>(path, all[0], capacity);
+      j = 0;
+      state.ResumeTiming();
+    }
+    writer->write(j, all[j % all.size()]);
+    ++j;
+  }
+}
+
+}  // namespace
+
+BENCHMARK(BM_DrawSummaryAdd)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DrawWriterWrite)->Unit(benchmark::kMillisecond);
