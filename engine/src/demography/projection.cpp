@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 #include <numeric>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -25,8 +26,25 @@ struct ModelShape {
   bool by_cause() const { return causes.size() > 1; }
 };
 
-// Per-person state of every cohort of a region: [sex][age][state].
-using CohortStates = std::array<std::vector<std::vector<double>>, N_SEXES>;
+// Per-person state of every cohort of a region (k values per cohort), one block per sex: few
+// allocations however many cohorts and years.
+class CohortStates {
+ public:
+  explicit CohortStates(std::size_t k) : k_(k) {
+    for (auto& block : values_) block.assign(N_AGES * k, 0.0);
+  }
+  std::span<double> operator()(std::size_t s, std::size_t a) {
+    return {values_[s].data() + a * k_, k_};
+  }
+  std::span<const double> operator()(std::size_t s, std::size_t a) const {
+    return {values_[s].data() + a * k_, k_};
+  }
+  std::size_t size() const { return k_; }
+
+ private:
+  std::size_t k_;
+  std::array<std::vector<double>, N_SEXES> values_;
+};
 
 // Flows of one region in one year by sex and age (deaths and incidence also by cause/disease).
 struct YearFlows {
@@ -111,14 +129,14 @@ double add_migrants(double& cohort, double migrants) {
 }
 
 // Folds a cohort's year-end state into the cohort it joins (the open group receives two).
-void merge_state(std::vector<double>& into, double& into_weight, const std::vector<double>& from,
+void merge_state(std::span<double> into, double& into_weight, std::span<const double> from,
                  double weight) {
   const double total = into_weight + weight;
   if (total > 0.0)
     for (std::size_t k = 0; k < into.size(); ++k)
       into[k] = (into[k] * into_weight + from[k] * weight) / total;
   else
-    into = from;
+    std::copy(from.begin(), from.end(), into.begin());
   into_weight = total;
 }
 
@@ -146,20 +164,21 @@ YearFlows project_year(const RegionInputs& in, const CohortDynamics& dynamics,
     f.incidence[s].assign(N_AGES * shape.diseases.size(), 0.0);
   }
   CohortOutcome c;
-  CohortStates next_states;
+  CohortStates next_states(states.size());
+  std::vector<double> state(states.size());
   for (std::size_t s = 0; s < N_SEXES; ++s) {
     next[s].fill(0.0);
-    next_states[s].assign(N_AGES, std::vector<double>(shape.states.size(), 0.0));
     for (std::size_t a = 0; a < N_AGES; ++a) {
       double cohort = start[s][a];
       f.net_migration[s][a] += add_migrants(cohort, 0.5 * in.net_migration[y][s][a]);
-      std::vector<double> state = states[s][a];
+      const auto now = states(s, a);
+      std::copy(now.begin(), now.end(), state.begin());
       dynamics.advance(y, s, a, cohort, 0.0, state, c);
       record(f, s, a, c, shape);
       double survivors = c.survivors;
       f.net_migration[s][a] += add_migrants(survivors, 0.5 * in.net_migration[y][s][a]);
       const std::size_t to = std::min<std::size_t>(a + 1, AGE_MAX);
-      merge_state(next_states[s][to], next[s][to], state, survivors);
+      merge_state(next_states(s, to), next[s][to], state, survivors);
     }
   }
   // Births from the person-years that women lived at each age during the year.
@@ -169,12 +188,11 @@ YearFlows project_year(const RegionInputs& in, const CohortDynamics& dynamics,
   const double srb = in.sex_ratio_at_birth[y];
   f.births = {births / (1.0 + srb), births * srb / (1.0 + srb)};
   for (std::size_t s = 0; s < N_SEXES; ++s) {
-    std::vector<double> state(shape.states.size(), 0.0);
     dynamics.newborn_state(s, state);
     dynamics.advance(y, s, 0, f.births[s], NEWBORN_ENTRY, state, c);
     record(f, s, 0, c, shape);
     next[s][0] = c.survivors;
-    next_states[s][0] = state;
+    std::copy(state.begin(), state.end(), next_states(s, 0).begin());
   }
   states = std::move(next_states);
   return f;
@@ -217,12 +235,12 @@ void store_states(Dataset& ds, std::size_t y, std::size_t r, const SexAgeArray& 
   for (std::size_t a = 0; a < N_AGES; ++a) {
     const double both = population[0][a] + population[1][a];
     for (std::size_t j = 0; j < k; ++j) {
-      for (std::size_t s = 0; s < N_SEXES; ++s) v.at({y, r, s, a, j}) = states[s][a][j];
+      for (std::size_t s = 0; s < N_SEXES; ++s) v.at({y, r, s, a, j}) = states(s, a)[j];
       // Both sexes: the population-weighted mean of the per-person state.
-      v.at({y, r, TOTAL, a, j}) =
-          both > 0.0
-              ? (states[0][a][j] * population[0][a] + states[1][a][j] * population[1][a]) / both
-              : 0.5 * (states[0][a][j] + states[1][a][j]);
+      const double female = states(0, a)[j], male = states(1, a)[j];
+      v.at({y, r, TOTAL, a, j}) = both > 0.0
+                                      ? (female * population[0][a] + male * population[1][a]) / both
+                                      : 0.5 * (female + male);
     }
   }
 }
@@ -290,14 +308,12 @@ results::Dataset project(const ProjectionSetup& setup, const ProgressCallback& p
     const RegionInputs& in = setup.regions[r];
     SexAgeArray population = in.population;
     SexAgeArray next{};
-    CohortStates states;
-    for (std::size_t s = 0; s < N_SEXES; ++s) {
-      states[s].assign(N_AGES, std::vector<double>(shape.states.size(), 0.0));
-      for (std::size_t a = 0; a < N_AGES; ++a) dynamics[r]->initial_state(s, a, states[s][a]);
-    }
+    CohortStates states(shape.states.size());
+    for (std::size_t s = 0; s < N_SEXES; ++s)
+      for (std::size_t a = 0; a < N_AGES; ++a) dynamics[r]->initial_state(s, a, states(s, a));
     for (std::size_t y = 0; y < years; ++y) {
       for (std::size_t s = 0; s < N_SEXES; ++s)
-        for (std::size_t a = 0; a < N_AGES; ++a) dynamics[r]->adjust_state(y, s, a, states[s][a]);
+        for (std::size_t a = 0; a < N_AGES; ++a) dynamics[r]->adjust_state(y, s, a, states(s, a));
       const CohortStates states_at_start = states;
       const YearFlows f = project_year(in, *dynamics[r], shape, y, population, states, next);
       store_year(ds, y, r, population, states_at_start, f, shape);

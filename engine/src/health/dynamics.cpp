@@ -297,6 +297,7 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
   }
 
   rates_.resize(years * N_SEXES * N_AGES);
+  rate_values_.assign(rates_.size() * 3 * n_diseases, 0.0);
   for (std::size_t y = 0; y < years; ++y)
     for (std::size_t s = 0; s < N_SEXES; ++s)
       for (std::size_t a = 0; a < N_AGES; ++a) {
@@ -309,9 +310,12 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
           residual += residual_share_[c][s][a] * (paths_.residual_multiplier[c][y][s][a] - 1.0);
         r.other_mortality = other_base[s][a] * all_cause_ratio *
                             paths_.other_mortality_multiplier[y][s][a] * residual;
-        r.incidence.resize(n_diseases);
-        r.case_fatality.resize(n_diseases);
-        r.remission.resize(n_diseases);
+        double* incidence = rate_values_.data() + (&r - rates_.data()) * 3 * n_diseases;
+        double* case_fatality = incidence + n_diseases;
+        double* remission = case_fatality + n_diseases;
+        r.incidence = {incidence, n_diseases};
+        r.case_fatality = {case_fatality, n_diseases};
+        r.remission = {remission, n_diseases};
         for (std::size_t d = 0; d < n_diseases; ++d) {
           const Disease& disease = m.diseases[d];
           double pif = 1.0;
@@ -337,13 +341,13 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
             pif *= (1.0 - paths_.coverage[t][y] * h * reduction) /
                    (1.0 - paths_.coverage[t][0] * h0 * reduction);
           }
-          r.incidence[d] = base_rates_[d][s].incidence[a] *
-                           trend_factor(disease.incidence_trend, y, all_cause_ratio) * pif *
-                           paths_.incidence_multiplier[d][y][s][a];
-          r.case_fatality[d] = base_rates_[d][s].case_fatality[a] *
-                               trend_factor(disease.case_fatality_trend, y, all_cause_ratio) *
-                               paths_.case_fatality_multiplier[d][y][s][a];
-          r.remission[d] = disease.remission[s][a];
+          incidence[d] = base_rates_[d][s].incidence[a] *
+                         trend_factor(disease.incidence_trend, y, all_cause_ratio) * pif *
+                         paths_.incidence_multiplier[d][y][s][a];
+          case_fatality[d] = base_rates_[d][s].case_fatality[a] *
+                             trend_factor(disease.case_fatality_trend, y, all_cause_ratio) *
+                             paths_.case_fatality_multiplier[d][y][s][a];
+          remission[d] = disease.remission[s][a];
         }
       }
 

@@ -265,6 +265,7 @@ demography::ProjectionSetup make_setup(const ScenarioData& data,
   demography::ProjectionSetup setup;
   setup.base_year = scenario.base_year;
   setup.horizon = scenario.horizon;
+  if (draw) setup.tolerances = demography::DRAW_TOLERANCES;
   // A draw samples each distinct health model once, so regions sharing a model share its draw.
   std::map<const health::HealthModel*, std::shared_ptr<const health::HealthModel>> sampled;
   for (const auto& in : data.regions) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "healthcast/demography/cohort_year.h"
@@ -52,6 +53,9 @@ class HealthDynamics final : public demography::CohortDynamics {
                  const std::vector<demography::SexAgeArray>& all_cause, HealthPaths paths,
                  demography::IntegrationTolerances tolerances);
   ~HealthDynamics() override;
+  // Not copied: its rates view its own storage.
+  HealthDynamics(const HealthDynamics&) = delete;
+  HealthDynamics& operator=(const HealthDynamics&) = delete;
 
   std::vector<std::string> state_names() const override;
   std::vector<std::string> cause_names() const override;
@@ -76,7 +80,7 @@ class HealthDynamics final : public demography::CohortDynamics {
   // Rates of one cohort-year, precomputed outside the ODE right-hand side.
   struct CohortRates {
     double other_mortality = 0.0;
-    std::vector<double> incidence, case_fatality, remission;  // per disease
+    std::span<const double> incidence, case_fatality, remission;  // per disease
   };
   const CohortRates& rates(std::size_t year, std::size_t sex, std::size_t age) const;
   // Mean of continuous factor j in each year with mediation applied (e.g. salt's effect on
@@ -105,7 +109,8 @@ class HealthDynamics final : public demography::CohortDynamics {
   HealthPaths paths_;
   demography::IntegrationTolerances tolerances_;
   std::vector<std::array<DiseaseRates, demography::N_SEXES>> base_rates_;
-  std::vector<CohortRates> rates_;                        // [(year * N_SEXES + sex) * N_AGES + age]
+  std::vector<CohortRates> rates_;   // [(year * N_SEXES + sex) * N_AGES + age]
+  std::vector<double> rate_values_;  // what rates_'s spans view, one block for all cohort-years
   std::vector<std::vector<SexAgeArray>> effective_mean_;  // [factor][year]
   // Base-year mean relative risk of each categorical factor, [factor][disease][sex][age].
   std::vector<std::vector<SexAgeArray>> base_mean_rr_;

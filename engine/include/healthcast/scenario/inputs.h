@@ -61,7 +61,8 @@ ScenarioData read_inputs(const Scenario& scenario,
                          const demography::ProgressCallback& progress = {});
 
 // The projection set-up of the central run (no draw) or of one draw: mortality and health
-// inputs of that draw, the scenario's interventions applied, the health dynamics built.
+// inputs of that draw, the scenario's interventions applied, the health dynamics built (a draw
+// integrates at demography::DRAW_TOLERANCES).
 demography::ProjectionSetup make_setup(const ScenarioData& data,
                                        const std::optional<DrawKey>& draw = {});
 
