@@ -12,7 +12,8 @@
 # engine is one such projection plus sampling, indicators and summaries), so a workload of P
 # projected region-years costs them P times their cost per projected region-year: measured for
 # workload 2 by COMPARATOR_RUNS projections in one process (default 1001, the central run and
-# 1,000 draws; about 10 and 20 minutes), and scaled from that measurement for workloads 3 and 4.
+# 1,000 draws; about 10 and 20 minutes) of a draw's problem at the engine's draw tolerances, and
+# scaled from that measurement for workloads 3 and 4.
 # Usage: bench/run_workloads.sh [build-dir]    (env: DRAWS=1000, COMPARATOR_RUNS=1001)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,7 +31,6 @@ HC="$BUILD/bin/healthcast"
 REFERENCE="$ROOT/scenarios/china_reference.yaml"
 PLANS=("$ROOT"/scenarios/plans/*.yaml)
 REGIONS="$ROOT/bench/scenarios/china_31_regions.yaml"
-PROBLEM="$BUILD/comparators/problem"
 
 # Appends "name|seconds|peak MiB|region-years" for one command to $ROWS and prints it.
 row() {  # row NAME REGION_YEARS COMMAND...
@@ -68,8 +68,11 @@ for n in 10 100 "$DRAWS"; do
 done
 
 echo
-echo "Comparators, $COMPARATOR_RUNS projections 2020-2050 in one process each"
+echo "Comparators, $COMPARATOR_RUNS projections 2020-2050 in one process each, on the problem of"
+echo "draw 0 (the engine's draw inputs and integration tolerances)"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+PROBLEM="$BUILD/comparators/draw_problem"
+"$BUILD/bin/healthcast_export_problem" "$REFERENCE" --draw 0 -o "$PROBLEM" >/dev/null
 row "numpy: $COMPARATOR_RUNS runs" "$((REF_RY * COMPARATOR_RUNS))" \
   /usr/bin/python3 "$ROOT/bench/comparators/numpy_model.py" "$PROBLEM" -o "$OUT/numpy.csv" \
   --runs "$COMPARATOR_RUNS"

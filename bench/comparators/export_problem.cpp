@@ -4,8 +4,10 @@
 // coefficient of the health ODE (MODEL.md §1-2) as the engine prepared it. The comparators then
 // re-implement only the projection, so that all three solve the same model on the same inputs.
 //
-// Usage: healthcast_export_problem SCENARIO [-o FOLDER] [--time-projection N]
+// Usage: healthcast_export_problem SCENARIO [-o FOLDER] [--draw J] [--time-projection N]
 //   -o FOLDER             write the CSV files into FOLDER (created if missing)
+//   --draw J              the problem of Monte Carlo draw J (seed 1) instead of the central
+//                         run: its inputs and its integration tolerances (DRAW_TOLERANCES)
 //   --time-projection N   time the engine's set-up (load_inputs) once and demography::project
 //                         N times (the projection alone, no file output); prints one line
 //                         "timing engine read_s=SET_UP projection_s=WALL cpu_s=CPU" per run
@@ -16,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -300,27 +303,31 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string scenario_path, out_dir;
   int time_runs = 0;
+  std::optional<scenario::DrawKey> draw;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "-o" && i + 1 < args.size()) {
       out_dir = args[++i];
+    } else if (args[i] == "--draw" && i + 1 < args.size()) {
+      draw = scenario::DrawKey{1, std::stoull(args[++i])};
     } else if (args[i] == "--time-projection" && i + 1 < args.size()) {
       time_runs = std::stoi(args[++i]);
     } else if (scenario_path.empty() && !args[i].starts_with("-")) {
       scenario_path = args[i];
     } else {
       std::cerr << "usage: healthcast_export_problem SCENARIO [-o FOLDER] "
-                   "[--time-projection N]\n";
+                   "[--draw J] [--time-projection N]\n";
       return 2;
     }
   }
   if (scenario_path.empty()) {
-    std::cerr << "usage: healthcast_export_problem SCENARIO [-o FOLDER] [--time-projection N]\n";
+    std::cerr << "usage: healthcast_export_problem SCENARIO [-o FOLDER] [--draw J] "
+                 "[--time-projection N]\n";
     return 2;
   }
   try {
     auto t0 = std::chrono::steady_clock::now();
     const auto sc = scenario::load_scenario(scenario_path);
-    const auto setup = scenario::load_inputs(sc);
+    const auto setup = scenario::make_setup(scenario::read_inputs(sc), draw);
     const double setup_s = seconds_since(t0);
     if (!out_dir.empty()) {
       export_problem(setup, out_dir);
