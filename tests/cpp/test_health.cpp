@@ -239,3 +239,15 @@ TEST(HealthModel, PrevalenceStaysInUnitIntervalAndPopulationBalances) {
   for (std::size_t a = 0; a < N_AGES; ++a)
     EXPECT_NEAR(state.at({years - 1, 0, 0, a, 2}) + state.at({years - 1, 0, 0, a, 3}), 1.0, 1e-9);
 }
+
+// Log-linear interpolation of a tabulated curve, by hand: RR 1 at exposure 0, 1.2 at 10 and 1.5
+// at 20, held beyond.
+TEST(Exposure, CurveIsLogLinearBetweenLevelsAndHeldBeyond) {
+  const std::vector<double> exposure = {10.0, 20.0};
+  const std::vector<double> log_rr = {std::log(1.2), std::log(1.5)};
+  EXPECT_DOUBLE_EQ(curve_rr(0.0, exposure, log_rr), 1.0);
+  EXPECT_NEAR(curve_rr(5.0, exposure, log_rr), std::sqrt(1.2), 1e-14);
+  EXPECT_NEAR(curve_rr(10.0, exposure, log_rr), 1.2, 1e-14);
+  EXPECT_NEAR(curve_rr(15.0, exposure, log_rr), std::sqrt(1.2 * 1.5), 1e-14);
+  EXPECT_NEAR(curve_rr(25.0, exposure, log_rr), 1.5, 1e-14);
+}

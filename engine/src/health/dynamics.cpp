@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -248,6 +250,15 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
               through->per_unit.value *
               (paths_.continuous_mean[j][y][s][a] - paths_.continuous_mean[j][0][s][a]);
   }
+  // Log RR of each exposure-response curve, [factor][disease][age][level], taken once here.
+  std::vector<std::map<std::string, std::array<std::vector<double>, N_AGES>>> log_curves(
+      n_continuous);
+  for (std::size_t j = 0; j < n_continuous; ++j)
+    for (const auto& [disease, curve] : m.continuous[j].curves) {
+      auto& by_age = log_curves[j][disease];
+      for (std::size_t a = 0; a < N_AGES; ++a)
+        for (double rr : curve.rr[a]) by_age[a].push_back(std::log(rr));
+    }
   const auto mean_rr = [&](const ContinuousFactor& f, std::size_t j, const std::string& disease,
                            std::size_t y, std::size_t s, std::size_t a) {
     const double mu = effective_mean[j][y][s][a], sd = paths_.continuous_sd[j][y][s][a];
@@ -259,9 +270,10 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
           ll.tmrel);
     }
     if (const auto it = f.curves.find(disease); it != f.curves.end()) {
-      const auto& c = it->second;
+      const auto& exposure = it->second.exposure;
+      const auto& log_rr = log_curves[j].at(disease)[a];
       return mean_relative_risk(
-          f.family, mu, sd, [&](double x) { return curve_rr(x, c.exposure, c.rr[a]); }, 0.0);
+          f.family, mu, sd, [&](double x) { return curve_rr(x, exposure, log_rr); }, 0.0);
     }
     return 1.0;
   };
@@ -296,6 +308,10 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
         effect_on[t][d] = &it->second;
   }
 
+  // Base-year mean RR of each continuous factor and disease, [factor][disease][sex][age],
+  // computed the first time a later year's exposure differs from it.
+  std::vector<double> base_mean_rr(n_continuous * n_diseases * N_SEXES * N_AGES,
+                                   std::numeric_limits<double>::quiet_NaN());
   rates_.resize(years * N_SEXES * N_AGES);
   rate_values_.assign(rates_.size() * 3 * n_diseases, 0.0);
   for (std::size_t y = 0; y < years; ++y)
@@ -323,7 +339,9 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
             const auto& f = m.continuous[j];
             // Years whose exposure is the base year's need no quadrature: their ratio is 1.
             if (same_exposure(j, y, s, a)) continue;
-            pif *= mean_rr(f, j, disease.name, y, s, a) / mean_rr(f, j, disease.name, 0, s, a);
+            double& base = base_mean_rr[((j * n_diseases + d) * N_SEXES + s) * N_AGES + a];
+            if (std::isnan(base)) base = mean_rr(f, j, disease.name, 0, s, a);
+            pif *= mean_rr(f, j, disease.name, y, s, a) / base;
           }
           for (std::size_t t = 0; t < m.treatments.size(); ++t) {
             const Treatment& tr = m.treatments[t];

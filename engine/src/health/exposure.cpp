@@ -53,20 +53,17 @@ double log_linear_rr(double x, double rr, double per, double tmrel) {
   return x > tmrel ? std::pow(rr, (x - tmrel) / per) : 1.0;
 }
 
-double curve_rr(double x, std::span<const double> exposure, std::span<const double> rr) {
+double curve_rr(double x, std::span<const double> exposure, std::span<const double> log_rr) {
   if (x <= 0.0 || exposure.empty()) return 1.0;
-  // Points (0, 1) and the tabulated levels, log-linear in between.
-  double x0 = 0.0, log0 = 0.0;
-  for (std::size_t i = 0; i < exposure.size(); ++i) {
-    const double x1 = exposure[i], log1 = std::log(rr[i]);
-    if (x <= x1) {
-      if (x1 <= x0) return std::exp(log1);
-      return std::exp(log0 + (log1 - log0) * (x - x0) / (x1 - x0));
-    }
-    x0 = x1;
-    log0 = log1;
-  }
-  return std::exp(log0);
+  // Points (0, 1) and the tabulated levels, log-linear in between: the first level at or
+  // above x and the point before it.
+  const auto above = std::lower_bound(exposure.begin(), exposure.end(), x);
+  if (above == exposure.end()) return std::exp(log_rr.back());
+  const auto i = static_cast<std::size_t>(above - exposure.begin());
+  const double x0 = i == 0 ? 0.0 : exposure[i - 1], log0 = i == 0 ? 0.0 : log_rr[i - 1];
+  const double x1 = exposure[i], log1 = log_rr[i];
+  if (x1 <= x0) return std::exp(log1);
+  return std::exp(log0 + (log1 - log0) * (x - x0) / (x1 - x0));
 }
 
 }  // namespace healthcast::health

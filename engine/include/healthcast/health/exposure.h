@@ -25,7 +25,8 @@ double share_above(Family family, double mean, double sd, double threshold);
 double log_linear_rr(double x, double rr, double per, double tmrel);
 
 // Relative risk at x from a curve tabulated at increasing exposures (RR = 1 at exposure 0),
-// interpolated linearly in log RR and held beyond the last level.
-double curve_rr(double x, std::span<const double> exposure, std::span<const double> rr);
+// interpolated linearly in log RR and held beyond the last level. The curve is given by its
+// log RR (`log_rr[i]` = ln RR at `exposure[i]`): quadratures call this many times per curve.
+double curve_rr(double x, std::span<const double> exposure, std::span<const double> log_rr);
 
 }  // namespace healthcast::health
