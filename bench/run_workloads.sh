@@ -14,7 +14,9 @@
 # workload 2 by COMPARATOR_RUNS projections in one process (default 1001, the central run and
 # 1,000 draws; about 10 and 20 minutes) of a draw's problem at the engine's draw tolerances, and
 # scaled from that measurement for workloads 3 and 4.
-# Usage: bench/run_workloads.sh [build-dir]    (env: DRAWS=1000, COMPARATOR_RUNS=1001)
+# Usage: bench/run_workloads.sh [build-dir]    (env: DRAWS=1000, COMPARATOR_RUNS=1001;
+#   COMPARATOR_ROWS=FILE: reuse the comparator rows of an earlier run's rows.txt instead of
+#   running the comparators again, e.g. after an engine change)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${1:-$ROOT/build-bench}
@@ -25,7 +27,11 @@ mkdir -p "$OUT"
 ROWS="$OUT/rows.txt"
 : >"$ROWS"
 
-REPS=3 "$ROOT/bench/comparators/run_comparison.sh" "$BUILD"
+if [ -z "${COMPARATOR_ROWS:-}" ]; then
+  REPS=3 "$ROOT/bench/comparators/run_comparison.sh" "$BUILD"
+else
+  cmake --build "$BUILD" --target healthcast >/dev/null
+fi
 
 HC="$BUILD/bin/healthcast"
 REFERENCE="$ROOT/scenarios/china_reference.yaml"
@@ -67,6 +73,11 @@ for n in 10 100 "$DRAWS"; do
   done
 done
 
+if [ -n "${COMPARATOR_ROWS:-}" ]; then
+  grep -E '^(numpy|R):' "$COMPARATOR_ROWS" >>"$ROWS"
+  /usr/bin/python3 "$ROOT/bench/workload_table.py" "$ROWS"
+  exit 0
+fi
 echo
 echo "Comparators, $COMPARATOR_RUNS projections 2020-2050 in one process each, on the problem of"
 echo "draw 0 (the engine's draw inputs and integration tolerances)"
