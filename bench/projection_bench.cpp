@@ -4,6 +4,10 @@
 // draw of the 2020-2050 run (set-up of the draw's inputs, projection, health indicators).
 #include <benchmark/benchmark.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "healthcast/demography/projection.h"
 #include "healthcast/health/dynamics.h"
 #include "healthcast/health/indicators.h"
@@ -85,4 +89,16 @@ BENCHMARK(BM_DrawHealthIndicators)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ProjectedYearWithHealthModel)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ProjectedYearAllCauseOnly)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_HealthModelSetUp31Years)->Unit(benchmark::kMillisecond);
-BENCHMARK_MAIN();
+// As the command line does (engine/cli/main.cpp): datasets of a few MB are reused from the heap
+// rather than mapped afresh, so that kernels time the engine and not the page faults.
+int main(int argc, char** argv) {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
