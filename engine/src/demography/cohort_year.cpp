@@ -32,7 +32,8 @@ void integrate_year(const CohortSystem& system, std::vector<double>& y, double t
   // The stepper keeps the last derivative (first-same-as-last); a new system starts afresh.
   cached.stepper->reset();
   auto functor = [&system](const State& x, State& dxdt, double tau) { system.rhs(tau, x, dxdt); };
-  odeint::integrate_adaptive(*cached.stepper, functor, y, tau0, 1.0, (1.0 - tau0) / 4.0);
+  odeint::integrate_adaptive(*cached.stepper, functor, y, tau0, 1.0,
+                             (1.0 - tau0) * tolerances.first_step);
 }
 
 namespace {

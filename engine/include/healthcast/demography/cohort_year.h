@@ -17,12 +17,16 @@ namespace healthcast::demography {
 struct IntegrationTolerances {
   double absolute = 1e-10;
   double relative = 1e-8;
+  // The first step tried, as a share of the time left in the year: a quarter suits 1e-8;
+  // at 1e-6 most cohort-years pass in one step, so the whole year is tried first (measured:
+  // 14% less time per projection; at 1e-8 that would cost 16% more).
+  double first_step = 0.25;
 };
 
 // Tolerances of Monte Carlo draws. A draw's results move by percents with its inputs; at these
 // tolerances they stay within 4e-7 (relative) of the tightest integration, 10^4 times below
 // that spread, for a third fewer right-hand-side calls (15 per cohort-year instead of 23).
-inline constexpr IntegrationTolerances DRAW_TOLERANCES{1e-8, 1e-6};
+inline constexpr IntegrationTolerances DRAW_TOLERANCES{1e-8, 1e-6, 1.0};
 
 // The right-hand side dy/dtau = f(tau, y) of a cohort's within-year system.
 class CohortSystem {
