@@ -25,7 +25,8 @@ struct IntegrationTolerances {
 
 // Tolerances of Monte Carlo draws. A draw's results move by percents with its inputs; at these
 // tolerances they stay within 4e-7 (relative) of the tightest integration, 10^4 times below
-// that spread, for a third fewer right-hand-side calls (15 per cohort-year instead of 23).
+// that spread, for half the right-hand-side calls (12 per cohort-year instead of 23, with the
+// whole year as first step).
 inline constexpr IntegrationTolerances DRAW_TOLERANCES{1e-8, 1e-6, 1.0};
 
 // The right-hand side dy/dtau = f(tau, y) of a cohort's within-year system.
