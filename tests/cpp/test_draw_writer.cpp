@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "scratch_folder.h"
+
 #include "healthcast/error.h"
 #include "healthcast/io/draw_writer.h"
 #include "healthcast/io/results_file.h"
@@ -72,30 +74,7 @@ Dataset rest(int draws) {
   return ds;
 }
 
-class DrawWriterTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           fmt::format("healthcast-test-{}-{}", info->name(), static_cast<long>(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(dir_))
-      names.push_back(entry.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
-  fs::path dir_;
-};
+class DrawWriterTest : public healthcast::testing::ScratchFolderTest {};
 
 }  // namespace
 

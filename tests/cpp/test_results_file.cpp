@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "scratch_folder.h"
+
 #include "healthcast/error.h"
 #include "healthcast/io/results_file.h"
 #include "healthcast/results/dataset.h"
@@ -63,30 +65,7 @@ Dataset example_dataset() {
   return ds;
 }
 
-class ResultsFile : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           fmt::format("healthcast-test-{}-{}", info->name(), static_cast<long>(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-
-  // Names of the entries in a directory (to spot leftover temporary files).
-  static std::vector<std::string> entries(const fs::path& dir) {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(dir))
-      names.push_back(entry.path().filename().string());
-    return names;
-  }
-
-  fs::path dir_;
-};
+class ResultsFile : public healthcast::testing::ScratchFolderTest {};
 
 void expect_same(const Dataset& expected, const Dataset& actual) {
   ASSERT_EQ(actual.coordinates().size(), expected.coordinates().size());
