@@ -138,3 +138,29 @@ def test_keep_draws_without_draws_is_bad_input(tmp_path):
     assert result.returncode == 2
     assert "--draws" in result.stderr
     assert not (tmp_path / "x.h5").exists()
+
+
+def test_several_scenarios_run_side_by_side_as_they_would_alone(tmp_path):
+    first = short_scenario(tmp_path)
+    second = tmp_path / "other.yaml"
+    second.write_text(first.read_text().replace("name: short", "name: other")
+                      .replace(f"horizon: {HORIZON}", "horizon: 2025"))
+    result = subprocess.run([BIN, "run", first, second, "--threads", "2"], cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    together = {name: variables(tmp_path / "results" / f"{name}.h5")
+                for name in ("short", "other")}
+    alone = {"short": variables(run(first, tmp_path / "alone_short.h5")),
+             "other": variables(run(second, tmp_path / "alone_other.h5"))}
+    assert together["other"]["population"].shape[0] == 6  # 2020-2025
+    for name in together:
+        for variable in ("population", "deaths_by_cause", "life_expectancy"):
+            np.testing.assert_array_equal(together[name][variable], alone[name][variable])
+
+
+def test_one_output_file_for_several_scenarios_is_bad_input(tmp_path):
+    first = short_scenario(tmp_path)
+    result = subprocess.run([BIN, "run", first, first, "-o", tmp_path / "x.h5"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "-o names one file" in result.stderr
