@@ -24,8 +24,8 @@ namespace fs = std::filesystem;
 using detail::Handle;
 using detail::QuietHdf5Errors;
 
-constexpr const char* DRAW_DIM = "draw";
-constexpr const char* DRAWS_SUFFIX = "_draws";
+using results::DRAW_DIM;
+using results::DRAWS_SUFFIX;
 
 }  // namespace
 
@@ -83,7 +83,8 @@ DrawWriter::DrawWriter(const fs::path& final_path, const results::Dataset& layou
   for (const auto& entry : s.layout.variables()) {
     std::vector<std::size_t> shape{draws};
     shape.insert(shape.end(), entry.shape.begin(), entry.shape.end());
-    s.datasets.push_back(s.writer->create_unnamed_variable(entry.name + DRAWS_SUFFIX, shape));
+    s.datasets.push_back(
+        s.writer->create_unnamed_variable(entry.name + std::string(DRAWS_SUFFIX), shape));
     std::vector<hsize_t> one{1};
     one.insert(one.end(), entry.shape.begin(), entry.shape.end());
     s.memory_spaces.push_back(detail::simple_space(s.ctx(), one));
@@ -144,7 +145,7 @@ void DrawWriter::finish(const results::Dataset& rest) {
       throw Error(fmt::format("{}: the run's dataset has a dimension '{}', the draws' own", path,
                               DRAW_DIM));
   for (const auto& entry : s.layout.variables()) {
-    const std::string name = entry.name + DRAWS_SUFFIX;
+    const std::string name = entry.name + std::string(DRAWS_SUFFIX);
     if (rest.has_variable(name) || rest.has_labels(name))
       throw Error(
           fmt::format("{}: the run's dataset has a variable '{}', the draws' own", path, name));
@@ -154,18 +155,16 @@ void DrawWriter::finish(const results::Dataset& rest) {
   try {
     detail::Writer& writer = *s.writer;
     writer.write_header(rest);
-    std::vector<int> numbers(s.draws);
-    for (std::size_t j = 0; j < s.draws; ++j) numbers[j] = static_cast<int>(j);
-    writer.write_coordinate({DRAW_DIM, std::move(numbers), "Monte Carlo draw", ""},
+    writer.write_coordinate(results::draw_coordinate(s.draws),
                             static_cast<int>(rest.coordinates().size()));
     writer.write_body(rest);
     const auto& entries = s.layout.variables();
     for (std::size_t k = 0; k < entries.size(); ++k) {
-      std::vector<std::string> dims{DRAW_DIM};
+      std::vector<std::string> dims{std::string(DRAW_DIM)};
       dims.insert(dims.end(), entries[k].dims.begin(), entries[k].dims.end());
       std::vector<std::size_t> shape{s.draws};
       shape.insert(shape.end(), entries[k].shape.begin(), entries[k].shape.end());
-      writer.name_variable(s.datasets[k], entries[k].name + DRAWS_SUFFIX, dims, shape,
+      writer.name_variable(s.datasets[k], entries[k].name + std::string(DRAWS_SUFFIX), dims, shape,
                            entries[k].units, entries[k].long_name);
     }
     s.datasets.clear();

@@ -432,4 +432,10 @@ void DrawSummary::write_to(Dataset& out) const {
   }
 }
 
+Coordinate draw_coordinate(std::size_t n) {
+  std::vector<int> index(n);
+  for (std::size_t j = 0; j < n; ++j) index[j] = static_cast<int>(j);
+  return {std::string(DRAW_DIM), std::move(index), "Monte Carlo draw", ""};
+}
+
 }  // namespace healthcast::results

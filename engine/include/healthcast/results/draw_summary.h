@@ -19,6 +19,14 @@ namespace healthcast::results {
 // calibration_* diagnostics) are the same in every draw and are neither summarised nor kept.
 inline constexpr std::string_view DRAWN_DIM = "year";
 
+// Kept draws: for each drawn variable V, a variable V_draws over ("draw", V's dims...) with V's
+// units and long_name, the same in memory (scenario::RunOptions::keep_draws) and in files
+// (io::DrawWriter).
+inline constexpr std::string_view DRAW_DIM = "draw";
+inline constexpr std::string_view DRAWS_SUFFIX = "_draws";
+// The `draw` coordinate of n kept draws: 0, 1, ..., n - 1.
+Coordinate draw_coordinate(std::size_t n);
+
 // The part of a run's dataset that changes from one draw to the next: every variable with the
 // "year" dimension, in the dataset's order, with the coordinates along their dimensions.
 class DrawLayout {
