@@ -113,6 +113,31 @@ def test_targets_get_the_share_of_draws_that_meet_them(tmp_path):
     assert ds["target_probability"][0] == pytest.approx(expected, abs=1e-12)
 
 
+def test_monitored_targets_keep_their_own_probability(tmp_path):
+    """Draws judge modelled targets only: a monitored indicator with two observations has no
+    interval, so its target's probability stays unknown however many draws agree on it."""
+    (tmp_path / "literacy.csv").write_text("year,value\n2015,10\n2019,20\n")
+    scenario = short_scenario(tmp_path, f"""monitored:
+  - indicator: health_literacy
+    unit: percent
+    history: literacy.csv
+    trend: linear
+targets:
+  - indicator: health_literacy
+    year: {HORIZON}
+    comparator: '>='
+    value: 30
+  - indicator: life_expectancy
+    year: {HORIZON}
+    comparator: '>='
+    value: 50
+""")
+    ds = variables(run(scenario, tmp_path / "t.h5", "--draws", 3, "--seed", 3))
+    assert ds["target_met"].tolist() == [1.0, 1.0]
+    assert np.isnan(ds["target_probability"][0])
+    assert ds["target_probability"][1] == 1.0
+
+
 def peak_kib(*args):
     """Peak resident memory of one command, in KiB."""
     process = subprocess.Popen([BIN, *map(str, args)], stdout=subprocess.DEVNULL,

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <numeric>
 #include <optional>
 
 #include <fmt/format.h>
@@ -93,42 +92,50 @@ Scenario resolve_reach(const Scenario& scenario, unsigned threads,
   return resolved;
 }
 
-// Adds draw j of n to the dataset as <name>_draws (dimension `draw` first) for every variable
-// over years; the variables are made when the first draw arrives.
-void keep_draw(results::Dataset& out, std::size_t j, std::size_t n, const results::Dataset& draw) {
-  const auto over_years = [](const results::Variable& v) {
-    return std::find(v.dims.begin(), v.dims.end(), "year") != v.dims.end();
-  };
+// Adds draw j of n to the dataset as V_draws for every drawn variable V of `layout`, as
+// io::DrawWriter writes them to a file; the variables are made when the first draw arrives.
+void keep_draw(results::Dataset& out, const results::DrawLayout& layout, std::size_t j,
+               std::size_t n, const results::Dataset& draw) {
+  const std::string suffix(results::DRAWS_SUFFIX);
   if (j == 0) {
-    std::vector<int> index(n);
-    std::iota(index.begin(), index.end(), 0);
-    out.add_coordinate({"draw", index, "Monte Carlo draw", ""});
-    for (const auto& v : draw.variables()) {
-      if (!over_years(v)) continue;
-      std::vector<std::string> dims = {"draw"};
+    out.add_coordinate(results::draw_coordinate(n));
+    for (const auto& v : layout.variables()) {
+      std::vector<std::string> dims = {std::string(results::DRAW_DIM)};
       dims.insert(dims.end(), v.dims.begin(), v.dims.end());
-      out.add_variable(v.name + "_draws", dims, v.units, v.long_name + " (each draw)");
+      out.add_variable(v.name + suffix, dims, v.units, v.long_name);
     }
   }
-  for (const auto& v : draw.variables()) {
-    if (!over_years(v)) continue;
-    auto& kept = out.variable(v.name + "_draws");
-    std::copy(v.values.begin(), v.values.end(),
-              kept.values.begin() + static_cast<std::ptrdiff_t>(j * v.values.size()));
+  for (const auto* v : layout.match(draw, fmt::format("draw {}", j))) {
+    auto& kept = out.variable(v->name + suffix);
+    std::copy(v->values.begin(), v->values.end(),
+              kept.values.begin() + static_cast<std::ptrdiff_t>(j * v->values.size()));
   }
 }
 
-// What the targets need from one draw: whether each was met (NaN when it cannot be judged).
-std::vector<double> targets_met(const Scenario& scenario, const results::Dataset& ds,
-                                const results::Dataset* national) {
-  std::vector<double> met;
-  for (const auto& t : evaluate_targets(scenario, ds, national)) met.push_back(t.met);
-  return met;
-}
+// The targets that draws judge: those on a modelled indicator. Monitored indicators follow
+// their history's trend, the same in every draw, so their probability comes from the trend's
+// interval (or stays unknown) and is not judged again per draw.
+struct DrawnTargets {
+  Scenario scenario;               // the scenario with only those targets and no histories
+  std::vector<std::size_t> index;  // their rows in the scenario's targets table
+
+  explicit DrawnTargets(const Scenario& full) : scenario(full) {
+    scenario.targets.clear();
+    scenario.monitored.clear();
+    for (std::size_t t = 0; t < full.targets.size(); ++t) {
+      const auto& target = full.targets[t];
+      if (std::none_of(full.monitored.begin(), full.monitored.end(),
+                       [&](const Monitored& m) { return m.indicator == target.indicator; })) {
+        scenario.targets.push_back(target);
+        index.push_back(t);
+      }
+    }
+  }
+};
 
 struct Draw {
   results::Dataset dataset;
-  std::vector<double> met;  // per target
+  std::vector<double> met;  // per drawn target: 1 met, 0 not, NaN not judged
 };
 
 }  // namespace
@@ -177,18 +184,20 @@ results::Dataset run_scenario(const Scenario& original, const RunOptions& option
 
   if (draws > 0) {
     results::DrawSummary summary(ds);
-    std::vector<double> met_count(target_results.size(), 0.0);
-    std::vector<double> judged_count(target_results.size(), 0.0);
+    const DrawnTargets drawn(scenario);
+    std::vector<double> met_count(drawn.index.size(), 0.0);
+    std::vector<double> judged_count(drawn.index.size(), 0.0);
     const std::function<Draw(std::size_t)> produce = [&](std::size_t j) {
       const DrawKey key{options.seed, j};
       Draw d{project_with_indicators(make_setup(data, key), 1), {}};
-      if (has_targets) {
+      if (!drawn.index.empty()) {
         std::optional<results::Dataset> national_draw;
         if (national_data)
           national_draw = project_with_indicators(make_setup(*national_data, key), 1);
-        d.met =
-            targets_met(scenario, d.dataset,
-                        national_draw ? &*national_draw : (national_needed ? &d.dataset : nullptr));
+        for (const auto& t : evaluate_targets(
+                 drawn.scenario, d.dataset,
+                 national_draw ? &*national_draw : (national_needed ? &d.dataset : nullptr)))
+          d.met.push_back(t.met);
       }
       return d;
     };
@@ -199,7 +208,7 @@ results::Dataset run_scenario(const Scenario& original, const RunOptions& option
           met_count[t] += d.met[t];
           judged_count[t] += 1.0;
         }
-      if (options.keep_draws) keep_draw(ds, j, draws, d.dataset);
+      if (options.keep_draws) keep_draw(ds, summary.layout(), j, draws, d.dataset);
       if (options.on_draw) options.on_draw(j, d.dataset);
       return report(per_run * (j + 2));
     };
@@ -208,11 +217,10 @@ results::Dataset run_scenario(const Scenario& original, const RunOptions& option
     summary.write_to(ds);
     ds.attributes["draws"] = std::to_string(draws);
     ds.attributes["seed"] = std::to_string(options.seed);
-    // Modelled targets take their probability from the draws; monitored ones keep the
-    // probability of their trend's interval.
-    for (std::size_t t = 0; t < target_results.size(); ++t)
-      if (std::isnan(target_results[t].probability) && judged_count[t] > 0.0)
-        target_results[t].probability = met_count[t] / judged_count[t];
+    // Modelled targets take their probability from the draws.
+    for (std::size_t k = 0; k < drawn.index.size(); ++k)
+      if (judged_count[k] > 0.0)
+        target_results[drawn.index[k]].probability = met_count[k] / judged_count[k];
   }
   if (has_targets) add_targets(ds, scenario, target_results);
 
