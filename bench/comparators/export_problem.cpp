@@ -239,56 +239,28 @@ void export_problem(const demography::ProjectionSetup& setup, const std::filesys
   }
 
   // Disease-to-disease effects (interactions, treatments of the affected with a disease):
-  // incidence of `to` times (1 + slope pi_from) / base_value.
+  // incidence of `to` times (1 + slope pi_from) / base_value, as the engine prepares them.
   {
-    struct Effect {
-      std::string kind;
-      std::size_t from, to;
-      double rr;                                 // treatments: the treated's RR
-      const demography::SexAgeArray* rr_by_age;  // interactions
-      std::size_t treatment;
-    };
-    std::vector<Effect> effects;
-    for (const auto& i : m.interactions)
-      effects.push_back({"interaction", m.disease_index(i.from), m.disease_index(i.to), i.rr.value,
-                         i.rr_by_age ? &*i.rr_by_age : nullptr, 0});
-    for (std::size_t t = 0; t < m.treatments.size(); ++t) {
-      const auto& tr = m.treatments[t];
-      if (tr.affected_disease.empty()) continue;
-      for (const auto& [disease, rr] : tr.effects)
-        effects.push_back({"treatment", m.disease_index(tr.affected_disease),
-                           m.disease_index(disease), rr.value, nullptr, t});
-    }
+    std::vector<health::HealthDynamics::PrevalenceFactor> factors;
+    dyn->prevalence_factors(0, 0, 0, factors);
     Csv list(dir / "prevalence_effects.csv", {"effect", "kind", "from", "to"});
     std::vector<std::string> header = {"year", "sex", "age"};
-    for (std::size_t e = 0; e < effects.size(); ++e) {
-      list.row(std::vector<std::string>{fmt::format("{}", e), effects[e].kind,
-                                        fmt::format("{}", effects[e].from),
-                                        fmt::format("{}", effects[e].to)});
+    for (std::size_t e = 0; e < factors.size(); ++e) {
+      list.row(std::vector<std::string>{
+          fmt::format("{}", e), e < m.interactions.size() ? "interaction" : "treatment",
+          fmt::format("{}", factors[e].from), fmt::format("{}", factors[e].to)});
       header.push_back(fmt::format("slope_{}", e));
     }
-    for (std::size_t e = 0; e < effects.size(); ++e) header.push_back(fmt::format("base_{}", e));
+    for (std::size_t e = 0; e < factors.size(); ++e) header.push_back(fmt::format("base_{}", e));
     Csv c(dir / "prevalence_effect_values.csv", header);
     for (std::size_t y = 0; y < years; ++y)
       for (std::size_t s = 0; s < N_SEXES; ++s)
         for (std::size_t a = 0; a < N_AGES; ++a) {
-          std::vector<double> slope, base_value;
-          const std::size_t a1 = std::min<std::size_t>(a + 1, AGE_MAX);
-          for (const auto& e : effects) {
-            const auto& p = m.diseases[e.from].prevalence;
-            const double base = 0.5 * (p[s][a] + p[s][a1]);
-            if (e.kind == "interaction") {
-              const double sl = (e.rr_by_age ? (*e.rr_by_age)[s][a] : e.rr) - 1.0;
-              slope.push_back(sl);
-              base_value.push_back(1.0 + sl * base);
-            } else {
-              const double reduction = 1.0 - e.rr;
-              slope.push_back(-paths.coverage[e.treatment][y] * reduction);
-              base_value.push_back(1.0 - paths.coverage[e.treatment][0] * reduction * base);
-            }
-          }
-          slope.insert(slope.end(), base_value.begin(), base_value.end());
-          c.row(cells({year_of(y), double(s), double(a)}, slope));
+          dyn->prevalence_factors(y, s, a, factors);
+          std::vector<double> values;
+          for (const auto& f : factors) values.push_back(f.slope);
+          for (const auto& f : factors) values.push_back(1.0 / f.inverse_base_value);
+          c.row(cells({year_of(y), double(s), double(a)}, values));
         }
   }
 }

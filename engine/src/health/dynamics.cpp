@@ -20,12 +20,7 @@ struct CategoryEffect {
   const std::vector<double>* rr;  // by category
   double inverse_base_mean_rr;
 };
-// A disease-to-disease factor 1 + slope pi_from, relative to its base value.
-struct PrevalenceEffect {
-  std::size_t from, to;
-  double slope;               // (rr - 1) for interactions, -coverage (1 - rr) for treatments
-  double inverse_base_value;  // 1 / the factor at the base prevalence
-};
+using PrevalenceEffect = HealthDynamics::PrevalenceFactor;
 
 // The parts of one (sex, age)'s within-year system that do not change from year to year,
 // built once by the constructor.
@@ -310,8 +305,8 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
 
   // Base-year mean RR of each continuous factor and disease, [factor][disease][sex][age],
   // computed the first time a later year's exposure differs from it.
-  std::vector<double> base_mean_rr(n_continuous * n_diseases * N_SEXES * N_AGES,
-                                   std::numeric_limits<double>::quiet_NaN());
+  std::vector<double> base_continuous_rr(n_continuous * n_diseases * N_SEXES * N_AGES,
+                                         std::numeric_limits<double>::quiet_NaN());
   rates_.resize(years * N_SEXES * N_AGES);
   rate_values_.assign(rates_.size() * 3 * n_diseases, 0.0);
   for (std::size_t y = 0; y < years; ++y)
@@ -339,7 +334,7 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
             const auto& f = m.continuous[j];
             // Years whose exposure is the base year's need no quadrature: their ratio is 1.
             if (same_exposure(j, y, s, a)) continue;
-            double& base = base_mean_rr[((j * n_diseases + d) * N_SEXES + s) * N_AGES + a];
+            double& base = base_continuous_rr[((j * n_diseases + d) * N_SEXES + s) * N_AGES + a];
             if (std::isnan(base)) base = mean_rr(f, j, disease.name, 0, s, a);
             pif *= mean_rr(f, j, disease.name, y, s, a) / base;
           }
@@ -547,6 +542,16 @@ void HealthDynamics::newborn_state(std::size_t, std::span<double> state) const {
     for (std::size_t k = 0; k < f.categories.size(); ++k) state[i++] = k == f.at_birth ? 1.0 : 0.0;
 }
 
+void HealthDynamics::prevalence_factors(std::size_t year, std::size_t sex, std::size_t age,
+                                        std::vector<PrevalenceFactor>& out) const {
+  const detail::CohortEffects& fx = cohort_effects_[sex * N_AGES + age];
+  out.assign(fx.interactions.begin(), fx.interactions.end());
+  for (const auto& t : fx.treatments)
+    // The factor is 1 - c(y) (1 - rr) pi, relative to its base value.
+    out.push_back(
+        {t.from, t.to, -paths_.coverage[t.treatment][year] * t.reduction, t.inverse_base_value});
+}
+
 void HealthDynamics::advance(std::size_t year, std::size_t sex, std::size_t age, double n0,
                              double tau0, std::span<double> state, CohortOutcome& out) const {
   const HealthModel& m = *model_;
@@ -562,11 +567,7 @@ void HealthDynamics::advance(std::size_t year, std::size_t sex, std::size_t age,
   // transition multipliers.
   const detail::CohortEffects& fx = cohort_effects_[sex * N_AGES + age];
   Scratch& work = scratch();
-  work.prevalence_effects.assign(fx.interactions.begin(), fx.interactions.end());
-  for (const auto& t : fx.treatments)
-    // The factor is 1 - c(y) (1 - rr) pi, relative to its base value.
-    work.prevalence_effects.push_back(
-        {t.from, t.to, -paths_.coverage[t.treatment][year] * t.reduction, t.inverse_base_value});
+  prevalence_factors(year, sex, age, work.prevalence_effects);
   work.transition_rates.resize(transitions_.size());
   for (std::size_t i = 0; i < transitions_.size(); ++i)
     work.transition_rates[i] =

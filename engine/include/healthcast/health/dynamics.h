@@ -86,6 +86,17 @@ class HealthDynamics final : public demography::CohortDynamics {
   // Mean of continuous factor j in each year with mediation applied (e.g. salt's effect on
   // blood pressure), [year][sex][age].
   const std::vector<SexAgeArray>& effective_mean(std::size_t j) const { return effective_mean_[j]; }
+  // A disease-to-disease factor of one cohort-year (an interaction, or a treatment of those
+  // with a disease): incidence of `to` is multiplied by (1 + slope pi_from) / base_value, so
+  // that the factor is 1 at the base-year prevalence. Interactions come first, in model order.
+  struct PrevalenceFactor {
+    std::size_t from, to;
+    double slope;               // (rr - 1) for interactions, -coverage (1 - rr) for treatments
+    double inverse_base_value;  // 1 / the factor at the base prevalence
+  };
+  // Fills `out` (reusing its storage) with the factors of one cohort-year.
+  void prevalence_factors(std::size_t year, std::size_t sex, std::size_t age,
+                          std::vector<PrevalenceFactor>& out) const;
   // Share of other-cause deaths that residual cause c takes before its multipliers, by sex
   // and age (MODEL.md §2.1: named residual causes keep their base share of other causes).
   double residual_share(std::size_t c, std::size_t sex, std::size_t age) const {
