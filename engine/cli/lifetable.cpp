@@ -8,7 +8,7 @@
 #include "commands.h"
 #include "healthcast/demography/life_table.h"
 #include "healthcast/error.h"
-#include "healthcast/io/csv.h"
+#include "healthcast/input/csv.h"
 
 namespace healthcast::cli {
 
@@ -24,7 +24,7 @@ std::string number(double v) { return fmt::format("{:.10g}", v); }
 void print_life_table(const LifeTableOptions& opt) {
   demography::Sex sex{};
   demography::parse_sex(opt.sex, sex);  // CLI11 has checked the name already
-  const auto csv = io::CsvTable::read(opt.mx);
+  const auto csv = input::CsvTable::read(opt.mx);
   csv.require_columns({"age", "mx"});
   std::vector<int> x;
   std::vector<double> m;

@@ -11,14 +11,14 @@ get_filename_component(source_name "${INPUT}" NAME)
 # file(CONFIGURE) rewrites OUTPUT only when its content changes.
 file(CONFIGURE OUTPUT "${OUTPUT}" @ONLY CONTENT [==[
 // Generated at build time from @source_name@ by engine/cmake/embed_text.cmake; do not edit.
-#include "healthcast/io/schema.h"
+#include "healthcast/input/schema.h"
 
-namespace healthcast::io {
+namespace healthcast::input {
 
 std::string_view @FUNCTION@() {
   static constexpr char TEXT[] = R"@delimiter@(@text@)@delimiter@";
   return {TEXT, sizeof(TEXT) - 1};
 }
 
-}  // namespace healthcast::io
+}  // namespace healthcast::input
 ]==])

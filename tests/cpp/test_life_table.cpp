@@ -6,12 +6,12 @@
 
 #include "healthcast/demography/life_table.h"
 #include "healthcast/error.h"
-#include "healthcast/io/csv.h"
+#include "healthcast/input/csv.h"
 
 using healthcast::InputError;
 using healthcast::demography::life_table;
 using healthcast::demography::Sex;
-using healthcast::io::CsvTable;
+using healthcast::input::CsvTable;
 
 namespace {
 

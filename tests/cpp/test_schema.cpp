@@ -1,14 +1,14 @@
-// io::Schema: the JSON Schema subset the scenario checker understands, and the embedded schema.
+// input::Schema: the JSON Schema subset the scenario checker understands, and the embedded schema.
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
-#include "healthcast/io/schema.h"
+#include "healthcast/input/schema.h"
 
 using namespace healthcast;
-using namespace healthcast::io;
+using namespace healthcast::input;
 
 namespace {
 

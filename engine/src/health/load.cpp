@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 
 #include "healthcast/health/model.h"
-#include "healthcast/io/age_schedule.h"
-#include "healthcast/io/csv.h"
-#include "healthcast/io/yaml.h"
+#include "healthcast/input/age_schedule.h"
+#include "healthcast/input/csv.h"
+#include "healthcast/input/yaml.h"
 
 namespace healthcast::health {
 
@@ -19,10 +19,10 @@ namespace fs = std::filesystem;
 using demography::AGE_MAX;
 using demography::N_AGES;
 using demography::N_SEXES;
-using io::AgeSchedule;
-using io::CsvTable;
-using io::Spread;
-using io::YamlReader;
+using input::AgeSchedule;
+using input::CsvTable;
+using input::Spread;
+using input::YamlReader;
 
 constexpr double BIG = 1e6;
 

@@ -8,8 +8,8 @@
 
 #include "healthcast/health/dynamics.h"
 #include "healthcast/health/sampling.h"
-#include "healthcast/io/age_schedule.h"
-#include "healthcast/io/csv.h"
+#include "healthcast/input/age_schedule.h"
+#include "healthcast/input/csv.h"
 #include "healthcast/scenario/interventions.h"
 #include "mortality_methods.h"
 
@@ -23,9 +23,9 @@ using demography::N_AGES;
 using demography::N_SEXES;
 using demography::Sex;
 using demography::SexAgeArray;
-using io::CsvTable;
+using input::CsvTable;
 
-using io::sex_index;
+using input::sex_index;
 
 // Largest death rate accepted in input files, per person-year.
 constexpr double MAX_RATE = 10.0;
@@ -153,7 +153,7 @@ MortalityForecast mortality_from_rates(const MortalitySpec& spec, int base, int 
   auto csv = CsvTable::read(spec.rates);
   csv.require_columns({"year", "sex", "age", "mx"});
   require_rows(csv);
-  std::map<int, io::AgeSchedule> schedules;
+  std::map<int, input::AgeSchedule> schedules;
   for (std::size_t r = 0; r < csv.rows(); ++r)
     schedules[csv.integer(r, "year")].add(csv, r, "mx", 0.0, MAX_RATE);
   std::map<int, SexAgeArray> series;
@@ -169,7 +169,7 @@ MortalityForecast mortality_by_improvement(const MortalitySpec& spec, int base, 
   auto csv = CsvTable::read(spec.rates);
   csv.require_columns({"from_year", "to_year", "sex", "age", "mx"});
   require_rows(csv);
-  io::AgeSchedule jump_off, earlier;
+  input::AgeSchedule jump_off, earlier;
   for (std::size_t r = 0; r < csv.rows(); ++r) {
     const int from = csv.integer(r, "from_year"), to = csv.integer(r, "to_year");
     if (from == spec.jump_off_from && to == spec.jump_off_to)

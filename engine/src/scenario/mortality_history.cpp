@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "healthcast/io/csv.h"
+#include "healthcast/input/csv.h"
 
 namespace healthcast::scenario {
 
@@ -33,7 +33,7 @@ std::vector<std::size_t> MortalityHistory::within(int first_year, int last_year)
 }
 
 MortalityHistory read_mortality_history(const std::filesystem::path& path) {
-  auto csv = io::CsvTable::read(path);
+  auto csv = input::CsvTable::read(path);
   csv.require_columns({"from_year", "to_year", "sex", "age", "mx"});
   if (csv.rows() == 0) throw InputError({csv.source(), 1, 0}, "", "the file has no data rows");
   // (from, to) -> [female, male] columns, in file order within each.

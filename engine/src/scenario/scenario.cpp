@@ -10,8 +10,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include "healthcast/io/schema.h"
-#include "healthcast/io/yaml.h"
+#include "healthcast/input/schema.h"
+#include "healthcast/input/yaml.h"
 #include "healthcast/scenario/targets.h"
 #include "healthcast/version.h"
 
@@ -20,7 +20,7 @@ namespace healthcast::scenario {
 namespace {
 
 namespace fs = std::filesystem;
-using io::YamlReader;
+using input::YamlReader;
 
 // Periods in scenario files lie within the years a scenario may span.
 std::pair<int, int> period(const YamlReader& rd, const YAML::Node& node, const std::string& field) {
@@ -265,7 +265,7 @@ std::string read_text(const fs::path& path) {
 Scenario parse_layer(std::string text, const fs::path& path, std::vector<fs::path> chain) {
   const YamlReader rd(path.string());
   const YAML::Node root = rd.parse(text);
-  io::check_scenario_schema(root, rd);  // keys, types, ranges: scenarios/schema
+  input::check_scenario_schema(root, rd);  // keys, types, ranges: scenarios/schema
   if (!root.IsMap())
     throw InputError({path.string(), 1, 1}, "",
                      "a scenario file is a YAML mapping that starts with 'healthcast: 1'");

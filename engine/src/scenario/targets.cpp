@@ -10,7 +10,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 
-#include "healthcast/io/csv.h"
+#include "healthcast/input/csv.h"
 
 namespace healthcast::scenario {
 
@@ -100,7 +100,7 @@ double indicator_value(const Dataset& ds, const std::string& id, int year, const
 }
 
 MonitoredForecast forecast_monitored(const Monitored& m, int first_year, int last_year) {
-  const auto csv = io::CsvTable::read(m.history);
+  const auto csv = input::CsvTable::read(m.history);
   csv.require_columns({"year", "value"});
   MonitoredForecast out;
   std::vector<double> t, v;

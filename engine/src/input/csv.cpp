@@ -1,4 +1,4 @@
-#include "healthcast/io/csv.h"
+#include "healthcast/input/csv.h"
 
 #include <charconv>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace healthcast::io {
+namespace healthcast::input {
 
 namespace {
 
@@ -150,4 +150,4 @@ int CsvTable::integer(std::size_t row, std::string_view column) const {
   return value;
 }
 
-}  // namespace healthcast::io
+}  // namespace healthcast::input

@@ -1,8 +1,8 @@
-#include "healthcast/io/age_schedule.h"
+#include "healthcast/input/age_schedule.h"
 
 #include <fmt/format.h>
 
-namespace healthcast::io {
+namespace healthcast::input {
 
 using demography::AGE_MAX;
 using demography::N_SEXES;
@@ -83,4 +83,4 @@ demography::SexAgeArray AgeSchedule::single_years(const std::string& what, Sprea
   return out;
 }
 
-}  // namespace healthcast::io
+}  // namespace healthcast::input

@@ -1,4 +1,4 @@
-#include "healthcast/io/yaml.h"
+#include "healthcast/input/yaml.h"
 
 #include <algorithm>
 #include <cctype>
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace healthcast::io {
+namespace healthcast::input {
 
 namespace fs = std::filesystem;
 
@@ -158,4 +158,4 @@ fs::path YamlReader::file(const YAML::Node& node, const std::string& field,
   return p.lexically_normal();
 }
 
-}  // namespace healthcast::io
+}  // namespace healthcast::input

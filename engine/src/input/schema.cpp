@@ -1,4 +1,4 @@
-#include "healthcast/io/schema.h"
+#include "healthcast/input/schema.h"
 
 #include <algorithm>
 #include <cctype>
@@ -14,7 +14,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-namespace healthcast::io {
+namespace healthcast::input {
 
 // ordered_json keeps the schema's key order, so that allowed keys are listed as written.
 using json = nlohmann::ordered_json;
@@ -602,4 +602,4 @@ void check_scenario_schema(const YAML::Node& root, const YamlReader& reader) {
   scenario_schema().check(root, reader);
 }
 
-}  // namespace healthcast::io
+}  // namespace healthcast::input
