@@ -18,6 +18,10 @@ import numpy as np
 VOLATILE_ATTRIBUTES = {"creation_time", "git_revision", "software_version",
                        "scenario_path", "history"}
 
+# Attributes that hold HDF5 object references (dimension scales), which differ between files.
+REFERENCE_ATTRIBUTES = {"DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME", "_Netcdf4Dimid",
+                        "_Netcdf4Coordinates"}
+
 
 def leaves(group, prefix=""):
     out = {}
@@ -70,6 +74,12 @@ def compare_file(before, after, rtol, ignore_new):
             ok, worst = same(la[name][()], lb[name][()], rtol)
             if not ok:
                 problems.append(f"{name}: max relative difference {worst:.3g}")
+            for key in sorted(set(la[name].attrs) | set(lb[name].attrs)):
+                if key in REFERENCE_ATTRIBUTES:
+                    continue
+                va, vb = la[name].attrs.get(key), lb[name].attrs.get(key)
+                if va is None or vb is None or not np.array_equal(np.asarray(va), np.asarray(vb)):
+                    problems.append(f"{name}: attribute {key}: {va!r} -> {vb!r}")
     return problems
 
 

@@ -11,7 +11,7 @@ using healthcast::results::Dataset;
 
 namespace {
 
-constexpr std::size_t FEMALE = 0, MALE = 1, TOTAL = 2;
+constexpr std::size_t FEMALE = index(Sex::female), MALE = index(Sex::male);
 
 // A region with flat rates: `population` persons at every age and sex, death rate m, no
 // births and no migration, for `years` years.

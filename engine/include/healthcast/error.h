@@ -35,6 +35,12 @@ class InputError : public Error {
   std::string problem_;
 };
 
+// A run stopped on request (a progress callback returned false, or Ctrl-C in Python).
+class Interrupted : public Error {
+ public:
+  Interrupted() : Error("the projection was interrupted") {}
+};
+
 // A results file that is missing, unreadable or not a healthcast results file.
 class FileFormatError : public Error {
  public:

@@ -14,8 +14,10 @@ std::string_view to_string(Sex sex) {
   return "?";
 }
 
+std::string_view sex_name(std::size_t index) { return to_string(SEXES_AND_TOTAL.at(index)); }
+
 bool parse_sex(std::string_view text, Sex& sex) {
-  for (Sex s : {Sex::female, Sex::male, Sex::total}) {
+  for (Sex s : SEXES_AND_TOTAL) {
     if (text == to_string(s)) {
       sex = s;
       return true;

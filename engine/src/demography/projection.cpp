@@ -17,7 +17,6 @@ namespace {
 
 using results::Dataset;
 
-constexpr std::size_t TOTAL = 2;       // index of "total" on the sex dimension of results
 constexpr double NEWBORN_ENTRY = 0.5;  // newborns enter at mid-year (MODEL.md §1)
 
 // The names every region's dynamics must agree on, fixed by the first region.
@@ -86,7 +85,9 @@ Dataset make_dataset(const ProjectionSetup& setup, const ModelShape& shape) {
   std::iota(ages.begin(), ages.end(), 0);
   ds.add_coordinate({"year", years, "calendar year", ""});
   ds.add_coordinate({"region", regions, "region", ""});
-  ds.add_coordinate({"sex", std::vector<std::string>{"female", "male", "total"}, "sex", ""});
+  std::vector<std::string> sexes;
+  for (Sex s : SEXES_AND_TOTAL) sexes.emplace_back(to_string(s));
+  ds.add_coordinate({"sex", sexes, "sex", ""});
   ds.add_coordinate({"age", ages, "age in completed years (100 = 100 and over)", "years"});
 
   const std::vector<std::string> by_age = {"year", "region", "sex", "age"};
@@ -322,7 +323,7 @@ results::Dataset project(const ProjectionSetup& setup, const ProgressCallback& p
       ++done;
       if (cancelled || (progress && !progress(done, setup.regions.size() * years))) {
         cancelled = true;
-        throw Error("the projection was interrupted");
+        throw Interrupted();
       }
     }
   });

@@ -17,10 +17,10 @@ namespace {
 using demography::AGE_MAX;
 using demography::N_AGES;
 using demography::N_SEXES;
+using demography::TOTAL;
 using results::Dataset;
 using results::Variable;
 
-constexpr std::size_t TOTAL = 2;
 constexpr double PER_100K = 1e5;
 
 // Indices along the cause dimension of the causes in an indicator group.

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "healthcast/health/model.h"
 #include "healthcast/input/age_schedule.h"
@@ -26,12 +27,6 @@ using input::YamlReader;
 
 constexpr double BIG = 1e6;
 
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
 std::vector<std::string> disease_names(const HealthModel& m) {
   std::vector<std::string> names;
   for (const auto& d : m.diseases) names.push_back(d.name);
@@ -43,9 +38,9 @@ void check_disease(const HealthModel& m, const std::string& name, const SourceLo
                    const std::string& field) {
   const auto names = disease_names(m);
   if (std::find(names.begin(), names.end(), name) == names.end())
-    throw InputError(
-        where, field,
-        fmt::format("unknown disease '{}'; the model's diseases are: {}", name, join(names)));
+    throw InputError(where, field,
+                     fmt::format("unknown disease '{}'; the model's diseases are: {}", name,
+                                 fmt::join(names, ", ")));
 }
 
 // A value under `key` with its interval under `lower`/`upper`, or `<key>_lower`/`<key>_upper`
@@ -176,7 +171,7 @@ Disease read_disease(const YamlReader& rd, const YAML::Node& node, const fs::pat
       if (d.mortality[s][a] > 0.0 && d.prevalence[s][a] <= 0.0)
         throw InputError({csv.source(), 0, 0}, "prevalence",
                          fmt::format("{} deaths at age {} ({}) need a positive prevalence", what, a,
-                                     s == 0 ? "female" : "male"));
+                                     demography::sex_name(s)));
   return d;
 }
 
@@ -207,7 +202,8 @@ void read_residual_causes(const YamlReader& rd, const YAML::Node& node, const fs
     for (const auto& entry : groups)
       if (!schedules.count(entry.first.as<std::string>()))
         rd.fail(entry.first, entry.first.as<std::string>(),
-                fmt::format("no such cause in {}; causes there: {}", csv.source(), join(order)));
+                fmt::format("no such cause in {}; causes there: {}", csv.source(),
+                            fmt::join(order, ", ")));
 }
 
 // Reads `disease,sex,age,<key...>,rr[,lower,upper]` rows into rr[disease][key] schedules.
@@ -246,7 +242,7 @@ CategoricalFactor read_categorical(const YamlReader& rd, const YAML::Node& node,
     if (it == f.categories.end())
       throw InputError(where, field,
                        fmt::format("'{}' is not a category of '{}'; categories: {}", label, f.name,
-                                   join(f.categories)));
+                                   fmt::join(f.categories, ", ")));
     return static_cast<std::size_t>(it - f.categories.begin());
   };
   const auto birth = rd.required(node, "at_birth");
@@ -270,7 +266,7 @@ CategoricalFactor read_categorical(const YamlReader& rd, const YAML::Node& node,
       if (std::abs(sum - 1.0) > 1e-6)
         throw InputError({shares_csv.source(), 0, 0}, "share",
                          fmt::format("{} shares at age {} ({}) sum to {}, not 1", f.name, a,
-                                     s == 0 ? "female" : "male", sum));
+                                     demography::sex_name(s), sum));
     }
   }
 
@@ -579,7 +575,8 @@ HealthModel load_health_model(const fs::path& path) {
         std::vector<std::string> names;
         for (const auto& [n, _] : kinds) names.push_back(n);
         rd.fail(kind_node, "kind",
-                fmt::format("unknown risk factor kind '{}'; available: {}", kind, join(names)));
+                fmt::format("unknown risk factor kind '{}'; available: {}", kind,
+                            fmt::join(names, ", ")));
       }
       it->second(rd, node, base, m);
     }

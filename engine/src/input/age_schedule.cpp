@@ -37,7 +37,7 @@ demography::SexAgeArray AgeSchedule::single_years(const std::string& what, Sprea
   demography::SexAgeArray out{};
   for (std::size_t s = 0; s < N_SEXES; ++s) {
     const auto& rows = by_sex_[s];
-    const char* sex = s == 0 ? "female" : "male";
+    const std::string_view sex = demography::sex_name(s);
     if (rows.empty())
       throw InputError({source_, 0, 0}, "sex", fmt::format("no {} values for {}", sex, what));
     if (rows.front().first != 0)

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace healthcast::input {
 
@@ -44,12 +45,6 @@ std::vector<std::string> split_fields(std::string_view line) {
   return fields;
 }
 
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
 }  // namespace
 
 CsvTable CsvTable::read(const std::filesystem::path& path) {
@@ -86,7 +81,7 @@ CsvTable CsvTable::parse(std::string_view text, std::string source_name) {
       if (fields.size() != table.header_.size())
         throw InputError({table.source_, line_number, 0}, "",
                          fmt::format("row has {} fields but the header has {} ({})", fields.size(),
-                                     table.header_.size(), join(table.header_)));
+                                     table.header_.size(), fmt::join(table.header_, ", ")));
       table.cells_.push_back(std::move(fields));
       table.lines_.push_back(line_number);
     }
@@ -108,16 +103,16 @@ void CsvTable::require_columns(std::initializer_list<std::string_view> columns) 
   for (auto c : columns)
     if (!has_column(c)) missing.emplace_back(c);
   if (!missing.empty())
-    throw InputError(
-        {source_, 1, 0}, "",
-        fmt::format("missing column(s) {}; the header has {}", join(missing), join(header_)));
+    throw InputError({source_, 1, 0}, "",
+                     fmt::format("missing column(s) {}; the header has {}",
+                                 fmt::join(missing, ", "), fmt::join(header_, ", ")));
 }
 
 std::size_t CsvTable::column_index(std::string_view column) const {
   for (std::size_t i = 0; i < header_.size(); ++i)
     if (header_[i] == column) return i;
   throw InputError({source_, 1, 0}, std::string(column),
-                   fmt::format("no such column; the header has {}", join(header_)));
+                   fmt::format("no such column; the header has {}", fmt::join(header_, ", ")));
 }
 
 SourceLocation CsvTable::location(std::size_t row, std::string_view column) const {

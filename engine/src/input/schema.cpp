@@ -12,7 +12,10 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
+
+#include "healthcast/names.h"
 
 namespace healthcast::input {
 
@@ -163,35 +166,11 @@ std::string quoted_list(const std::vector<std::string>& items, const std::string
   return out;
 }
 
-std::string plain_list(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
-// "; did you mean 'x'?" when one of `allowed` is close to `word` (the rule of check_keys). The
-// same letters in another order count as nearest: "=>" means ">=", not ">".
-std::string did_you_mean(const std::string& word, const std::vector<std::string>& allowed) {
-  std::string nearest;
-  std::size_t best = std::string::npos;
-  std::string letters = word;
-  std::sort(letters.begin(), letters.end());
-  for (const auto& a : allowed) {
-    std::string other = a;
-    std::sort(other.begin(), other.end());
-    const std::size_t d = other == letters ? 0 : edit_distance(word, a);
-    if (d < best) best = d, nearest = a;
-  }
-  if (best > std::max<std::size_t>(2, word.size() / 3)) return "";
-  return fmt::format("; did you mean '{}'?", nearest);
-}
-
 // "; allowed: a, b" or "; did you mean 'a'? Allowed: a, b".
 std::string allowed_values(const std::string& word, const std::vector<std::string>& allowed,
                            const std::string& what = "allowed") {
   const std::string hint = did_you_mean(word, allowed);
-  std::string list;
-  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  const std::string list = fmt::format("{}", fmt::join(allowed, ", "));
   if (hint.empty()) return fmt::format("; {}: {}", what, list);
   std::string capital = what;
   capital[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(capital[0])));
@@ -321,7 +300,7 @@ class Checker {
         std::none_of(types.begin(), types.end(), [&](const auto& t) { return type_fits(t, v); })) {
       std::vector<std::string> words;
       for (const auto& t : types) words.push_back(type_word(t));
-      std::string expected = plain_list(words);
+      std::string expected = fmt::format("{}", fmt::join(words, ", "));
       const std::string range = range_text(s);
       if (!range.empty()) expected += " from " + range;
       return problem(node, path, fmt::format("expected {}, got {}", expected, shown(node, v)));
@@ -400,9 +379,10 @@ class Checker {
                          : fmt::format("in '{}'{}", path,
                                        context.empty() ? "" : fmt::format(" ({})", context));
         const std::string hint = did_you_mean(key, allowed);
-        return Problem{entry.first.Mark(), child(path, key),
-                       fmt::format("unknown key {}{} Allowed keys: {}", where,
-                                   hint.empty() ? std::string(".") : hint, plain_list(allowed))};
+        return Problem{
+            entry.first.Mark(), child(path, key),
+            fmt::format("unknown key {}{} Allowed keys: {}", where,
+                        hint.empty() ? std::string(".") : hint, fmt::join(allowed, ", "))};
       }
     }
     if (s.contains("required")) {
@@ -410,7 +390,8 @@ class Checker {
       for (const auto& key : required)
         if (!node[key]) {
           const std::string needs =
-              context.empty() ? "" : fmt::format(" ({} needs: {})", context, plain_list(required));
+              context.empty() ? ""
+                              : fmt::format(" ({} needs: {})", context, fmt::join(required, ", "));
           return problem(node, child(path, key),
                          fmt::format("required key '{}' is missing{}", key, needs));
         }
@@ -499,7 +480,7 @@ class Checker {
     }
     if (fitting.empty())
       return problem(node, path,
-                     fmt::format("expected {}, got {}", plain_list(expected), shown(node, v)));
+                     fmt::format("expected {}, got {}", fmt::join(expected, ", "), shown(node, v)));
     if (fitting.size() == 1) return check(node, *alternatives[fitting[0]], path, context);
 
     // Alternatives that each only require one key: "exactly one of" (oneOf) or "one of" (anyOf).
@@ -554,7 +535,7 @@ class Checker {
     if (!given)
       return problem(node, child(path, key),
                      fmt::format("required key '{}' is missing; allowed {}s: {}", key, key,
-                                 plain_list(names)));
+                                 fmt::join(names, ", ")));
     const Value v = value_of(given);
     for (std::size_t i = 0; i < shapes.size(); ++i) {
       const auto values = fixed_values((*shapes[i])["properties"][key]);

@@ -6,37 +6,19 @@
 #include <cstdio>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "healthcast/names.h"
 
 namespace healthcast::input {
 
 namespace fs = std::filesystem;
 
 namespace {
-std::string list_names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
 std::string shown(const YAML::Node& node) {
   return node.IsScalar() ? fmt::format("'{}'", node.Scalar()) : std::string("a non-scalar value");
 }
 }  // namespace
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 YAML::Node YamlReader::parse(const std::string& text) const {
   try {
@@ -66,17 +48,10 @@ void YamlReader::check_keys(const YAML::Node& map, const std::string& where,
   for (const auto& entry : map) {
     const auto key = entry.first.as<std::string>();
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-    std::string nearest;
-    std::size_t best = std::string::npos;
-    for (const auto& a : allowed) {
-      const std::size_t d = edit_distance(key, a);
-      if (d < best) best = d, nearest = a;
-    }
-    const bool close = best <= std::max<std::size_t>(2, key.size() / 3);
+    const std::string hint = did_you_mean(key, allowed);
     fail(entry.first, key,
-         fmt::format("unknown key in {}{} Allowed keys: {}", where,
-                     close ? fmt::format("; did you mean '{}'?", nearest) : std::string("."),
-                     list_names(allowed)));
+         fmt::format("unknown key in {}{} Allowed keys: {}", where, hint.empty() ? "." : hint,
+                     fmt::join(allowed, ", ")));
   }
 }
 

@@ -14,8 +14,7 @@ namespace {
 using demography::AGE_MAX;
 using demography::N_AGES;
 using demography::N_SEXES;
-
-constexpr std::size_t TOTAL = 2;
+using demography::TOTAL;
 
 double e0(const std::vector<double>& m, demography::Sex sex) {
   std::vector<int> x(N_AGES);

@@ -93,7 +93,7 @@ SexAgeArray read_population(const std::filesystem::path& path) {
                                    AGE_MAX, AGE_MAX));
     if (seen[s][age])
       throw InputError(csv.location(r, "age"), "age",
-                       fmt::format("age {} appears twice for {}", age, s == 0 ? "female" : "male"));
+                       fmt::format("age {} appears twice for {}", age, demography::sex_name(s)));
     seen[s][age] = true;
     pop[s][age] = checked(csv, r, "population", 0.0, 1e10, "a population count");
   }
@@ -103,7 +103,7 @@ SexAgeArray read_population(const std::filesystem::path& path) {
         throw InputError({csv.source(), 0, 0}, "age",
                          fmt::format("no {} population at age {}: the file needs every age "
                                      "0..{} for both sexes ({} = {} and over)",
-                                     s == 0 ? "female" : "male", a, AGE_MAX, AGE_MAX, AGE_MAX));
+                                     demography::sex_name(s), a, AGE_MAX, AGE_MAX, AGE_MAX));
   return pop;
 }
 
@@ -254,7 +254,7 @@ ScenarioData read_inputs(const Scenario& scenario, const demography::ProgressCal
     data.regions.push_back(std::move(region));
     if (progress &&
         !progress(0, scenario.regions.size() * data.regions.front().mortality.central.size()))
-      throw Error("the projection was interrupted");
+      throw Interrupted();
   }
   return data;
 }

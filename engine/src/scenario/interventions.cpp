@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "healthcast/names.h"
 
 namespace healthcast::scenario {
 
@@ -11,12 +14,6 @@ namespace {
 using demography::N_AGES;
 using demography::N_SEXES;
 using demography::SexAgeArray;
-
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
 
 [[noreturn]] void fail(const Intervention& iv, const std::string& field,
                        const std::string& problem) {
@@ -39,12 +36,12 @@ std::string one_of(const Intervention& iv, const std::vector<std::pair<std::stri
   for (const auto& [key, present] : keys) {
     names.push_back(key);
     if (present) {
-      if (!given.empty()) fail(iv, key, fmt::format("give only one of {}", join(names)));
+      if (!given.empty()) fail(iv, key, fmt::format("give only one of {}", fmt::join(names, ", ")));
       given = key;
     }
   }
   if (given.empty())
-    fail(iv, "kind", fmt::format("kind '{}' needs one of: {}", iv.kind, join(names)));
+    fail(iv, "kind", fmt::format("kind '{}' needs one of: {}", iv.kind, fmt::join(names, ", ")));
   return given;
 }
 
@@ -58,7 +55,7 @@ double weight(const Intervention& iv, const InterventionTarget& t, std::size_t y
 bool applies(const Intervention& iv, std::size_t sex, std::size_t age) {
   if (static_cast<int>(age) < iv.age_from || static_cast<int>(age) > iv.age_to) return false;
   if (iv.sexes.empty()) return true;
-  const char* name = sex == 0 ? "female" : "male";
+  const std::string_view name = demography::sex_name(sex);
   return std::find(iv.sexes.begin(), iv.sexes.end(), name) != iv.sexes.end();
 }
 
@@ -74,36 +71,37 @@ void multiply_path(const Intervention& iv, const InterventionTarget& t,
   }
 }
 
-std::size_t categorical_index(const Intervention& iv, const health::HealthModel& m) {
+// Names of a list of named things (factors, diseases, treatments, causes).
+template <class T>
+std::vector<std::string> names_of(const std::vector<T>& items) {
   std::vector<std::string> names;
-  for (std::size_t j = 0; j < m.categorical.size(); ++j) {
-    if (m.categorical[j].name == iv.factor) return j;
-    names.push_back(m.categorical[j].name);
-  }
-  fail(iv, "factor",
-       fmt::format("'{}' is not a categorical risk factor; the health model has: {}", iv.factor,
-                   join(names)));
+  for (const auto& item : items) names.push_back(item.name);
+  return names;
+}
+
+// Position of `name` in `names`; fails at the intervention's `field` otherwise.
+std::size_t index_in(const Intervention& iv, const std::vector<std::string>& names,
+                     const std::string& name, const std::string& field, const std::string& what,
+                     const std::string& label) {
+  if (const auto i = find_name(names, name)) return *i;
+  fail(iv, field, unknown_name(name, what, label, names));
+}
+
+std::size_t categorical_index(const Intervention& iv, const health::HealthModel& m) {
+  return index_in(iv, names_of(m.categorical), iv.factor, "factor", "a categorical risk factor",
+                  "the health model has");
 }
 
 std::size_t category_index(const Intervention& iv, const health::CategoricalFactor& f,
                            const std::string& label, const std::string& field) {
-  const auto it = std::find(f.categories.begin(), f.categories.end(), label);
-  if (it == f.categories.end())
-    fail(iv, field,
-         fmt::format("'{}' is not a category of '{}'; categories: {}", label, f.name,
-                     join(f.categories)));
-  return static_cast<std::size_t>(it - f.categories.begin());
+  return index_in(iv, f.categories, label, field, fmt::format("a category of '{}'", f.name),
+                  "categories");
 }
 
 std::size_t disease_index(const Intervention& iv, const health::HealthModel& m,
                           const std::string& name) {
-  std::vector<std::string> names;
-  for (std::size_t d = 0; d < m.diseases.size(); ++d) {
-    if (m.diseases[d].name == name) return d;
-    names.push_back(m.diseases[d].name);
-  }
-  fail(iv, "diseases",
-       fmt::format("'{}' is not a disease of the health model; diseases: {}", name, join(names)));
+  return index_in(iv, names_of(m.diseases), name, "diseases", "a disease of the health model",
+                  "diseases");
 }
 
 void risk_factor_prevalence(const Intervention& iv, InterventionTarget& t) {
@@ -131,16 +129,8 @@ void risk_factor_prevalence(const Intervention& iv, InterventionTarget& t) {
 
 void risk_factor_mean(const Intervention& iv, InterventionTarget& t) {
   const auto& m = need_model(iv, t);
-  std::vector<std::string> names;
-  std::size_t j = m.continuous.size();
-  for (std::size_t k = 0; k < m.continuous.size(); ++k) {
-    names.push_back(m.continuous[k].name);
-    if (m.continuous[k].name == iv.factor) j = k;
-  }
-  if (j == m.continuous.size())
-    fail(iv, "factor",
-         fmt::format("'{}' is not a continuous risk factor; the health model has: {}", iv.factor,
-                     join(names)));
+  const std::size_t j = index_in(iv, names_of(m.continuous), iv.factor, "factor",
+                                 "a continuous risk factor", "the health model has");
   const auto key = one_of(iv, {{"scale", iv.scale.has_value()},
                                {"shift", iv.shift.has_value()},
                                {"reach", iv.reach.has_value()}});
@@ -176,22 +166,15 @@ void transition_rate(const Intervention& iv, InterventionTarget& t) {
 
 void treatment_coverage(const Intervention& iv, InterventionTarget& t) {
   const auto& m = need_model(iv, t);
-  std::vector<std::string> names;
-  for (std::size_t k = 0; k < m.treatments.size(); ++k) {
-    names.push_back(m.treatments[k].name);
-    if (m.treatments[k].name != iv.treatment) continue;
-    if (!iv.reach || *iv.reach < 0.0 || *iv.reach > 1.0)
-      fail(iv, "reach", "kind 'treatment_coverage' needs 'reach', a share from 0 to 1");
-    auto& path = t.paths->coverage[k];
-    for (std::size_t y = 0; y < path.size(); ++y) {
-      const double w = weight(iv, t, y);
-      path[y] = (1.0 - w) * path[y] + w * *iv.reach;
-    }
-    return;
+  const std::size_t k = index_in(iv, names_of(m.treatments), iv.treatment, "treatment",
+                                 "a treatment of the health model", "treatments");
+  if (!iv.reach || *iv.reach < 0.0 || *iv.reach > 1.0)
+    fail(iv, "reach", "kind 'treatment_coverage' needs 'reach', a share from 0 to 1");
+  auto& path = t.paths->coverage[k];
+  for (std::size_t y = 0; y < path.size(); ++y) {
+    const double w = weight(iv, t, y);
+    path[y] = (1.0 - w) * path[y] + w * *iv.reach;
   }
-  fail(iv, "treatment",
-       fmt::format("'{}' is not a treatment of the health model; treatments: {}", iv.treatment,
-                   join(names)));
 }
 
 void disease_rate(const Intervention& iv, InterventionTarget& t, bool incidence) {
@@ -220,16 +203,8 @@ void other_mortality(const Intervention& iv, InterventionTarget& t) {
   }
   const auto& m = *t.model;
   for (const auto& cause : iv.causes) {
-    std::vector<std::string> names;
-    std::size_t c = m.residual_causes.size();
-    for (std::size_t k = 0; k < m.residual_causes.size(); ++k) {
-      names.push_back(m.residual_causes[k].name);
-      if (m.residual_causes[k].name == cause) c = k;
-    }
-    if (c == m.residual_causes.size())
-      fail(iv, "causes",
-           fmt::format("'{}' is not a residual cause of the health model; causes: {}", cause,
-                       join(names)));
+    const std::size_t c = index_in(iv, names_of(m.residual_causes), cause, "causes",
+                                   "a residual cause of the health model", "causes");
     multiply_path(iv, t, t.paths->residual_multiplier[c], *iv.multiply);
   }
 }
@@ -303,9 +278,9 @@ void apply_interventions(const Scenario& scenario, InterventionTarget& target) {
     if (it == kinds.end()) {
       std::vector<std::string> names;
       for (const auto& [name, _] : kinds) names.push_back(name);
-      throw InputError(
-          iv.where, "kind",
-          fmt::format("unknown intervention kind '{}'; available: {}", iv.kind, join(names)));
+      throw InputError(iv.where, "kind",
+                       fmt::format("unknown intervention kind '{}'; available: {}", iv.kind,
+                                   fmt::join(names, ", ")));
     }
     it->second(iv, target);
   }

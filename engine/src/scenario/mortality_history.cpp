@@ -77,8 +77,8 @@ MortalityHistory read_mortality_history(const std::filesystem::path& path) {
                        fmt::format("period {}-{} overlaps {}-{}", period.first, period.second,
                                    h.periods.back().first, h.periods.back().second));
     h.periods.push_back(period);
-    for (std::size_t s = 0; s < 2; ++s) {
-      const char* sex = s == 0 ? "female" : "male";
+    for (std::size_t s = 0; s < demography::N_SEXES; ++s) {
+      const std::string_view sex = demography::sex_name(s);
       const Column& col = by_sex[s];
       if (col.ages.empty())
         throw InputError(
@@ -103,7 +103,7 @@ MortalityHistory read_mortality_history(const std::filesystem::path& path) {
       }
     }
   }
-  for (std::size_t s = 0; s < 2; ++s) {
+  for (std::size_t s = 0; s < demography::N_SEXES; ++s) {
     h.mx[s].resize(static_cast<Eigen::Index>(h.ages.size()),
                    static_cast<Eigen::Index>(h.periods.size()));
     Eigen::Index p = 0;

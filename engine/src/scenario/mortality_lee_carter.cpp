@@ -47,7 +47,7 @@ MortalityForecast mortality_by_lee_carter(const MortalitySpec& spec, int base_ye
     } catch (const Error& e) {
       throw InputError(spec.where, "rates",
                        fmt::format("{} ({} rates of {}, method 'lee_carter')", e.what(),
-                                   s == 0 ? "female" : "male", history.source));
+                                   demography::sex_name(s), history.source));
     }
   }
   std::vector<double> years;

@@ -212,8 +212,7 @@ results::Dataset run_scenario(const Scenario& original, const RunOptions& option
       if (options.on_draw) options.on_draw(j, d.dataset);
       return report(per_run * (j + 2));
     };
-    if (!parallel::ordered_map(draws, threads, produce, consume))
-      throw Error("the projection was interrupted");
+    if (!parallel::ordered_map(draws, threads, produce, consume)) throw Interrupted();
     summary.write_to(ds);
     ds.attributes["draws"] = std::to_string(draws);
     ds.attributes["seed"] = std::to_string(options.seed);

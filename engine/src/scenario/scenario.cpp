@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
 #include "healthcast/input/schema.h"
@@ -35,12 +36,6 @@ const std::vector<std::pair<std::string, std::string>> METHOD_KEYS = {
     {"jump_off", "improvement"}, {"improvement_from", "improvement"}, {"fit_period", "lee_carter"}};
 const std::vector<std::string> COMPARATORS = {
     ">=", "<=", ">", "<", "relative_change", "better_than", "decrease", "increase", "natural"};
-
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
 
 MortalitySpec read_mortality(const YamlReader& rd, const YAML::Node& node, const fs::path& base) {
   rd.require_map(node, "mortality");
@@ -167,7 +162,8 @@ Target read_target(const YamlReader& rd, const YAML::Node& node, int index) {
   t.comparator = rd.text(comparator, "comparator");
   if (std::find(COMPARATORS.begin(), COMPARATORS.end(), t.comparator) == COMPARATORS.end())
     rd.fail(comparator, "comparator",
-            fmt::format("'{}' is not a comparator; allowed: {}", t.comparator, join(COMPARATORS)));
+            fmt::format("'{}' is not a comparator; allowed: {}", t.comparator,
+                        fmt::join(COMPARATORS, ", ")));
   const bool needs_value = t.comparator != "decrease" && t.comparator != "increase" &&
                            t.comparator != "better_than" && t.comparator != "natural";
   if (node["value"])
@@ -391,7 +387,7 @@ Scenario parse_scenario(std::string text, const fs::path& path) {
                        fmt::format("unknown indicator '{}': not modelled and not monitored. "
                                    "Modelled indicators: {}; any other indicator needs a "
                                    "'monitored' entry with its history",
-                                   t.indicator, join(ids)));
+                                   t.indicator, fmt::join(ids, ", ")));
   }
   for (const auto& iv : sc.interventions)
     if (iv.ramp.start > sc.horizon)

@@ -48,7 +48,4 @@ class YamlReader {
   std::string file_;
 };
 
-// Levenshtein distance, for "did you mean" suggestions.
-std::size_t edit_distance(const std::string& a, const std::string& b);
-
 }  // namespace healthcast::input
