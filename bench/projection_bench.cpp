@@ -29,7 +29,7 @@ scenario::Scenario one_year(bool with_health) {
 
 void projected_year(benchmark::State& state, bool with_health) {
   const auto setup = scenario::load_inputs(one_year(with_health));
-  for (auto _ : state) benchmark::DoNotOptimize(demography::project(setup));
+  for (auto _ : state) benchmark::DoNotOptimize(demography::project(setup.projection));
   // 2 sexes x 101 ages of cohorts, plus the newborns of each sex.
   state.counters["cohort_years"] = benchmark::Counter(
       static_cast<double>(state.iterations()) * (2 * 101 + 2), benchmark::Counter::kIsRate);
@@ -57,26 +57,19 @@ void BM_DrawSetUp(benchmark::State& state) {
     benchmark::DoNotOptimize(scenario::make_setup(reference_data(), scenario::DrawKey{1, j++}));
 }
 
-std::vector<const health::HealthDynamics*> health_of(const demography::ProjectionSetup& setup) {
-  std::vector<const health::HealthDynamics*> out;
-  for (const auto& r : setup.regions)
-    out.push_back(dynamic_cast<const health::HealthDynamics*>(r.dynamics.get()));
-  return out;
-}
-
 void BM_DrawProjection(benchmark::State& state) {
   const auto setup = scenario::make_setup(reference_data(), scenario::DrawKey{1, 0});
-  for (auto _ : state) benchmark::DoNotOptimize(demography::project(setup));
+  for (auto _ : state) benchmark::DoNotOptimize(demography::project(setup.projection));
   state.counters["cohort_years"] = benchmark::Counter(
       static_cast<double>(state.iterations()) * 31 * (2 * 101 + 2), benchmark::Counter::kIsRate);
 }
 
 void BM_DrawHealthIndicators(benchmark::State& state) {
   const auto setup = scenario::make_setup(reference_data(), scenario::DrawKey{1, 0});
-  const auto projected = demography::project(setup);
+  const auto projected = demography::project(setup.projection);
   for (auto _ : state) {
     auto ds = projected;
-    health::add_health_indicators(ds, health_of(setup));
+    health::add_health_indicators(ds, setup.health());
     benchmark::DoNotOptimize(ds);
   }
 }

@@ -69,9 +69,9 @@ struct Shape {
   std::size_t diseases, residuals, categories;
 };
 
-void export_problem(const demography::ProjectionSetup& setup, const std::filesystem::path& dir) {
-  const auto& region = setup.regions.front();
-  const auto* dyn = dynamic_cast<const health::HealthDynamics*>(region.dynamics.get());
+void export_problem(const scenario::Setup& setup, const std::filesystem::path& dir) {
+  const auto& region = setup.projection.regions.front();
+  const auto* dyn = setup.health_dynamics.front().get();
   if (!dyn) throw Error("the scenario's first region has no health model; nothing to export");
   const health::HealthModel& m = dyn->model();
   const health::HealthPaths& paths = dyn->paths();
@@ -81,20 +81,25 @@ void export_problem(const demography::ProjectionSetup& setup, const std::filesys
       if (adj.scale[y] != 1.0 || adj.shift[y] != 0.0)
         throw Error(
             "the scenario adjusts a risk-factor prevalence; the comparators do not model it");
-  const std::size_t years = static_cast<std::size_t>(setup.horizon - setup.base_year + 1);
+  const std::size_t years =
+      static_cast<std::size_t>(setup.projection.horizon - setup.projection.base_year + 1);
   const Shape sh{m.diseases.size(), m.residual_causes.size(), 0};
   std::size_t K = 0;
   for (const auto& f : m.categorical) K += f.categories.size();
   std::filesystem::create_directories(dir);
-  const auto year_of = [&](std::size_t y) { return static_cast<double>(setup.base_year + y); };
+  const auto year_of = [&](std::size_t y) {
+    return static_cast<double>(setup.projection.base_year + y);
+  };
 
   {
     Csv c(dir / "grid.csv", {"key", "value"});
-    c.row(std::vector<std::string>{"base_year", fmt::format("{}", setup.base_year)});
-    c.row(std::vector<std::string>{"horizon", fmt::format("{}", setup.horizon)});
+    c.row(std::vector<std::string>{"base_year", fmt::format("{}", setup.projection.base_year)});
+    c.row(std::vector<std::string>{"horizon", fmt::format("{}", setup.projection.horizon)});
     c.row(std::vector<std::string>{"newborn_entry", fmt::format("{}", NEWBORN_ENTRY)});
-    c.row(std::vector<std::string>{"rtol", fmt::format("{}", setup.tolerances.relative)});
-    c.row(std::vector<std::string>{"atol", fmt::format("{}", setup.tolerances.absolute)});
+    c.row(
+        std::vector<std::string>{"rtol", fmt::format("{}", setup.projection.tolerances.relative)});
+    c.row(
+        std::vector<std::string>{"atol", fmt::format("{}", setup.projection.tolerances.absolute)});
     c.row(std::vector<std::string>{"region", region.name});
   }
   {
@@ -136,7 +141,11 @@ void export_problem(const demography::ProjectionSetup& setup, const std::filesys
   const std::size_t n_state = sh.diseases + K;
   {
     std::vector<std::string> header = {"sex", "age"};
-    for (const auto& name : dyn->state_names()) header.push_back(name);
+    // The state's blocks in order: "prevalence/<disease>", then "<factor>/<category>".
+    for (const auto& block : dyn->state_layout().blocks())
+      for (const auto& label : block.labels)
+        header.push_back(block.variable == &results::var::prevalence ? "prevalence/" + label
+                                                                     : label);
     Csv c(dir / "initial_state.csv", header);
     std::vector<double> state(n_state);
     for (std::size_t s = 0; s < N_SEXES; ++s)
@@ -152,13 +161,6 @@ void export_problem(const demography::ProjectionSetup& setup, const std::filesys
     }
   }
 
-  // Residual causes' shares of other-cause deaths before their multipliers.
-  std::vector<demography::SexAgeArray> residual_share(sh.residuals);
-  for (std::size_t c = 0; c < sh.residuals; ++c)
-    for (std::size_t s = 0; s < N_SEXES; ++s)
-      for (std::size_t a = 0; a < N_AGES; ++a)
-        residual_share[c][s][a] = dyn->residual_share(c, s, a);
-
   {
     std::vector<std::string> header = {"year", "sex", "age", "other_mortality"};
     for (const auto& kind : {"incidence", "case_fatality", "remission"})
@@ -168,17 +170,13 @@ void export_problem(const demography::ProjectionSetup& setup, const std::filesys
     for (std::size_t y = 0; y < years; ++y)
       for (std::size_t s = 0; s < N_SEXES; ++s)
         for (std::size_t a = 0; a < N_AGES; ++a) {
-          const auto& r = dyn->rates(y, s, a);
+          const auto& r = dyn->rates().at(y, s, a);
           std::vector<double> v = {r.other_mortality};
           v.insert(v.end(), r.incidence.begin(), r.incidence.end());
           v.insert(v.end(), r.case_fatality.begin(), r.case_fatality.end());
           v.insert(v.end(), r.remission.begin(), r.remission.end());
           // Share of other-cause deaths that each residual cause takes in this year.
-          double moved = 1.0;
-          for (std::size_t k = 0; k < sh.residuals; ++k)
-            moved += residual_share[k][s][a] * (paths.residual_multiplier[k][y][s][a] - 1.0);
-          for (std::size_t k = 0; k < sh.residuals; ++k)
-            v.push_back(residual_share[k][s][a] * paths.residual_multiplier[k][y][s][a] / moved);
+          v.insert(v.end(), r.residual_share.begin(), r.residual_share.end());
           c.row(cells({year_of(y), double(s), double(a)}, v));
         }
   }
@@ -303,14 +301,15 @@ int main(int argc, char** argv) {
     const double setup_s = seconds_since(t0);
     if (!out_dir.empty()) {
       export_problem(setup, out_dir);
-      std::cout << "exported " << sc.name << " (" << setup.regions.front().name << ", "
-                << setup.base_year << "-" << setup.horizon << ") to " << out_dir << "\n";
+      std::cout << "exported " << sc.name << " (" << setup.projection.regions.front().name << ", "
+                << setup.projection.base_year << "-" << setup.projection.horizon << ") to "
+                << out_dir << "\n";
     }
     // One line per projection, in the comparators' format (read_s = the engine's set-up).
     for (int r = 0; r < time_runs; ++r) {
       t0 = std::chrono::steady_clock::now();
       const std::clock_t c0 = std::clock();
-      const auto ds = demography::project(setup);
+      const auto ds = demography::project(setup.projection);
       const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
       std::cout << fmt::format("timing engine read_s={:.4f} projection_s={:.4f} cpu_s={:.4f}\n",
                                setup_s, seconds_since(t0), cpu);

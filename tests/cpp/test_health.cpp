@@ -63,8 +63,8 @@ TEST(HealthModel, SingleDiseaseMatchesTheClosedForm) {
   model->diseases.push_back(disease("d", 0.2, 0.02));
   const double i = 0.02, f = 0.1, mo = 0.01, n0 = 1000.0, pi0 = 0.05;
   HealthDynamics dyn(model, all_cause(0.03, 1), reference_paths(*model, 1), {1e-13, 1e-12});
-  EXPECT_NEAR(dyn.base_rates()[0][0].case_fatality[40], f, 1e-15);
-  EXPECT_NEAR(dyn.base_rates()[0][0].incidence[40], i, 1e-15);
+  EXPECT_NEAR(dyn.rates().base_rates()[0][0].case_fatality[40], f, 1e-15);
+  EXPECT_NEAR(dyn.rates().base_rates()[0][0].incidence[40], i, 1e-15);
 
   std::vector<double> state = {pi0};
   demography::CohortOutcome out;
@@ -212,11 +212,13 @@ TEST(HealthModel, PrevalenceStaysInUnitIntervalAndPopulationBalances) {
       std::make_shared<HealthDynamics>(model, m, paths, demography::IntegrationTolerances{});
   const auto ds = demography::project({2020, 2020 + int(years) - 1, {region}, {}});
 
-  const auto& state = ds.variable("cohort_state");
-  for (double v : state.values) {
-    ASSERT_GE(v, 0.0);
-    ASSERT_LE(v, 1.0 + 1e-12);
-  }
+  // Prevalences and category shares are the cohort state's blocks, each a variable.
+  for (const char* block : {"prevalence", "risk_factor_share"})
+    for (double v : ds.variable(block).values) {
+      ASSERT_GE(v, 0.0);
+      ASSERT_LE(v, 1.0 + 1e-12);
+    }
+  const auto& shares = ds.variable("risk_factor_share");
   const auto sum_ages = [&](const char* name, std::size_t y, std::size_t s) {
     double total = 0;
     for (std::size_t a = 0; a < N_AGES; ++a) total += ds.variable(name).at({y, 0, s, a});
@@ -237,7 +239,7 @@ TEST(HealthModel, PrevalenceStaysInUnitIntervalAndPopulationBalances) {
     }
   // Category shares of each cohort still sum to one.
   for (std::size_t a = 0; a < N_AGES; ++a)
-    EXPECT_NEAR(state.at({years - 1, 0, 0, a, 2}) + state.at({years - 1, 0, 0, a, 3}), 1.0, 1e-9);
+    EXPECT_NEAR(shares.at({years - 1, 0, 0, a, 0}) + shares.at({years - 1, 0, 0, a, 1}), 1.0, 1e-9);
 }
 
 // Log-linear interpolation of a tabulated curve, by hand: RR 1 at exposure 0, 1.2 at 10 and 1.5

@@ -19,9 +19,10 @@ using results::Dataset;
 
 constexpr double NEWBORN_ENTRY = 0.5;  // newborns enter at mid-year (MODEL.md §1)
 
-// The names every region's dynamics must agree on, fixed by the first region.
+// What every region's dynamics must agree on, fixed by the first region.
 struct ModelShape {
-  std::vector<std::string> states, causes, diseases;
+  CohortStateLayout states;
+  std::vector<std::string> causes, diseases;
   bool by_cause() const { return causes.size() > 1; }
 };
 
@@ -72,51 +73,38 @@ void check_inputs(const ProjectionSetup& setup) {
 }
 
 ModelShape shape_of(const CohortDynamics& d) {
-  return {d.state_names(), d.cause_names(), d.disease_names()};
+  return {d.state_layout(), d.cause_names(), d.disease_names()};
 }
 
 Dataset make_dataset(const ProjectionSetup& setup, const ModelShape& shape) {
+  namespace var = results::var;
   Dataset ds;
   std::vector<int> years(year_count(setup));
   std::iota(years.begin(), years.end(), setup.base_year);
-  std::vector<std::string> regions;
+  std::vector<std::string> regions, sexes;
   for (const auto& r : setup.regions) regions.push_back(r.name);
+  for (Sex s : SEXES_AND_TOTAL) sexes.emplace_back(to_string(s));
   std::vector<int> ages(N_AGES);
   std::iota(ages.begin(), ages.end(), 0);
-  ds.add_coordinate({"year", years, "calendar year", ""});
-  ds.add_coordinate({"region", regions, "region", ""});
-  std::vector<std::string> sexes;
-  for (Sex s : SEXES_AND_TOTAL) sexes.emplace_back(to_string(s));
-  ds.add_coordinate({"sex", sexes, "sex", ""});
-  ds.add_coordinate({"age", ages, "age in completed years (100 = 100 and over)", "years"});
-
-  const std::vector<std::string> by_age = {"year", "region", "sex", "age"};
-  const std::vector<std::string> by_sex = {"year", "region", "sex"};
-  ds.add_variable("population", by_age, "persons", "population at 1 January");
-  ds.add_variable("deaths", by_age, "persons",
-                  "deaths in the year, by age at 1 January (newborns of the year at age 0)");
-  ds.add_variable("person_years", by_age, "person-years", "person-years lived in the year");
-  ds.add_variable("net_migration", by_age, "persons", "net migrants in the year");
-  ds.add_variable("life_expectancy", by_age, "years", "period life expectancy at exact age");
-  ds.add_variable("births", by_sex, "persons", "live births in the year, by sex of the child");
-  ds.add_variable("infant_mortality", by_sex, "per 1000 live births",
-                  "infant mortality rate, 1000 q0 of the period life table");
-  ds.add_variable("under5_mortality", by_sex, "per 1000 live births",
-                  "under-five mortality, 1000 (1 - l5/l0) of the period life table");
+  ds.add_coordinate(results::dim::year, years);
+  ds.add_coordinate(results::dim::region, regions);
+  ds.add_coordinate(results::dim::sex, sexes);
+  ds.add_coordinate(results::dim::age, ages);
+  for (const auto* v :
+       {&var::population, &var::deaths, &var::person_years, &var::net_migration,
+        &var::life_expectancy, &var::births, &var::infant_mortality, &var::under5_mortality})
+    ds.add_variable(*v);
   if (shape.by_cause()) {
-    ds.add_coordinate({"cause", shape.causes, "cause of death", ""});
-    ds.add_variable("deaths_by_cause", {"year", "region", "sex", "age", "cause"}, "persons",
-                    "deaths in the year by cause, by age at 1 January");
+    ds.add_coordinate(results::dim::cause, shape.causes);
+    ds.add_variable(var::deaths_by_cause);
   }
   if (!shape.diseases.empty()) {
-    ds.add_coordinate({"disease", shape.diseases, "chronic disease", ""});
-    ds.add_variable("incidence", {"year", "region", "sex", "age", "disease"}, "persons",
-                    "new cases in the year, by age at 1 January");
+    ds.add_coordinate(results::dim::disease, shape.diseases);
+    ds.add_variable(var::incidence);
   }
-  if (!shape.states.empty()) {
-    ds.add_coordinate({"state", shape.states, "per-person cohort state", ""});
-    ds.add_variable("cohort_state", {"year", "region", "sex", "age", "state"}, "1",
-                    "per-person state of each cohort at 1 January (prevalences, shares)");
+  for (const auto& block : shape.states.blocks()) {
+    if (!ds.has_coordinate(block.dim())) ds.add_coordinate(block.dim(), block.labels);
+    ds.add_variable(*block.variable);
   }
   return ds;
 }
@@ -228,20 +216,22 @@ void store_by_age_and(Dataset& ds, const std::string& name, std::size_t y, std::
       }
 }
 
+// Each block of the per-person state at 1 January as its own variable; both sexes take the
+// population-weighted mean.
 void store_states(Dataset& ds, std::size_t y, std::size_t r, const SexAgeArray& population,
-                  const CohortStates& states) {
-  if (!ds.has_variable("cohort_state")) return;
-  auto& v = ds.variable("cohort_state");
-  const std::size_t k = v.shape.back();
-  for (std::size_t a = 0; a < N_AGES; ++a) {
-    const double both = population[0][a] + population[1][a];
-    for (std::size_t j = 0; j < k; ++j) {
-      for (std::size_t s = 0; s < N_SEXES; ++s) v.at({y, r, s, a, j}) = states(s, a)[j];
-      // Both sexes: the population-weighted mean of the per-person state.
-      const double female = states(0, a)[j], male = states(1, a)[j];
-      v.at({y, r, TOTAL, a, j}) = both > 0.0
-                                      ? (female * population[0][a] + male * population[1][a]) / both
-                                      : 0.5 * (female + male);
+                  const CohortStates& states, const CohortStateLayout& layout) {
+  for (std::size_t b = 0; b < layout.blocks().size(); ++b) {
+    auto& v = ds.variable(*layout.block(b).variable);
+    for (std::size_t a = 0; a < N_AGES; ++a) {
+      const auto female = layout.values(states(0, a), b), male = layout.values(states(1, a), b);
+      const double both = population[0][a] + population[1][a];
+      for (std::size_t j = 0; j < female.size(); ++j) {
+        v.at({y, r, 0, a, j}) = female[j];
+        v.at({y, r, 1, a, j}) = male[j];
+        v.at({y, r, TOTAL, a, j}) =
+            both > 0.0 ? (female[j] * population[0][a] + male[j] * population[1][a]) / both
+                       : 0.5 * (female[j] + male[j]);
+      }
     }
   }
 }
@@ -275,7 +265,7 @@ void store_year(Dataset& ds, std::size_t y, std::size_t r, const SexAgeArray& po
   if (shape.by_cause())
     store_by_age_and(ds, "deaths_by_cause", y, r, f.deaths_by_cause, shape.causes.size());
   store_by_age_and(ds, "incidence", y, r, f.incidence, shape.diseases.size());
-  store_states(ds, y, r, population, states);
+  store_states(ds, y, r, population, states, shape.states);
 }
 
 std::shared_ptr<const CohortDynamics> dynamics_of(const RegionInputs& in,
@@ -294,7 +284,7 @@ results::Dataset project(const ProjectionSetup& setup, const ProgressCallback& p
   const ModelShape shape = shape_of(*dynamics.front());
   for (std::size_t r = 1; r < dynamics.size(); ++r) {
     const ModelShape other = shape_of(*dynamics[r]);
-    if (other.states != shape.states || other.causes != shape.causes ||
+    if (!(other.states == shape.states) || other.causes != shape.causes ||
         other.diseases != shape.diseases)
       throw Error(fmt::format("region '{}' has a different health model from region '{}'",
                               setup.regions[r].name, setup.regions[0].name));

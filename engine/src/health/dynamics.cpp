@@ -52,18 +52,21 @@ double next_age_value(const SexAgeArray& v, std::size_t s, std::size_t a) {
   return a < static_cast<std::size_t>(AGE_MAX) ? v[s][a + 1] : v[s][a];
 }
 
-// Layout of a cohort's ODE state: [N, PY, other deaths, deaths (D), incident cases (D),
-// prevalences (D), category shares (K)]; all per person alive at tau0.
+// Layout of a cohort's ODE state: the year's flows [N, PY, other deaths, deaths (D), incident
+// cases (D)], then the cohort's per-person state as its CohortStateLayout orders it
+// (prevalences (D), category shares (K)); all per person alive at tau0.
 struct Layout {
   std::size_t diseases, categories;
+  std::size_t prevalence_offset, share_offset;  // within the per-person state
   std::size_t n() const { return 0; }
   std::size_t person_years() const { return 1; }
   std::size_t other_deaths() const { return 2; }
   std::size_t deaths(std::size_t d) const { return 3 + d; }
   std::size_t incidence(std::size_t d) const { return 3 + diseases + d; }
-  std::size_t prevalence(std::size_t d) const { return 3 + 2 * diseases + d; }
-  std::size_t share(std::size_t k) const { return 3 + 3 * diseases + k; }
-  std::size_t size() const { return 3 + 3 * diseases + categories; }
+  std::size_t state() const { return 3 + 2 * diseases; }  // the per-person state starts here
+  std::size_t prevalence(std::size_t d) const { return state() + prevalence_offset + d; }
+  std::size_t share(std::size_t k) const { return state() + share_offset + k; }
+  std::size_t size() const { return state() + diseases + categories; }
 };
 
 // Scratch space of one thread's cohort-year: reused so that the hot path does not allocate.
@@ -79,7 +82,7 @@ Scratch& scratch() {
 // The within-year system of one cohort (MODEL.md §2.1 and §2.2).
 class CohortHealthSystem final : public demography::CohortSystem {
  public:
-  CohortHealthSystem(const Layout& layout, const HealthDynamics::CohortRates& rates,
+  CohortHealthSystem(const Layout& layout, const CohortRates& rates,
                      const std::vector<CategoryEffect>& categories,
                      const std::vector<PrevalenceEffect>& prevalence_effects,
                      const std::vector<std::pair<std::size_t, std::size_t>>& transitions,
@@ -134,7 +137,7 @@ class CohortHealthSystem final : public demography::CohortSystem {
 
  private:
   const Layout& layout_;
-  const HealthDynamics::CohortRates& rates_;
+  const CohortRates& rates_;
   const std::vector<CategoryEffect>& categories_;
   const std::vector<PrevalenceEffect>& prevalence_effects_;
   const std::vector<std::pair<std::size_t, std::size_t>>& transitions_;  // category indices
@@ -162,209 +165,43 @@ class TransitionSystem final : public demography::CohortSystem {
   const std::vector<double>& rates_;
 };
 
-double trend_factor(const Trend& trend, std::size_t year, double all_cause_ratio) {
-  if (trend.follows_all_cause) return all_cause_ratio;
-  if (trend.annual_percent_change == 0.0) return 1.0;
-  return std::pow(1.0 + trend.annual_percent_change / 100.0, static_cast<double>(year));
-}
-
 }  // namespace
 
-HealthPaths reference_paths(const HealthModel& model, std::size_t years) {
-  HealthPaths p;
-  for (const auto& f : model.continuous) {
-    p.continuous_mean.emplace_back(years, f.mean);
-    p.continuous_sd.emplace_back(years, f.sd);
-  }
-  for (const auto& f : model.categorical)
-    p.transition_multiplier.emplace_back(f.transitions.size(), std::vector<double>(years, 1.0));
-  for (const auto& t : model.treatments) p.coverage.emplace_back(years, t.coverage.value);
-  SexAgeArray ones{};
-  for (auto& ages : ones) ages.fill(1.0);
-  p.incidence_multiplier.assign(model.diseases.size(), std::vector<SexAgeArray>(years, ones));
-  p.case_fatality_multiplier = p.incidence_multiplier;
-  p.other_mortality_multiplier.assign(years, ones);
-  p.residual_multiplier.assign(model.residual_causes.size(), std::vector<SexAgeArray>(years, ones));
-  p.maternal_risk_per_birth.assign(years, model.maternal_risk_per_birth.value);
-  return p;
+HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
+                               std::shared_ptr<const HealthRates> rates, HealthPaths paths,
+                               demography::IntegrationTolerances tolerances)
+    : model_(std::move(model)),
+      rates_(std::move(rates)),
+      paths_(std::move(paths)),
+      tolerances_(tolerances) {
+  build_state_layout();
+  build_base_mean_rr();
+  for (const auto& adjustment : paths_.prevalence_adjustments)
+    unadjusted_share_.push_back(unadjusted_shares(adjustment, rates_->years()));
+  build_cohort_effects();
 }
 
 HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
-                               const std::vector<SexAgeArray>& all_cause, HealthPaths paths,
+                               const std::vector<SexAgeArray>& all_cause, const HealthPaths& paths,
                                demography::IntegrationTolerances tolerances)
-    : model_(std::move(model)), paths_(std::move(paths)), tolerances_(tolerances) {
+    : HealthDynamics(model, std::make_shared<const HealthRates>(*model, all_cause, paths), paths,
+                     tolerances) {}
+
+void HealthDynamics::build_state_layout() {
+  std::vector<std::string> diseases, categories;
+  for (const auto& d : model_->diseases) diseases.push_back(d.name);
+  for (const auto& f : model_->categorical) {
+    first_category_.push_back(categories.size());
+    for (const auto& c : f.categories) categories.push_back(f.name + "/" + c);
+  }
+  prevalence_block_ = layout_.add(results::var::prevalence, std::move(diseases));
+  share_block_ = layout_.add(results::var::risk_factor_share, std::move(categories));
+}
+
+// Base-year mean relative risk of each categorical factor over the year of age.
+void HealthDynamics::build_base_mean_rr() {
   const HealthModel& m = *model_;
-  const std::size_t years = all_cause.size();
   const std::size_t n_diseases = m.diseases.size();
-  if (years == 0) throw Error("the health model needs all-cause rates for at least one year");
-  if (paths_.other_mortality_multiplier.size() < years)
-    throw Error("health paths cover fewer years than the projection");
-
-  for (const auto& d : m.diseases) {
-    std::array<DiseaseRates, N_SEXES> by_sex;
-    for (std::size_t s = 0; s < N_SEXES; ++s)
-      by_sex[s] = derive_disease_rates(d.prevalence[s], d.mortality[s], d.remission[s]);
-    base_rates_.push_back(by_sex);
-  }
-
-  // Other-cause mortality in the base year, and the residual causes' shares of it.
-  SexAgeArray other_base{};
-  residual_share_.assign(m.residual_causes.size(), SexAgeArray{});
-  for (std::size_t s = 0; s < N_SEXES; ++s)
-    for (std::size_t a = 0; a < N_AGES; ++a) {
-      double modelled = 0.0;
-      for (const auto& d : m.diseases) modelled += d.mortality[s][a];
-      const double all = all_cause[0][s][a];
-      other_base[s][a] = all - modelled;
-      if (other_base[s][a] < OTHER_CAUSE_FLOOR * all) {
-        other_base[s][a] = OTHER_CAUSE_FLOOR * all;
-        ++floor_hits_;
-      }
-      double residual = 0.0;
-      for (const auto& c : m.residual_causes) residual += c.mortality[s][a];
-      const double scale = residual > other_base[s][a] ? other_base[s][a] / residual : 1.0;
-      for (std::size_t c = 0; c < m.residual_causes.size(); ++c)
-        residual_share_[c][s][a] =
-            other_base[s][a] > 0.0 ? scale * m.residual_causes[c].mortality[s][a] / other_base[s][a]
-                                   : 0.0;
-    }
-
-  // Continuous exposures, with mediation: a factor acting through another moves its mean.
-  const std::size_t n_continuous = m.continuous.size();
-  effective_mean_ = paths_.continuous_mean;
-  auto& effective_mean = effective_mean_;
-  for (std::size_t j = 0; j < n_continuous; ++j) {
-    const auto& through = m.continuous[j].acts_through;
-    if (!through) continue;
-    std::size_t k = 0;
-    while (m.continuous[k].name != through->factor) ++k;
-    for (std::size_t y = 0; y < years; ++y)
-      for (std::size_t s = 0; s < N_SEXES; ++s)
-        for (std::size_t a = 0; a < N_AGES; ++a)
-          effective_mean[k][y][s][a] +=
-              through->per_unit.value *
-              (paths_.continuous_mean[j][y][s][a] - paths_.continuous_mean[j][0][s][a]);
-  }
-  // Log RR of each exposure-response curve, [factor][disease][age][level], taken once here.
-  std::vector<std::map<std::string, std::array<std::vector<double>, N_AGES>>> log_curves(
-      n_continuous);
-  for (std::size_t j = 0; j < n_continuous; ++j)
-    for (const auto& [disease, curve] : m.continuous[j].curves) {
-      auto& by_age = log_curves[j][disease];
-      for (std::size_t a = 0; a < N_AGES; ++a)
-        for (double rr : curve.rr[a]) by_age[a].push_back(std::log(rr));
-    }
-  const auto mean_rr = [&](const ContinuousFactor& f, std::size_t j, const std::string& disease,
-                           std::size_t y, std::size_t s, std::size_t a) {
-    const double mu = effective_mean[j][y][s][a], sd = paths_.continuous_sd[j][y][s][a];
-    if (const auto it = f.log_linear.find(disease); it != f.log_linear.end()) {
-      const auto& ll = it->second;
-      const double rr = ll.rr[s][a];
-      return mean_relative_risk(
-          f.family, mu, sd, [&](double x) { return log_linear_rr(x, rr, ll.per, ll.tmrel); },
-          ll.tmrel);
-    }
-    if (const auto it = f.curves.find(disease); it != f.curves.end()) {
-      const auto& exposure = it->second.exposure;
-      const auto& log_rr = log_curves[j].at(disease)[a];
-      return mean_relative_risk(
-          f.family, mu, sd, [&](double x) { return curve_rr(x, exposure, log_rr); }, 0.0);
-    }
-    return 1.0;
-  };
-  const auto same_exposure = [&](std::size_t j, std::size_t y, std::size_t s, std::size_t a) {
-    return effective_mean[j][y][s][a] == effective_mean[j][0][s][a] &&
-           paths_.continuous_sd[j][y][s][a] == paths_.continuous_sd[j][0][s][a];
-  };
-  const auto index_of_factor = [&](const std::string& name) {
-    for (std::size_t j = 0; j < n_continuous; ++j)
-      if (m.continuous[j].name == name) return j;
-    throw Error(fmt::format("no continuous factor '{}'", name));
-  };
-
-  // Which continuous factors act on each disease, and each treatment's factor: looked up once,
-  // not in the loop over years and ages below.
-  std::vector<std::vector<std::size_t>> factors_of(n_diseases);
-  for (std::size_t d = 0; d < n_diseases; ++d)
-    for (std::size_t j = 0; j < n_continuous; ++j)
-      if (m.continuous[j].log_linear.count(m.diseases[d].name) ||
-          m.continuous[j].curves.count(m.diseases[d].name))
-        factors_of[d].push_back(j);
-  std::vector<std::size_t> treatment_factor(m.treatments.size(), 0);
-  // effect_on[t][d]: treatment t's effect on disease d, null when it has none here.
-  std::vector<std::vector<const Uncertain*>> effect_on(m.treatments.size(),
-                                                       std::vector<const Uncertain*>(n_diseases));
-  for (std::size_t t = 0; t < m.treatments.size(); ++t) {
-    if (m.treatments[t].affected_factor.empty()) continue;
-    treatment_factor[t] = index_of_factor(m.treatments[t].affected_factor);
-    for (std::size_t d = 0; d < n_diseases; ++d)
-      if (const auto it = m.treatments[t].effects.find(m.diseases[d].name);
-          it != m.treatments[t].effects.end())
-        effect_on[t][d] = &it->second;
-  }
-
-  // Base-year mean RR of each continuous factor and disease, [factor][disease][sex][age],
-  // computed the first time a later year's exposure differs from it.
-  std::vector<double> base_continuous_rr(n_continuous * n_diseases * N_SEXES * N_AGES,
-                                         std::numeric_limits<double>::quiet_NaN());
-  rates_.resize(years * N_SEXES * N_AGES);
-  rate_values_.assign(rates_.size() * 3 * n_diseases, 0.0);
-  for (std::size_t y = 0; y < years; ++y)
-    for (std::size_t s = 0; s < N_SEXES; ++s)
-      for (std::size_t a = 0; a < N_AGES; ++a) {
-        CohortRates& r = rates_[(y * N_SEXES + s) * N_AGES + a];
-        const double all_cause_ratio =
-            all_cause[0][s][a] > 0.0 ? all_cause[y][s][a] / all_cause[0][s][a] : 1.0;
-        // Named residual causes move their part of other-cause mortality.
-        double residual = 1.0;
-        for (std::size_t c = 0; c < m.residual_causes.size(); ++c)
-          residual += residual_share_[c][s][a] * (paths_.residual_multiplier[c][y][s][a] - 1.0);
-        r.other_mortality = other_base[s][a] * all_cause_ratio *
-                            paths_.other_mortality_multiplier[y][s][a] * residual;
-        double* incidence = rate_values_.data() + (&r - rates_.data()) * 3 * n_diseases;
-        double* case_fatality = incidence + n_diseases;
-        double* remission = case_fatality + n_diseases;
-        r.incidence = {incidence, n_diseases};
-        r.case_fatality = {case_fatality, n_diseases};
-        r.remission = {remission, n_diseases};
-        for (std::size_t d = 0; d < n_diseases; ++d) {
-          const Disease& disease = m.diseases[d];
-          double pif = 1.0;
-          for (const std::size_t j : factors_of[d]) {
-            const auto& f = m.continuous[j];
-            // Years whose exposure is the base year's need no quadrature: their ratio is 1.
-            if (same_exposure(j, y, s, a)) continue;
-            double& base = base_continuous_rr[((j * n_diseases + d) * N_SEXES + s) * N_AGES + a];
-            if (std::isnan(base)) base = mean_rr(f, j, disease.name, 0, s, a);
-            pif *= mean_rr(f, j, disease.name, y, s, a) / base;
-          }
-          for (std::size_t t = 0; t < m.treatments.size(); ++t) {
-            const Treatment& tr = m.treatments[t];
-            const Uncertain* effect = effect_on[t][d];
-            if (effect == nullptr) continue;
-            const std::size_t j = treatment_factor[t];
-            if (same_exposure(j, y, s, a) && paths_.coverage[t][y] == paths_.coverage[t][0])
-              continue;
-            const auto& f = m.continuous[j];
-            const double reduction = 1.0 - effect->value;
-            const double h = share_above(f.family, effective_mean[j][y][s][a],
-                                         paths_.continuous_sd[j][y][s][a], tr.threshold);
-            const double h0 = share_above(f.family, effective_mean[j][0][s][a],
-                                          paths_.continuous_sd[j][0][s][a], tr.threshold);
-            pif *= (1.0 - paths_.coverage[t][y] * h * reduction) /
-                   (1.0 - paths_.coverage[t][0] * h0 * reduction);
-          }
-          incidence[d] = base_rates_[d][s].incidence[a] *
-                         trend_factor(disease.incidence_trend, y, all_cause_ratio) * pif *
-                         paths_.incidence_multiplier[d][y][s][a];
-          case_fatality[d] = base_rates_[d][s].case_fatality[a] *
-                             trend_factor(disease.case_fatality_trend, y, all_cause_ratio) *
-                             paths_.case_fatality_multiplier[d][y][s][a];
-          remission[d] = disease.remission[s][a];
-        }
-      }
-
-  // Base-year mean relative risk of each categorical factor over the year of age.
   for (const auto& f : m.categorical) {
     std::vector<SexAgeArray> by_disease(n_diseases);
     for (std::size_t d = 0; d < n_diseases; ++d) {
@@ -387,39 +224,33 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
     }
     base_mean_rr_.push_back(std::move(by_disease));
   }
-  for (const auto& adjustment : paths_.prevalence_adjustments)
-    unadjusted_share_.push_back(unadjusted_shares(m, adjustment, years));
-  build_cohort_effects();
 }
 
 HealthDynamics::~HealthDynamics() = default;
 
 void HealthDynamics::build_cohort_effects() {
   const HealthModel& m = *model_;
-  std::size_t first = 0;
   for (std::size_t j = 0; j < m.categorical.size(); ++j) {
     const auto& f = m.categorical[j];
     for (std::size_t t = 0; t < f.transitions.size(); ++t) {
-      transitions_.emplace_back(first + f.transitions[t].from, first + f.transitions[t].to);
+      transitions_.emplace_back(share_index(j, f.transitions[t].from),
+                                share_index(j, f.transitions[t].to));
       transition_factor_.emplace_back(j, t);
     }
-    first += f.categories.size();
   }
   cohort_effects_.resize(N_SEXES * N_AGES);
   for (std::size_t sex = 0; sex < N_SEXES; ++sex)
     for (std::size_t age = 0; age < N_AGES; ++age) {
       detail::CohortEffects& fx = cohort_effects_[sex * N_AGES + age];
-      first = 0;
       for (std::size_t j = 0; j < m.categorical.size(); ++j) {
         const auto& f = m.categorical[j];
         for (std::size_t d = 0; d < m.diseases.size(); ++d) {
           const auto it = f.relative_risk.find(m.diseases[d].name);
           if (it != f.relative_risk.end())
             fx.categories.push_back(
-                {d, first, &it->second[sex][age], 1.0 / base_mean_rr_[j][d][sex][age]});
+                {d, share_index(j, 0), &it->second[sex][age], 1.0 / base_mean_rr_[j][d][sex][age]});
         }
         for (const auto& t : f.transitions) fx.transition_rates.push_back(t.rate[sex][age]);
-        first += f.categories.size();
       }
       // Prevalence-dependent factors are relative to their value at the base-year prevalence
       // over the year of age.
@@ -447,9 +278,8 @@ void HealthDynamics::build_cohort_effects() {
 }
 
 std::vector<SexAgeArray> HealthDynamics::unadjusted_shares(
-    const HealthModel& m, const HealthPaths::PrevalenceAdjustment& adjustment,
-    std::size_t years) const {
-  const CategoricalFactor& f = m.categorical[adjustment.factor];
+    const HealthPaths::PrevalenceAdjustment& adjustment, std::size_t years) const {
+  const CategoricalFactor& f = model_->categorical[adjustment.factor];
   const std::size_t k = f.categories.size();
   std::vector<SexAgeArray> out(years);
   for (std::size_t s = 0; s < N_SEXES; ++s) {
@@ -478,14 +308,12 @@ std::vector<SexAgeArray> HealthDynamics::unadjusted_shares(
 
 void HealthDynamics::adjust_state(std::size_t year, std::size_t sex, std::size_t age,
                                   std::span<double> state) const {
-  const HealthModel& m = *model_;
   for (std::size_t i = 0; i < paths_.prevalence_adjustments.size(); ++i) {
     const auto& adj = paths_.prevalence_adjustments[i];
     if (adj.scale[year] == 1.0 && adj.shift[year] == 0.0) continue;
-    std::size_t first = m.diseases.size();
-    for (std::size_t j = 0; j < adj.factor; ++j) first += m.categorical[j].categories.size();
-    double& share = state[first + adj.category];
-    double& receiver = state[first + adj.to];
+    const auto shares = layout_.values(state, share_block_);
+    double& share = shares[share_index(adj.factor, adj.category)];
+    double& receiver = shares[share_index(adj.factor, adj.to)];
     const double target = std::clamp(
         unadjusted_share_[i][year][sex][age] * adj.scale[year] + adj.shift[year], 0.0, 1.0);
     // Move people to reach the target; never more than the giving category holds.
@@ -493,25 +321,6 @@ void HealthDynamics::adjust_state(std::size_t year, std::size_t sex, std::size_t
     share -= moved;
     receiver += moved;
   }
-}
-
-std::size_t HealthDynamics::categories() const {
-  std::size_t k = 0;
-  for (const auto& f : model_->categorical) k += f.categories.size();
-  return k;
-}
-
-const HealthDynamics::CohortRates& HealthDynamics::rates(std::size_t year, std::size_t sex,
-                                                         std::size_t age) const {
-  return rates_[(year * N_SEXES + sex) * N_AGES + age];
-}
-
-std::vector<std::string> HealthDynamics::state_names() const {
-  std::vector<std::string> names;
-  for (const auto& d : model_->diseases) names.push_back("prevalence/" + d.name);
-  for (const auto& f : model_->categorical)
-    for (const auto& c : f.categories) names.push_back(f.name + "/" + c);
-  return names;
 }
 
 std::vector<std::string> HealthDynamics::cause_names() const {
@@ -529,17 +338,22 @@ std::vector<std::string> HealthDynamics::disease_names() const {
 
 void HealthDynamics::initial_state(std::size_t sex, std::size_t age,
                                    std::span<double> state) const {
-  std::size_t i = 0;
-  for (const auto& d : model_->diseases) state[i++] = d.prevalence[sex][age];
-  for (const auto& f : model_->categorical)
-    for (std::size_t k = 0; k < f.categories.size(); ++k) state[i++] = f.shares[sex][age][k];
+  const HealthModel& m = *model_;
+  const auto pi = layout_.values(state, prevalence_block_);
+  for (std::size_t d = 0; d < m.diseases.size(); ++d) pi[d] = m.diseases[d].prevalence[sex][age];
+  for (std::size_t j = 0; j < m.categorical.size(); ++j) {
+    const auto& f = m.categorical[j];
+    const auto shares = layout_.values(state, share_block_);
+    for (std::size_t k = 0; k < f.categories.size(); ++k)
+      shares[share_index(j, k)] = f.shares[sex][age][k];
+  }
 }
 
 void HealthDynamics::newborn_state(std::size_t, std::span<double> state) const {
-  std::size_t i = 0;
-  for (std::size_t d = 0; d < model_->diseases.size(); ++d) state[i++] = 0.0;
-  for (const auto& f : model_->categorical)
-    for (std::size_t k = 0; k < f.categories.size(); ++k) state[i++] = k == f.at_birth ? 1.0 : 0.0;
+  const HealthModel& m = *model_;
+  std::fill(state.begin(), state.end(), 0.0);
+  for (std::size_t j = 0; j < m.categorical.size(); ++j)
+    layout_.values(state, share_block_)[share_index(j, m.categorical[j].at_birth)] = 1.0;
 }
 
 void HealthDynamics::prevalence_factors(std::size_t year, std::size_t sex, std::size_t age,
@@ -555,9 +369,13 @@ void HealthDynamics::prevalence_factors(std::size_t year, std::size_t sex, std::
 void HealthDynamics::advance(std::size_t year, std::size_t sex, std::size_t age, double n0,
                              double tau0, std::span<double> state, CohortOutcome& out) const {
   const HealthModel& m = *model_;
-  const Layout L{m.diseases.size(), categories()};
-  const std::size_t n_causes = m.diseases.size() + m.residual_causes.size() + 1;
-  out.deaths.assign(n_causes, 0.0);
+  const auto pi = layout_.values(state, prevalence_block_);
+  const auto shares = share_block_ == demography::CohortStateLayout::NONE
+                          ? std::span<double>()
+                          : layout_.values(state, share_block_);
+  const Layout L{pi.size(), shares.size(), layout_.block(prevalence_block_).offset,
+                 shares.empty() ? 0 : layout_.block(share_block_).offset};
+  out.deaths.assign(m.diseases.size() + m.residual_causes.size() + 1, 0.0);
   out.incidence.assign(L.diseases, 0.0);
   out.survivors = std::max(n0, 0.0);
   out.person_years = 0.0;
@@ -578,10 +396,10 @@ void HealthDynamics::advance(std::size_t year, std::size_t sex, std::size_t age,
   auto& y = work.y;
   y.assign(L.size(), 0.0);
   y[L.n()] = 1.0;
-  for (std::size_t d = 0; d < L.diseases; ++d) y[L.prevalence(d)] = state[d];
-  for (std::size_t k = 0; k < L.categories; ++k) y[L.share(k)] = state[L.diseases + k];
-  const CohortHealthSystem system(L, rates(year, sex, age), fx.categories, work.prevalence_effects,
-                                  transitions_, work.transition_rates, work.incidence);
+  std::copy(state.begin(), state.end(), y.begin() + static_cast<std::ptrdiff_t>(L.state()));
+  const CohortRates& rates = rates_->at(year, sex, age);
+  const CohortHealthSystem system(L, rates, fx.categories, work.prevalence_effects, transitions_,
+                                  work.transition_rates, work.incidence);
   demography::integrate_year(system, y, tau0, tolerances_);
 
   out.survivors = n0 * y[L.n()];
@@ -594,20 +412,15 @@ void HealthDynamics::advance(std::size_t year, std::size_t sex, std::size_t age,
   for (std::size_t d = 0; d < L.diseases; ++d) {
     out.deaths[d] = n0 * y[L.deaths(d)] * scale;
     out.incidence[d] = n0 * y[L.incidence(d)];
-    state[d] = std::clamp(y[L.prevalence(d)], 0.0, 1.0);
+    pi[d] = std::clamp(y[L.prevalence(d)], 0.0, 1.0);
   }
-  double residual = 0.0, moved = 1.0;
-  for (std::size_t c = 0; c < m.residual_causes.size(); ++c)
-    moved += residual_share_[c][sex][age] * (paths_.residual_multiplier[c][year][sex][age] - 1.0);
+  double residual = 0.0;
   for (std::size_t c = 0; c < m.residual_causes.size(); ++c) {
-    const double share =
-        residual_share_[c][sex][age] * paths_.residual_multiplier[c][year][sex][age] / moved;
-    out.deaths[L.diseases + c] = other * share;
+    out.deaths[L.diseases + c] = other * rates.residual_share[c];
     residual += out.deaths[L.diseases + c];
   }
   out.deaths.back() = other - residual;
-  for (std::size_t k = 0; k < L.categories; ++k)
-    state[L.diseases + k] = std::max(0.0, y[L.share(k)]);
+  for (std::size_t k = 0; k < L.categories; ++k) shares[k] = std::max(0.0, y[L.share(k)]);
 }
 
 }  // namespace healthcast::health

@@ -515,6 +515,12 @@ const ContinuousFactor* HealthModel::continuous_factor(const std::string& name) 
   return nullptr;
 }
 
+std::size_t HealthModel::continuous_index(const std::string& name) const {
+  for (std::size_t j = 0; j < continuous.size(); ++j)
+    if (continuous[j].name == name) return j;
+  throw Error(fmt::format("no continuous factor '{}'", name));
+}
+
 HealthModel load_health_model(const fs::path& path) {
   const YamlReader rd(path.string());
   const YAML::Node root = rd.parse(read_text_file(path));

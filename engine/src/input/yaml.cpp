@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -95,6 +96,15 @@ double YamlReader::number(const YAML::Node& node, const std::string& field, doub
   if (value < low || value > high)
     fail(node, field, fmt::format("{} is out of range; allowed: {} to {}", value, low, high));
   return value;
+}
+
+int YamlReader::integer(const YAML::Node& node, const std::string& field) const {
+  return integer(node, field, std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+}
+
+double YamlReader::number(const YAML::Node& node, const std::string& field) const {
+  return number(node, field, std::numeric_limits<double>::lowest(),
+                std::numeric_limits<double>::max());
 }
 
 std::vector<std::string> YamlReader::text_list(const YAML::Node& node,

@@ -24,7 +24,6 @@ namespace fs = std::filesystem;
 using detail::Handle;
 using detail::QuietHdf5Errors;
 
-using results::DRAW_DIM;
 using results::DRAWS_SUFFIX;
 
 }  // namespace
@@ -141,9 +140,9 @@ void DrawWriter::finish(const results::Dataset& rest) {
                               path, j, s.draws));
   s.layout.check_coordinates(rest, fmt::format("{}: the run's dataset", path));
   for (const auto& coordinate : rest.coordinates())
-    if (coordinate.name == DRAW_DIM)
+    if (coordinate.name == results::dim::draw)
       throw Error(fmt::format("{}: the run's dataset has a dimension '{}', the draws' own", path,
-                              DRAW_DIM));
+                              results::dim::draw));
   for (const auto& entry : s.layout.variables()) {
     const std::string name = entry.name + std::string(DRAWS_SUFFIX);
     if (rest.has_variable(name) || rest.has_labels(name))
@@ -160,7 +159,7 @@ void DrawWriter::finish(const results::Dataset& rest) {
     writer.write_body(rest);
     const auto& entries = s.layout.variables();
     for (std::size_t k = 0; k < entries.size(); ++k) {
-      std::vector<std::string> dims{std::string(DRAW_DIM)};
+      std::vector<std::string> dims{std::string(results::dim::draw)};
       dims.insert(dims.end(), entries[k].dims.begin(), entries[k].dims.end());
       std::vector<std::size_t> shape{s.draws};
       shape.insert(shape.end(), entries[k].shape.begin(), entries[k].shape.end());

@@ -33,6 +33,17 @@ Variable& Dataset::add_variable(std::string name, std::vector<std::string> dims,
   return variables_.back();
 }
 
+Variable& Dataset::add_variable(const VariableSpec& spec) {
+  return add_variable(std::string(spec.name), spec.dimensions(), std::string(spec.units),
+                      std::string(spec.long_name));
+}
+
+Labels& Dataset::add_labels(const VariableSpec& spec) {
+  if (spec.rank() != 1)
+    throw Error(fmt::format("labels '{}' need exactly one dimension", spec.name));
+  return add_labels(std::string(spec.name), std::string(spec.dims[0]), std::string(spec.long_name));
+}
+
 Labels& Dataset::add_labels(std::string name, std::string dim, std::string long_name) {
   if (has_variable(name) || has_labels(name))
     throw Error(fmt::format("variable '{}' added twice", name));
@@ -50,6 +61,11 @@ const Labels& Dataset::label(const std::string& name) const {
 
 Labels& Dataset::label(const std::string& name) {
   return const_cast<Labels&>(std::as_const(*this).label(name));
+}
+
+bool Dataset::has_coordinate(std::string_view name) const {
+  return std::any_of(coordinates_.begin(), coordinates_.end(),
+                     [&](const Coordinate& c) { return c.name == name; });
 }
 
 bool Dataset::has_labels(const std::string& name) const {

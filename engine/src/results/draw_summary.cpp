@@ -402,31 +402,27 @@ void DrawSummary::write_to(Dataset& out) const {
   if (count_ == 0) throw Error("cannot write a summary of draws: no draw was added");
   layout_.check_coordinates(out, "the dataset to hold the summaries of draws");
   const std::vector<std::string> labels(STATISTICS.begin(), STATISTICS.end());
-  const std::string dim(STATISTIC_DIM);
-  const Coordinate* existing = find_coordinate(out, dim);
+  const std::string statistic(dim::statistic);
+  const Coordinate* existing = find_coordinate(out, statistic);
   if (existing != nullptr && existing->values != decltype(existing->values)(labels))
     throw Error(
         fmt::format("the dataset to hold the summaries of draws has a dimension '{}' "
                     "other than ({})",
-                    dim, fmt::join(labels, ", ")));
+                    statistic, fmt::join(labels, ", ")));
   for (const auto& entry : layout_.variables())
-    if (out.has_variable(entry.name + std::string(SUFFIX)) ||
-        out.has_labels(entry.name + std::string(SUFFIX)))
+    if (out.has_variable(entry.name + std::string(SUMMARY_SUFFIX)) ||
+        out.has_labels(entry.name + std::string(SUMMARY_SUFFIX)))
       throw Error(fmt::format("the dataset to hold the summaries of draws already has '{}{}'",
-                              entry.name, SUFFIX));
+                              entry.name, SUMMARY_SUFFIX));
 
-  if (existing == nullptr)
-    out.add_coordinate({dim, labels,
-                        "summary statistic over Monte Carlo draws: mean, median, lower_95 (2.5% "
-                        "quantile) and upper_95 (97.5% quantile)",
-                        ""});
+  if (existing == nullptr) out.add_coordinate(dim::statistic, labels);
   for (const auto& entry : layout_.variables()) {
-    std::vector<std::string> dims{dim};
+    std::vector<std::string> dims{statistic};
     dims.insert(dims.end(), entry.dims.begin(), entry.dims.end());
     const std::string& what = entry.long_name.empty() ? entry.name : entry.long_name;
     // add_variable may move the other variables; only this reference is used.
     Variable& summary =
-        out.add_variable(entry.name + std::string(SUFFIX), std::move(dims), entry.units,
+        out.add_variable(entry.name + std::string(SUMMARY_SUFFIX), std::move(dims), entry.units,
                          fmt::format("{} (summary over {} draws)", what, count_));
     write_statistics(entry.offset, entry.size, summary.values);
   }
@@ -435,7 +431,8 @@ void DrawSummary::write_to(Dataset& out) const {
 Coordinate draw_coordinate(std::size_t n) {
   std::vector<int> index(n);
   for (std::size_t j = 0; j < n; ++j) index[j] = static_cast<int>(j);
-  return {std::string(DRAW_DIM), std::move(index), "Monte Carlo draw", ""};
+  return {std::string(dim::draw), std::move(index), std::string(dimension(dim::draw).long_name),
+          ""};
 }
 
 }  // namespace healthcast::results

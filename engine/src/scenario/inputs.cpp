@@ -5,8 +5,10 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "healthcast/health/dynamics.h"
+#include "healthcast/health/rates.h"
 #include "healthcast/health/sampling.h"
 #include "healthcast/input/age_schedule.h"
 #include "healthcast/input/csv.h"
@@ -222,21 +224,24 @@ const std::map<std::string, MortalityMethod>& mortality_methods() {
   return methods;
 }
 
-ScenarioData read_inputs(const Scenario& scenario, const demography::ProgressCallback& progress) {
-  ScenarioData data{scenario, {}};
-  // Regions that share a health-model file share the loaded model.
+namespace {
+
+// Reads every region's files; regions that share a health-model file share the loaded model.
+std::vector<RegionData> read_regions(const Scenario& scenario,
+                                     const demography::ProgressCallback& progress) {
+  std::vector<RegionData> regions;
   std::map<std::filesystem::path, std::shared_ptr<const health::HealthModel>> health_models;
   const int base = scenario.base_year, horizon = scenario.horizon;
+  const auto& methods = mortality_methods();
   for (const auto& spec : scenario.regions) {
     const auto& in = spec.inputs;
-    const auto& methods = mortality_methods();
     const auto method = methods.find(in.mortality.method);
     if (method == methods.end()) {
-      std::string names;
-      for (const auto& [name, _] : methods) names += (names.empty() ? "" : ", ") + name;
-      throw InputError(
-          in.mortality.where, "method",
-          fmt::format("unknown mortality method '{}'; available: {}", in.mortality.method, names));
+      std::vector<std::string> names;
+      for (const auto& [name, _] : methods) names.push_back(name);
+      throw InputError(in.mortality.where, "method",
+                       fmt::format("unknown mortality method '{}'; available: {}",
+                                   in.mortality.method, fmt::join(names, ", ")));
     }
     RegionData region;
     region.name = spec.name;
@@ -251,21 +256,39 @@ ScenarioData read_inputs(const Scenario& scenario, const demography::ProgressCal
         loaded = std::make_shared<health::HealthModel>(health::load_health_model(in.health));
       region.health = loaded;
     }
-    data.regions.push_back(std::move(region));
+    regions.push_back(std::move(region));
     if (progress &&
-        !progress(0, scenario.regions.size() * data.regions.front().mortality.central.size()))
+        !progress(0, scenario.regions.size() * regions.front().mortality.central.size()))
       throw Interrupted();
   }
+  return regions;
+}
+
+}  // namespace
+
+ScenarioData read_inputs(const Scenario& scenario, const demography::ProgressCallback& progress) {
+  ScenarioData data{scenario, read_regions(scenario, progress), {}, {}};
+  for (const auto& m : scenario.monitored) data.monitored.push_back(read_monitored_history(m));
+  // Without a root there is no national run: such targets are judged on the plan's own values.
+  if (needs_national(scenario) && scenario.root)
+    data.national = std::make_shared<const ScenarioData>(read_inputs(*scenario.root, progress));
   return data;
 }
 
-demography::ProjectionSetup make_setup(const ScenarioData& data,
-                                       const std::optional<DrawKey>& draw) {
+std::vector<health::RegionHealth> Setup::health() const {
+  std::vector<health::RegionHealth> out;
+  for (const auto& dynamics : health_dynamics)
+    if (dynamics) out.push_back({&dynamics->model(), &dynamics->rates()});
+  return out;
+}
+
+Setup make_setup(const ScenarioData& data, const std::vector<Intervention>& interventions,
+                 const std::optional<DrawKey>& draw) {
   const Scenario& scenario = data.scenario;
-  demography::ProjectionSetup setup;
-  setup.base_year = scenario.base_year;
-  setup.horizon = scenario.horizon;
-  if (draw) setup.tolerances = demography::DRAW_TOLERANCES;
+  Setup setup;
+  setup.projection.base_year = scenario.base_year;
+  setup.projection.horizon = scenario.horizon;
+  if (draw) setup.projection.tolerances = demography::DRAW_TOLERANCES;
   // A draw samples each distinct health model once, so regions sharing a model share its draw.
   std::map<const health::HealthModel*, std::shared_ptr<const health::HealthModel>> sampled;
   for (const auto& in : data.regions) {
@@ -287,29 +310,38 @@ demography::ProjectionSetup make_setup(const ScenarioData& data,
     std::optional<health::HealthPaths> paths;
     if (model) paths = health::reference_paths(*model, region.death_rate.size());
     InterventionTarget target{scenario.base_year, region, paths ? &*paths : nullptr, model.get()};
-    apply_interventions(scenario, target);
-    if (model)
-      region.dynamics = std::make_shared<health::HealthDynamics>(
-          model, region.death_rate, std::move(*paths), setup.tolerances);
-    setup.regions.push_back(std::move(region));
+    apply_interventions(interventions, target);
+    std::shared_ptr<const health::HealthDynamics> dynamics;
+    if (model) {
+      dynamics = std::make_shared<const health::HealthDynamics>(model, region.death_rate, *paths,
+                                                                setup.projection.tolerances);
+      region.dynamics = dynamics;
+    }
+    setup.projection.regions.push_back(std::move(region));
+    setup.health_dynamics.push_back(std::move(dynamics));
   }
-  if (scenario.population_scale > 0.0) scale_population(setup, scenario.population_scale);
+  if (scenario.population_scale > 0.0)
+    scale_population(setup.projection, scenario.population_scale);
   return setup;
 }
 
-demography::ProjectionSetup load_inputs(const Scenario& scenario,
-                                        const demography::ProgressCallback& progress) {
+Setup make_setup(const ScenarioData& data, const std::optional<DrawKey>& draw) {
+  return make_setup(data, data.scenario.interventions, draw);
+}
+
+Setup load_inputs(const Scenario& scenario, const demography::ProgressCallback& progress) {
   return make_setup(read_inputs(scenario, progress));
 }
 
 void check_inputs(const Scenario& scenario) {
-  Scenario neutral = scenario;
-  for (auto& iv : neutral.interventions)
+  const ScenarioData data = read_inputs(scenario);
+  std::vector<Intervention> neutral = scenario.interventions;
+  for (auto& iv : neutral)
     if (reach_needs_projection(iv)) {
       iv.reach.reset();
       iv.scale = 1.0;
     }
-  load_inputs(neutral);
+  make_setup(data, neutral);
 }
 
 void scale_population(demography::ProjectionSetup& setup, double persons) {

@@ -25,7 +25,7 @@ const health::HealthModel& need_model(const Intervention& iv, const Intervention
     fail(iv, "kind",
          fmt::format("kind '{}' acts on the health model, and the scenario has none (add "
                      "'health:' under 'inputs')",
-                     iv.kind));
+                     to_string(iv.kind)));
   return *t.model;
 }
 
@@ -41,7 +41,8 @@ std::string one_of(const Intervention& iv, const std::vector<std::pair<std::stri
     }
   }
   if (given.empty())
-    fail(iv, "kind", fmt::format("kind '{}' needs one of: {}", iv.kind, fmt::join(names, ", ")));
+    fail(iv, "kind",
+         fmt::format("kind '{}' needs one of: {}", to_string(iv.kind), fmt::join(names, ", ")));
   return given;
 }
 
@@ -180,7 +181,8 @@ void treatment_coverage(const Intervention& iv, InterventionTarget& t) {
 void disease_rate(const Intervention& iv, InterventionTarget& t, bool incidence) {
   const auto& m = need_model(iv, t);
   if (iv.diseases.empty()) fail(iv, "diseases", "name the diseases, e.g. [lung_cancer]");
-  if (!iv.multiply) fail(iv, "multiply", fmt::format("kind '{}' needs 'multiply'", iv.kind));
+  if (!iv.multiply)
+    fail(iv, "multiply", fmt::format("kind '{}' needs 'multiply'", to_string(iv.kind)));
   for (const auto& name : iv.diseases) {
     const std::size_t d = disease_index(iv, m, name);
     auto& path =
@@ -247,43 +249,41 @@ void maternal_mortality(const Intervention& iv, InterventionTarget& t) {
   }
 }
 
+void apply(const Intervention& iv, InterventionTarget& t) {
+  switch (iv.kind) {
+    case InterventionKind::risk_factor_prevalence:
+      return risk_factor_prevalence(iv, t);
+    case InterventionKind::risk_factor_mean:
+      return risk_factor_mean(iv, t);
+    case InterventionKind::transition_rate:
+      return transition_rate(iv, t);
+    case InterventionKind::treatment_coverage:
+      return treatment_coverage(iv, t);
+    case InterventionKind::incidence:
+      return disease_rate(iv, t, true);
+    case InterventionKind::case_fatality:
+      return disease_rate(iv, t, false);
+    case InterventionKind::other_mortality:
+      return other_mortality(iv, t);
+    case InterventionKind::fertility:
+      return fertility(iv, t);
+    case InterventionKind::migration:
+      return migration(iv, t);
+    case InterventionKind::maternal_mortality:
+      return maternal_mortality(iv, t);
+  }
+}
+
 }  // namespace
 
-const std::map<std::string, InterventionKind>& intervention_kinds() {
-  static const std::map<std::string, InterventionKind> kinds = {
-      {"risk_factor_prevalence", risk_factor_prevalence},
-      {"risk_factor_mean", risk_factor_mean},
-      {"transition_rate", transition_rate},
-      {"treatment_coverage", treatment_coverage},
-      {"incidence",
-       [](const Intervention& iv, InterventionTarget& t) { disease_rate(iv, t, true); }},
-      {"case_fatality",
-       [](const Intervention& iv, InterventionTarget& t) { disease_rate(iv, t, false); }},
-      {"other_mortality", other_mortality},
-      {"fertility", fertility},
-      {"migration", migration},
-      {"maternal_mortality", maternal_mortality},
-  };
-  return kinds;
-}
-
 bool reach_needs_projection(const Intervention& iv) {
-  return iv.reach && (iv.kind == "risk_factor_prevalence" || iv.kind == "risk_factor_mean");
+  return iv.reach && (iv.kind == InterventionKind::risk_factor_prevalence ||
+                      iv.kind == InterventionKind::risk_factor_mean);
 }
 
-void apply_interventions(const Scenario& scenario, InterventionTarget& target) {
-  const auto& kinds = intervention_kinds();
-  for (const auto& iv : scenario.interventions) {
-    const auto it = kinds.find(iv.kind);
-    if (it == kinds.end()) {
-      std::vector<std::string> names;
-      for (const auto& [name, _] : kinds) names.push_back(name);
-      throw InputError(iv.where, "kind",
-                       fmt::format("unknown intervention kind '{}'; available: {}", iv.kind,
-                                   fmt::join(names, ", ")));
-    }
-    it->second(iv, target);
-  }
+void apply_interventions(const std::vector<Intervention>& interventions,
+                         InterventionTarget& target) {
+  for (const auto& iv : interventions) apply(iv, target);
 }
 
 }  // namespace healthcast::scenario

@@ -1,6 +1,7 @@
 #include "healthcast/scenario/scenario.h"
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -11,10 +12,11 @@
 #include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
+#include "healthcast/demography/ages.h"
 #include "healthcast/input/schema.h"
 #include "healthcast/input/yaml.h"
-#include "healthcast/scenario/targets.h"
-#include "healthcast/version.h"
+#include "healthcast/names.h"
+#include "healthcast/results/catalogue.h"
 
 namespace healthcast::scenario {
 
@@ -23,20 +25,18 @@ namespace {
 namespace fs = std::filesystem;
 using input::YamlReader;
 
-// Periods in scenario files lie within the years a scenario may span.
+// Which keys exist, their types, ranges and allowed values are the schema's business
+// (scenarios/schema, checked first in parse_layer); the reader below takes the structure as
+// given and checks what a schema cannot: files, names known to the model, and consistency
+// across keys and across the files of an extends chain.
+
+// Periods in scenario files lie within the years a scenario may span (the schema's period).
 std::pair<int, int> period(const YamlReader& rd, const YAML::Node& node, const std::string& field) {
   return rd.period(node, field, FIRST_YEAR, LAST_YEAR);
 }
-
-// Which keys exist, their types and ranges are the schema's business (scenarios/schema,
-// checked first in parse_layer); the reader below takes the structure as given and checks
-// what a schema cannot: files, names known to the model, and consistency across keys.
 // Keys that belong to one mortality method only; any other method rejects them.
 const std::vector<std::pair<std::string, std::string>> METHOD_KEYS = {
     {"jump_off", "improvement"}, {"improvement_from", "improvement"}, {"fit_period", "lee_carter"}};
-const std::vector<std::string> COMPARATORS = {
-    ">=", "<=", ">", "<", "relative_change", "better_than", "decrease", "increase", "natural"};
-
 MortalitySpec read_mortality(const YamlReader& rd, const YAML::Node& node, const fs::path& base) {
   rd.require_map(node, "mortality");
   MortalitySpec spec;
@@ -104,25 +104,22 @@ void check_complete(const SourceLocation& where, const RegionSpec& region) {
                                    region.name, key));
 }
 
-std::vector<std::string> sex_list(const YamlReader& rd, const YAML::Node& node) {
-  auto sexes = rd.text_list(node, "sexes");
-  for (const auto& sex : sexes)
-    if (sex != "female" && sex != "male")
-      rd.fail(node, "sexes", fmt::format("'{}' is not allowed; use female and/or male", sex));
-  return sexes;
-}
-
 Intervention read_intervention(const YamlReader& rd, const YAML::Node& node, int index) {
-  const std::string where = fmt::format("interventions[{}]", index);
-  rd.require_map(node, where);
+  rd.require_map(node, fmt::format("interventions[{}]", index));
   Intervention iv;
   iv.where = rd.at(node);
   iv.name = rd.name(rd.required(node, "name"), "name");
   if (node["title"]) iv.title = rd.text(node["title"], "title");
   if (node["title_zh"]) iv.title_zh = rd.text(node["title_zh"], "title_zh");
-  iv.kind = rd.text(rd.required(node, "kind"), "kind");
-  iv.ramp.start = rd.integer(rd.required(node, "start"), "start", FIRST_YEAR, LAST_YEAR);
-  iv.ramp.full = rd.integer(rd.required(node, "full"), "full", iv.ramp.start, LAST_YEAR);
+  const auto kind = rd.required(node, "kind");
+  const auto k = find_name(intervention_kind_names(), rd.text(kind, "kind"));
+  if (!k)
+    rd.fail(kind, "kind",
+            unknown_name(kind.Scalar(), "an intervention kind", "available",
+                         intervention_kind_names()));
+  iv.kind = static_cast<InterventionKind>(*k);
+  iv.ramp.start = rd.integer(rd.required(node, "start"), "start");
+  iv.ramp.full = rd.integer(rd.required(node, "full"), "full");
   const auto text = [&](const char* key, std::string& out) {
     if (node[key]) out = rd.text(node[key], key);
   };
@@ -133,68 +130,41 @@ Intervention read_intervention(const YamlReader& rd, const YAML::Node& node, int
   text("treatment", iv.treatment);
   if (node["diseases"]) iv.diseases = rd.text_list(node["diseases"], "diseases");
   if (node["causes"]) iv.causes = rd.text_list(node["causes"], "causes");
-  if (node["sexes"]) iv.sexes = sex_list(rd, node["sexes"]);
+  if (node["sexes"]) iv.sexes = rd.text_list(node["sexes"], "sexes");
   if (const auto ages = node["ages"]) {
-    if (!ages.IsSequence() || ages.size() != 2)
-      rd.fail(ages, "ages", "expected [first age, last age], e.g. [40, 100]");
-    iv.age_from = rd.integer(ages[0], "ages", 0, 100);
-    iv.age_to = rd.integer(ages[1], "ages", iv.age_from, 100);
+    iv.age_from = rd.integer(ages[0], "ages");
+    iv.age_to = rd.integer(ages[1], "ages", iv.age_from, demography::AGE_MAX);
   }
-  const auto number = [&](const char* key, std::optional<double>& out, double low, double high) {
-    if (node[key]) out = rd.number(node[key], key, low, high);
+  const auto number = [&](const char* key, std::optional<double>& out) {
+    if (node[key]) out = rd.number(node[key], key);
   };
-  number("scale", iv.scale, 0.0, 100.0);
-  number("shift", iv.shift, -1e6, 1e6);
-  number("reach", iv.reach, -1e6, 1e6);
-  number("multiply", iv.multiply, 0.0, 100.0);
-  number("reach_tfr", iv.reach_tfr, 0.0, 10.0);
+  number("scale", iv.scale);
+  number("shift", iv.shift);
+  number("reach", iv.reach);
+  number("multiply", iv.multiply);
+  number("reach_tfr", iv.reach_tfr);
   return iv;
 }
 
 Target read_target(const YamlReader& rd, const YAML::Node& node, int index) {
-  const std::string where = fmt::format("targets[{}]", index);
-  rd.require_map(node, where);
+  rd.require_map(node, fmt::format("targets[{}]", index));
   Target t;
   t.where = rd.at(node);
   t.indicator = rd.name(rd.required(node, "indicator"), "indicator");
-  t.year = rd.integer(rd.required(node, "year"), "year", FIRST_YEAR, LAST_YEAR);
-  const auto comparator = rd.required(node, "comparator");
-  t.comparator = rd.text(comparator, "comparator");
-  if (std::find(COMPARATORS.begin(), COMPARATORS.end(), t.comparator) == COMPARATORS.end())
-    rd.fail(comparator, "comparator",
-            fmt::format("'{}' is not a comparator; allowed: {}", t.comparator,
-                        fmt::join(COMPARATORS, ", ")));
-  const bool needs_value = t.comparator != "decrease" && t.comparator != "increase" &&
-                           t.comparator != "better_than" && t.comparator != "natural";
-  if (node["value"])
-    t.value = rd.number(node["value"], "value", -1e12, 1e12);
-  else if (needs_value)
-    rd.fail(node, "value", fmt::format("comparator '{}' needs a value", t.comparator));
+  t.year = rd.integer(rd.required(node, "year"), "year");
+  t.comparator = parse_comparator(rd.text(rd.required(node, "comparator"), "comparator"));
+  if (node["value"]) t.value = rd.number(node["value"], "value");
   if (node["unit"]) t.unit = rd.text(node["unit"], "unit");
-  if (node["sex"]) {
-    t.sex = rd.text(node["sex"], "sex");
-    if (t.sex != "female" && t.sex != "male" && t.sex != "total")
-      rd.fail(node["sex"], "sex",
-              fmt::format("'{}' is not allowed; use female, male or total", t.sex));
-  }
+  if (node["sex"]) t.sex = rd.text(node["sex"], "sex");
   if (node["base_year"])
     t.base_year = rd.integer(node["base_year"], "base_year", FIRST_YEAR, t.year);
-  const bool relative =
-      t.comparator == "relative_change" || t.comparator == "decrease" || t.comparator == "increase";
-  if (relative && !t.base_year)
-    rd.fail(
-        node, "base_year",
-        fmt::format("comparator '{}' compares with a base year: give 'base_year'", t.comparator));
   if (node["reference"]) t.reference = rd.text(node["reference"], "reference");
-  if (t.comparator == "better_than" && t.reference != "national" && !t.value)
+  if (t.comparator == Comparator::better_than && t.reference != "national" && !t.value)
     rd.fail(node, "reference",
             "comparator 'better_than' needs 'reference: national' or a 'value' to beat");
-  if (const auto anchor = node["anchor"]) {
-    rd.require_map(anchor, "anchor");
-    t.anchor =
-        std::make_pair(rd.integer(rd.required(anchor, "year"), "year", FIRST_YEAR, LAST_YEAR),
-                       rd.number(rd.required(anchor, "value"), "value", -1e12, 1e12));
-  }
+  if (const auto anchor = node["anchor"])
+    t.anchor = std::make_pair(rd.integer(rd.required(anchor, "year"), "year"),
+                              rd.number(rd.required(anchor, "value"), "value"));
   if (node["text_zh"]) t.text_zh = rd.text(node["text_zh"], "text_zh");
   if (node["text_en"]) t.text_en = rd.text(node["text_en"], "text_en");
   return t;
@@ -202,44 +172,26 @@ Target read_target(const YamlReader& rd, const YAML::Node& node, int index) {
 
 Monitored read_monitored(const YamlReader& rd, const YAML::Node& node, int index,
                          const fs::path& base) {
-  const std::string where = fmt::format("monitored[{}]", index);
-  rd.require_map(node, where);
+  rd.require_map(node, fmt::format("monitored[{}]", index));
   Monitored m;
   m.where = rd.at(node);
   m.indicator = rd.name(rd.required(node, "indicator"), "indicator");
   if (node["unit"]) m.unit = rd.text(node["unit"], "unit");
   m.history = rd.file(rd.required(node, "history"), "history", base);
-  if (node["illustrative"]) {
-    const auto flag = rd.text(node["illustrative"], "illustrative");
-    if (flag != "true" && flag != "false")
-      rd.fail(node["illustrative"], "illustrative", "expected true or false");
-    m.illustrative = flag == "true";
-  }
-  if (node["trend"]) {
-    m.trend = rd.text(node["trend"], "trend");
-    if (m.trend != "linear" && m.trend != "logistic")
-      rd.fail(node["trend"], "trend",
-              fmt::format("'{}' is not a trend; allowed: linear, logistic", m.trend));
-  }
+  if (node["illustrative"]) m.illustrative = node["illustrative"].as<bool>();
+  if (node["trend"]) m.trend = rd.text(node["trend"], "trend");
   if (const auto bounds = node["bounds"]) {
-    if (!bounds.IsSequence() || bounds.size() != 2)
-      rd.fail(bounds, "bounds", "expected [lower, upper], e.g. [0, 100]");
-    m.bounds = std::make_pair(rd.number(bounds[0], "bounds", -1e12, 1e12),
-                              rd.number(bounds[1], "bounds", -1e12, 1e12));
+    m.bounds = std::make_pair(rd.number(bounds[0], "bounds"), rd.number(bounds[1], "bounds"));
     if (m.bounds->second <= m.bounds->first)
       rd.fail(bounds, "bounds", "the upper bound must exceed the lower one");
   }
-  if (m.trend == "logistic" && !m.bounds)
-    rd.fail(node, "bounds", "a logistic trend needs bounds: [lower, upper]");
   return m;
 }
 
 template <class T, class Read>
-std::vector<T> read_list(const YamlReader& rd, const YAML::Node& node, const std::string& field,
-                         Read read) {
+std::vector<T> read_list(const YAML::Node& node, Read read) {
   std::vector<T> out;
   if (!node) return out;
-  if (!node.IsSequence()) rd.fail(node, field, fmt::format("expected a list of {}", field));
   int index = 0;
   for (const auto& item : node) out.push_back(read(item, index++));
   return out;
@@ -261,15 +213,9 @@ std::string read_text(const fs::path& path) {
 Scenario parse_layer(std::string text, const fs::path& path, std::vector<fs::path> chain) {
   const YamlReader rd(path.string());
   const YAML::Node root = rd.parse(text);
-  input::check_scenario_schema(root, rd);  // keys, types, ranges: scenarios/schema
-  if (!root.IsMap())
-    throw InputError({path.string(), 1, 1}, "",
-                     "a scenario file is a YAML mapping that starts with 'healthcast: 1'");
-  const int version = rd.integer(rd.required(root, "healthcast"), "healthcast", 1, 1000);
-  if (version != SCENARIO_FORMAT_VERSION)
-    rd.fail(root["healthcast"], "healthcast",
-            fmt::format("format version {} is not supported; this healthcast reads version {}",
-                        version, SCENARIO_FORMAT_VERSION));
+  // Keys, types, ranges, allowed values and the format version: scenarios/schema.
+  input::check_scenario_schema(root, rd);
+  const int version = rd.integer(rd.required(root, "healthcast"), "healthcast");
   const fs::path base = path.parent_path().empty() ? fs::path(".") : path.parent_path();
 
   Scenario sc;
@@ -285,6 +231,8 @@ Scenario parse_layer(std::string text, const fs::path& path, std::vector<fs::pat
                           parent.filename().string()));
     }
     sc = parse_layer(read_text(parent), parent, chain);
+    // The file extended by no other is the chain's root, a scenario of its own.
+    if (!sc.root) sc.root = std::make_shared<const Scenario>(sc);
     sc.extends.insert(sc.extends.begin(), parent);
   }
   sc.format_version = version;
@@ -294,19 +242,17 @@ Scenario parse_layer(std::string text, const fs::path& path, std::vector<fs::pat
   if (root["title"]) sc.title = rd.text(root["title"], "title");
   if (root["title_zh"]) sc.title_zh = rd.text(root["title_zh"], "title_zh");
   if (root["description"]) sc.description = rd.text(root["description"], "description");
-  if (root["base_year"])
-    sc.base_year = rd.integer(root["base_year"], "base_year", FIRST_YEAR, LAST_YEAR);
+  if (root["base_year"]) sc.base_year = rd.integer(root["base_year"], "base_year");
+  // The extended file's base year may be later than this file's horizon: not a schema rule.
   if (root["horizon"])
     sc.horizon =
         rd.integer(root["horizon"], "horizon", std::max(sc.base_year, FIRST_YEAR), LAST_YEAR);
   if (root["population_scale"])
-    sc.population_scale = rd.number(root["population_scale"], "population_scale", 1.0, 2e9);
+    sc.population_scale = rd.number(root["population_scale"], "population_scale");
 
   // Inputs: this file's keys over the extended file's; regions keep their own overrides.
   if (root["inputs"]) sc.inputs = read_inputs(rd, root["inputs"], base, sc.inputs);
   if (const YAML::Node regions = root["regions"]) {
-    if (!regions.IsSequence() || regions.size() == 0)
-      rd.fail(regions, "regions", "expected a list of regions, e.g. '- name: china'");
     std::vector<RegionSpec> list;
     std::set<std::string> seen;
     for (const auto& node : regions) {
@@ -315,7 +261,6 @@ Scenario parse_layer(std::string text, const fs::path& path, std::vector<fs::pat
       if (node.IsScalar()) {
         region.name = rd.name(node, "regions");
       } else {
-        rd.require_map(node, "regions");
         region.name = rd.name(rd.required(node, "name"), "name");
         if (node["inputs"]) region.own = read_inputs(rd, node["inputs"], base, {});
       }
@@ -327,27 +272,57 @@ Scenario parse_layer(std::string text, const fs::path& path, std::vector<fs::pat
   }
   for (auto& region : sc.regions) region.inputs = merge_inputs(sc.inputs, region.own);
 
-  for (auto& iv : read_list<Intervention>(
-           rd, root["interventions"], "interventions",
-           [&](const YAML::Node&n, int i) { return read_intervention(rd, n, i); })) {
+  for (auto& iv : read_list<Intervention>(root["interventions"], [&](const YAML::Node&n, int i) {
+         return read_intervention(rd, n, i);
+       })) {
     for (const auto& other : sc.interventions)
       if (other.name == iv.name)
         throw InputError(iv.where, "name",
                          fmt::format("intervention '{}' is defined twice", iv.name));
     sc.interventions.push_back(std::move(iv));
   }
-  for (auto& t : read_list<Target>(rd, root["targets"], "targets", [&](const YAML::Node&n, int i) {
-         return read_target(rd, n, i);
-       }))
+  for (auto& t : read_list<Target>(
+           root["targets"], [&](const YAML::Node&n, int i) { return read_target(rd, n, i); }))
     sc.targets.push_back(std::move(t));
-  for (auto& m : read_list<Monitored>(
-           rd, root["monitored"], "monitored",
-           [&](const YAML::Node&n, int i) { return read_monitored(rd, n, i, base); }))
+  for (auto& m : read_list<Monitored>(root["monitored"], [&](const YAML::Node&n, int i) {
+         return read_monitored(rd, n, i, base);
+       }))
     sc.monitored.push_back(std::move(m));
   return sc;
 }
 
+constexpr std::array<std::string_view, 9> COMPARATOR_TEXT = {
+    ">=", ">", "<=", "<", "relative_change", "better_than", "decrease", "increase", "natural"};
+
 }  // namespace
+
+std::string_view to_string(Comparator comparator) {
+  return COMPARATOR_TEXT[static_cast<std::size_t>(comparator)];
+}
+
+Comparator parse_comparator(std::string_view text) {
+  for (std::size_t i = 0; i < COMPARATOR_TEXT.size(); ++i)
+    if (COMPARATOR_TEXT[i] == text) return static_cast<Comparator>(i);
+  throw Error(fmt::format("'{}' is not a comparator", text));
+}
+
+bool is_level(Comparator c) {
+  return c == Comparator::at_least || c == Comparator::more_than || c == Comparator::at_most ||
+         c == Comparator::less_than;
+}
+
+const std::vector<std::string>& intervention_kind_names() {
+  static const std::vector<std::string> names = {
+      "risk_factor_prevalence", "risk_factor_mean", "transition_rate",
+      "treatment_coverage",     "incidence",        "case_fatality",
+      "other_mortality",        "fertility",        "migration",
+      "maternal_mortality"};
+  return names;
+}
+
+std::string_view to_string(InterventionKind kind) {
+  return intervention_kind_names().at(static_cast<std::size_t>(kind));
+}
 
 double Ramp::weight(int year) const {
   if (year < start) return 0.0;
@@ -377,8 +352,7 @@ Scenario parse_scenario(std::string text, const fs::path& path) {
                      "it extends)");
   for (const auto& region : sc.regions) check_complete(region.where, region);
   for (const auto& t : sc.targets) {
-    const auto& ids = modelled_indicators();
-    const bool modelled = std::find(ids.begin(), ids.end(), t.indicator) != ids.end();
+    const bool modelled = results::find_indicator(t.indicator) != nullptr;
     const bool monitored =
         std::any_of(sc.monitored.begin(), sc.monitored.end(),
                     [&](const Monitored& m) { return m.indicator == t.indicator; });
@@ -387,7 +361,7 @@ Scenario parse_scenario(std::string text, const fs::path& path) {
                        fmt::format("unknown indicator '{}': not modelled and not monitored. "
                                    "Modelled indicators: {}; any other indicator needs a "
                                    "'monitored' entry with its history",
-                                   t.indicator, fmt::join(ids, ", ")));
+                                   t.indicator, fmt::join(results::indicator_ids(), ", ")));
   }
   for (const auto& iv : sc.interventions)
     if (iv.ramp.start > sc.horizon)

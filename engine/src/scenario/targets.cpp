@@ -1,6 +1,7 @@
 #include "healthcast/scenario/targets.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -11,109 +12,278 @@
 #include <boost/math/distributions/students_t.hpp>
 
 #include "healthcast/input/csv.h"
+#include "healthcast/results/catalogue.h"
 
 namespace healthcast::scenario {
 
 namespace {
 
+namespace var = results::var;
 constexpr double NaN = std::numeric_limits<double>::quiet_NaN();
 // Values this close to a target (relative) count as on it: levers that "reach" a level land on
 // it up to integration and averaging noise, and "at most 20%" is then met at 20%.
 constexpr double ON_TARGET = 1e-6;
+// The 97.5% quantile of the standard normal: a 95% interval is +-1.96 sd.
+constexpr double Z_975 = 1.959963984540054;
 using results::Dataset;
 
-// Plans are for one city or province: targets are judged on the first region.
-constexpr std::size_t region0 = 0;
-
-double sum_over_ages(const Dataset& ds, const std::string& var, std::size_t y, std::size_t s) {
-  const auto& v = ds.variable(var);
-  double total = 0.0;
-  for (std::size_t a = 0; a < ds.coordinate("age").size(); ++a) total += v.at({y, region0, s, a});
-  return total;
-}
-
-// Reads the series of a monitored indicator: observed history where the year has one, the
-// trend forecast otherwise.
+// A target's indicator over the years: observed history where a monitored indicator has one,
+// its trend or the model's value otherwise.
 struct Series {
   std::function<double(int)> value;
   std::function<double(int)> sd;  // of the value, NaN when unknown
+  int first = 0, last = 0;        // the years it covers
+  std::string basis;              // how its values are obtained
 };
+
+// The least-squares line through (t, z), with the 95% prediction interval's half-width.
+struct Line {
+  double tbar = 0.0, zbar = 0.0, slope = 0.0, sxx = 0.0, s = NaN, q = NaN, n = 0.0;
+  bool interval() const { return !std::isnan(s); }
+  double at(double year) const { return zbar + slope * (year - tbar); }
+  double half_width(double year) const {
+    return interval() ? q * s * std::sqrt(1.0 + 1.0 / n + (year - tbar) * (year - tbar) / sxx)
+                      : NaN;
+  }
+};
+
+Line fit_line(const std::vector<double>& t, const std::vector<double>& z) {
+  Line l;
+  l.n = static_cast<double>(t.size());
+  l.tbar = std::accumulate(t.begin(), t.end(), 0.0) / l.n;
+  l.zbar = std::accumulate(z.begin(), z.end(), 0.0) / l.n;
+  double sxz = 0.0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    l.sxx += (t[i] - l.tbar) * (t[i] - l.tbar);
+    sxz += (t[i] - l.tbar) * (z[i] - l.zbar);
+  }
+  l.slope = l.sxx > 0.0 ? sxz / l.sxx : 0.0;
+  double rss = 0.0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const double e = z[i] - (l.zbar + l.slope * (t[i] - l.tbar));
+    rss += e * e;
+  }
+  if (t.size() >= 3) {
+    l.s = std::sqrt(rss / (l.n - 2.0));
+    l.q = boost::math::quantile(boost::math::students_t(l.n - 2.0), 0.975);
+  }
+  return l;
+}
+
+const MonitoredHistory* history_of(const Scenario& sc, const std::vector<MonitoredHistory>& all,
+                                   const std::string& indicator, const Monitored** monitored) {
+  for (std::size_t i = 0; i < sc.monitored.size(); ++i)
+    if (sc.monitored[i].indicator == indicator) {
+      *monitored = &sc.monitored[i];
+      return &all.at(i);
+    }
+  return nullptr;
+}
+
+Series monitored_series(const Scenario& sc, const Target& target, const Monitored& monitored,
+                        const MonitoredHistory& history) {
+  Series series;
+  series.last = std::max(sc.horizon, target.year);
+  const auto forecast = std::make_shared<MonitoredForecast>(
+      forecast_monitored(monitored, history, sc.base_year, series.last));
+  series.first = forecast->years.front();
+  series.value = [forecast](int year) {
+    const auto seen = forecast->observed.find(year);
+    return seen != forecast->observed.end() ? seen->second : forecast->value[forecast->index(year)];
+  };
+  series.sd = [forecast](int year) {
+    if (forecast->observed.count(year)) return 0.0;
+    const auto i = forecast->index(year);
+    return (forecast->upper[i] - forecast->lower[i]) / (2.0 * Z_975);
+  };
+  series.basis =
+      monitored.illustrative ? "monitored trend (illustrative history)" : "monitored trend";
+  return series;
+}
+
+Series modelled_series(const Scenario& sc, const Target& target, const Dataset& ds) {
+  const results::IndicatorSpec* indicator = results::find_indicator(target.indicator);
+  if (!indicator) throw Error(fmt::format("'{}' is not a modelled indicator", target.indicator));
+  Series series;
+  series.first = sc.base_year;
+  series.last = sc.horizon;
+  series.value = [&ds, indicator, &target](int year) {
+    return results::indicator_value(ds, *indicator, year, target.sex);
+  };
+  series.sd = [](int) { return NaN; };
+  series.basis = "modelled";
+  return series;
+}
+
+// Anchoring (MODEL.md §5): the official baseline moved by the modelled relative change.
+std::function<double(int)> anchored(const Scenario& sc, const Target& target, const Series& series,
+                                    std::string& basis) {
+  if (!target.anchor) return series.value;
+  const int from = std::max(target.anchor->first, sc.base_year);
+  const double official = target.anchor->second;
+  const double at = series.value(from);
+  basis = fmt::format("anchored to {} in {}{}", official, target.anchor->first,
+                      target.anchor->first < sc.base_year
+                          ? fmt::format(" (taken as the {} level)", sc.base_year)
+                          : std::string());
+  return [value = series.value, official, at](int year) { return official * value(year) / at; };
+}
+
+// The baseline of relative comparators.
+double baseline_of(const Target& target, const Series& series,
+                   const std::function<double(int)>& judged, std::string& basis) {
+  if (!target.base_year) return NaN;
+  if (*target.base_year >= series.first) return judged(*target.base_year);
+  if (target.anchor && target.anchor->first == *target.base_year) return target.anchor->second;
+  basis +=
+      fmt::format("; change measured from {} (no value for {})", series.first, *target.base_year);
+  return judged(series.first);
+}
+
+// How one target compares a year's judged value: whether it is met, the value compared and
+// the gap.
+struct Comparison {
+  const Target& target;
+  double goal, baseline;
+  std::function<double(int)> judged, reference;
+
+  bool operator()(int year, double& value, double& gap) const {
+    const double v = judged(year);
+    value = v;
+    const double slack = ON_TARGET * std::abs(goal);
+    switch (target.comparator) {
+      case Comparator::at_least:
+        return (gap = v - goal) >= -slack;
+      case Comparator::more_than:
+        return (gap = v - goal) > slack;
+      case Comparator::at_most:
+        return (gap = v - goal) <= slack;
+      case Comparator::less_than:
+        return (gap = v - goal) < -slack;
+      case Comparator::relative_change:
+        value = v / baseline - 1.0;
+        gap = value - goal;
+        return goal < 0.0 ? gap <= slack : gap >= -slack;
+      case Comparator::decrease:
+        gap = v - baseline;
+        return v < baseline;
+      case Comparator::increase:
+        gap = v - baseline;
+        return v > baseline;
+      case Comparator::better_than: {
+        const double ref = reference(year);
+        gap = v - ref;
+        // "Better" is higher for every indicator a plan sets this way (life expectancy).
+        return v > ref;
+      }
+      case Comparator::natural:
+        // A sex ratio at birth of 103-107 boys per 100 girls.
+        gap = v < 103.0 ? v - 103.0 : (v > 107.0 ? v - 107.0 : 0.0);
+        return v >= 103.0 && v <= 107.0;
+    }
+    return false;
+  }
+};
+
+// Monitored: the chance that the value meets a level target, from the trend's interval.
+double trend_probability(const Target& target, const TargetResult& r, double sd) {
+  const Comparator c = target.comparator;
+  if (std::isnan(sd) || target.anchor || !is_level(c)) return NaN;
+  if (sd == 0.0) return r.met;
+  const boost::math::normal dist(r.projected, sd);
+  const double below = boost::math::cdf(dist, r.goal);
+  return (c == Comparator::at_least || c == Comparator::more_than) ? 1.0 - below : below;
+}
+
+TargetResult judge(const Scenario& sc, const Target& target, const Series& series,
+                   const Dataset* national) {
+  TargetResult r;
+  r.goal = target.value.value_or(NaN);
+  r.probability = NaN;
+  r.first_year_met = NaN;
+  r.basis = series.basis;
+  const auto judged = anchored(sc, target, series, r.basis);
+  const double baseline = baseline_of(target, series, judged, r.basis);
+  const results::IndicatorSpec* indicator = results::find_indicator(target.indicator);
+  const Comparison compare{target, r.goal, baseline, judged, [&](int year) {
+                             if (target.value) return *target.value;
+                             if (!national || !indicator) return NaN;
+                             return results::indicator_value(*national, *indicator, year,
+                                                             target.sex);
+                           }};
+  if (target.year < series.first || target.year > series.last) {
+    r.status = target.year < series.first ? "before the projection" : "after the horizon";
+    r.projected = r.judged = r.gap = r.met = NaN;
+    return r;
+  }
+  r.projected = series.value(target.year);
+  const bool met = compare(target.year, r.judged, r.gap);
+  if (std::isnan(r.judged) || std::isnan(r.gap)) {
+    r.met = NaN;
+    r.status = "no value";
+  } else {
+    r.met = met ? 1.0 : 0.0;
+    r.status = met ? "met" : "not met";
+  }
+  for (int year = std::max(series.first, sc.base_year); year <= series.last; ++year) {
+    double value = 0.0, gap = 0.0;
+    if (compare(year, value, gap)) {
+      r.first_year_met = year;
+      break;
+    }
+  }
+  r.probability = trend_probability(target, r, series.sd(target.year));
+  return r;
+}
+
+void add_monitored_table(Dataset& ds, const Scenario& sc,
+                         const std::vector<MonitoredHistory>& histories) {
+  if (sc.monitored.empty()) return;
+  std::vector<std::string> names;
+  for (const auto& m : sc.monitored) names.push_back(m.indicator);
+  ds.add_coordinate(results::dim::monitored, names);
+  for (const auto* v : {&var::monitored_value, &var::monitored_lower, &var::monitored_upper})
+    ds.add_variable(*v);
+  auto& units = ds.add_labels(var::monitored_unit);
+  for (std::size_t i = 0; i < sc.monitored.size(); ++i) units.values[i] = sc.monitored[i].unit;
+  auto& kind = ds.add_labels(var::monitored_history);
+  for (std::size_t i = 0; i < sc.monitored.size(); ++i)
+    kind.values[i] = sc.monitored[i].illustrative ? "illustrative" : "observed";
+  for (std::size_t i = 0; i < sc.monitored.size(); ++i) {
+    const auto f = forecast_monitored(sc.monitored[i], histories[i], sc.base_year, sc.horizon);
+    for (int year = sc.base_year; year <= sc.horizon; ++year) {
+      const std::size_t y = static_cast<std::size_t>(year - sc.base_year);
+      ds.variable(var::monitored_value).at({i, y}) = f.value[f.index(year)];
+      ds.variable(var::monitored_lower).at({i, y}) = f.lower[f.index(year)];
+      ds.variable(var::monitored_upper).at({i, y}) = f.upper[f.index(year)];
+    }
+  }
+}
 
 }  // namespace
 
-const std::vector<std::string>& modelled_indicators() {
-  static const std::vector<std::string> ids = {
-      "life_expectancy",   "healthy_life_expectancy", "infant_mortality",
-      "under5_mortality",  "maternal_mortality",      "premature_ncd_mortality",
-      "cvd_mortality",     "cvd_mortality_asr_who",   "cvd_mortality_asr_china",
-      "crd_mortality_u70", "cancer_5y_survival",      "smoking_prevalence_15plus",
-      "salt_intake",       "sex_ratio_at_birth",      "road_traffic_deaths",
-      "population"};
-  return ids;
-}
-
-double indicator_value(const Dataset& ds, const std::string& id, int year, const std::string& sex) {
-  const auto& years = std::get<std::vector<int>>(ds.coordinate("year").values);
-  if (years.empty() || year < years.front() || year > years.back()) return NaN;
-  const std::size_t y = ds.index_of("year", year);
-  const std::size_t s = ds.index_of("sex", sex);
-  const auto by_sex = [&](const std::string& var) { return ds.variable(var).at({y, region0, s}); };
-  const auto needs = [&](const std::string& var) {
-    if (!ds.has_variable(var))
-      throw Error(
-          fmt::format("indicator '{}' needs the health model (no '{}' in the results)", id, var));
-  };
-  if (id == "life_expectancy" || id == "healthy_life_expectancy") {
-    needs(id);
-    return ds.variable(id).at({y, region0, s, 0});
-  }
-  if (id == "maternal_mortality") {
-    needs(id);
-    return ds.variable(id).at({y, region0});
-  }
-  if (id == "cvd_mortality" || id == "cvd_mortality_asr_who" || id == "cvd_mortality_asr_china") {
-    needs("cvd_mortality");
-    const std::string standard = id == "cvd_mortality"
-                                     ? "crude"
-                                     : (id == "cvd_mortality_asr_who" ? "who_world" : "china_2000");
-    return ds.variable("cvd_mortality").at({y, region0, s, ds.index_of("standard", standard)});
-  }
-  if (id == "sex_ratio_at_birth")
-    return 100.0 * ds.variable("births").at({y, region0, 1}) /
-           ds.variable("births").at({y, region0, 0});
-  if (id == "road_traffic_deaths") {
-    needs("deaths_by_cause");
-    const auto& v = ds.variable("deaths_by_cause");
-    const std::size_t c = ds.index_of("cause", std::string("injuries"));
-    double total = 0.0;
-    for (std::size_t a = 0; a < ds.coordinate("age").size(); ++a)
-      total += v.at({y, region0, s, a, c});
-    return total;
-  }
-  if (id == "population") return sum_over_ages(ds, "population", y, s);
-  if (std::find(modelled_indicators().begin(), modelled_indicators().end(), id) !=
-      modelled_indicators().end()) {
-    needs(id);
-    return by_sex(id);
-  }
-  throw Error(fmt::format("'{}' is not a modelled indicator", id));
-}
-
-MonitoredForecast forecast_monitored(const Monitored& m, int first_year, int last_year) {
+MonitoredHistory read_monitored_history(const Monitored& m) {
   const auto csv = input::CsvTable::read(m.history);
   csv.require_columns({"year", "value"});
-  MonitoredForecast out;
-  std::vector<double> t, v;
+  MonitoredHistory h;
   for (std::size_t r = 0; r < csv.rows(); ++r) {
-    t.push_back(csv.integer(r, "year"));
-    v.push_back(csv.number(r, "value"));
-    out.observed[csv.integer(r, "year")] = v.back();
-    if (m.bounds && (v.back() <= m.bounds->first || v.back() >= m.bounds->second))
+    h.years.push_back(csv.integer(r, "year"));
+    h.values.push_back(csv.number(r, "value"));
+    if (m.bounds && (h.values.back() <= m.bounds->first || h.values.back() >= m.bounds->second))
       throw InputError(csv.location(r, "value"), "value",
-                       fmt::format("{} lies outside the logistic bounds ({}, {})", v.back(),
+                       fmt::format("{} lies outside the logistic bounds ({}, {})", h.values.back(),
                                    m.bounds->first, m.bounds->second));
   }
-  if (t.empty()) throw InputError({csv.source(), 1, 0}, "", "the history has no observations");
+  if (h.years.empty())
+    throw InputError({csv.source(), 1, 0}, "", "the history has no observations");
+  return h;
+}
+
+MonitoredForecast forecast_monitored(const Monitored& m, const MonitoredHistory& history,
+                                     int first_year, int last_year) {
+  MonitoredForecast out;
+  for (std::size_t i = 0; i < history.years.size(); ++i)
+    out.observed[history.years[i]] = history.values[i];
   // Logistic: fit the logit of the position between the bounds.
   const auto to_fit = [&](double x) {
     if (!m.bounds) return x;
@@ -124,230 +294,56 @@ MonitoredForecast forecast_monitored(const Monitored& m, int first_year, int las
     if (!m.bounds) return z;
     return m.bounds->first + (m.bounds->second - m.bounds->first) / (1.0 + std::exp(-z));
   };
-  std::vector<double> z(v.size());
-  std::transform(v.begin(), v.end(), z.begin(), to_fit);
-  const double n = static_cast<double>(t.size());
-  const double tbar = std::accumulate(t.begin(), t.end(), 0.0) / n;
-  const double zbar = std::accumulate(z.begin(), z.end(), 0.0) / n;
-  double sxx = 0.0, sxz = 0.0;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    sxx += (t[i] - tbar) * (t[i] - tbar);
-    sxz += (t[i] - tbar) * (z[i] - zbar);
-  }
-  const double slope = sxx > 0.0 ? sxz / sxx : 0.0;
-  double rss = 0.0;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    const double e = z[i] - (zbar + slope * (t[i] - tbar));
-    rss += e * e;
-  }
-  const bool interval = t.size() >= 3;
-  const double s = interval ? std::sqrt(rss / (n - 2.0)) : NaN;
-  const double q = interval ? boost::math::quantile(boost::math::students_t(n - 2.0), 0.975) : NaN;
+  const std::vector<double> t(history.years.begin(), history.years.end());
+  std::vector<double> z(history.values.size());
+  std::transform(history.values.begin(), history.values.end(), z.begin(), to_fit);
+  const Line line = fit_line(t, z);
   out.illustrative = m.illustrative;
   for (int year = std::min(first_year, out.observed.begin()->first); year <= last_year; ++year) {
-    const double centre = zbar + slope * (year - tbar);
-    const double half =
-        interval ? q * s * std::sqrt(1.0 + 1.0 / n + (year - tbar) * (year - tbar) / sxx) : NaN;
+    const double centre = line.at(year), half = line.half_width(year);
     out.years.push_back(year);
     out.value.push_back(from_fit(centre));
-    out.lower.push_back(interval ? from_fit(centre - half) : NaN);
-    out.upper.push_back(interval ? from_fit(centre + half) : NaN);
+    out.lower.push_back(line.interval() ? from_fit(centre - half) : NaN);
+    out.upper.push_back(line.interval() ? from_fit(centre + half) : NaN);
   }
   return out;
 }
 
-std::vector<TargetResult> evaluate_targets(const Scenario& sc, const Dataset& ds,
-                                           const Dataset* national) {
+bool needs_national(const Scenario& sc) {
+  return std::any_of(sc.targets.begin(), sc.targets.end(), [](const Target& t) {
+    return t.comparator == Comparator::better_than && !t.value;
+  });
+}
+
+std::vector<TargetResult> evaluate_targets(const Scenario& sc,
+                                           const std::vector<MonitoredHistory>& histories,
+                                           const Dataset& ds, const Dataset* national) {
   std::vector<TargetResult> out;
   for (const auto& target : sc.targets) {
-    TargetResult r;
-    r.goal = target.value.value_or(NaN);
-    r.probability = NaN;
-    r.first_year_met = NaN;
-
-    // The indicator's series and its basis.
-    Series series;
-    const auto monitored =
-        std::find_if(sc.monitored.begin(), sc.monitored.end(),
-                     [&](const Monitored& m) { return m.indicator == target.indicator; });
-    int first = sc.base_year, last = sc.horizon;
-    if (monitored != sc.monitored.end()) {
-      last = std::max(sc.horizon, target.year);
-      const auto forecast =
-          std::make_shared<MonitoredForecast>(forecast_monitored(*monitored, sc.base_year, last));
-      first = forecast->years.front();
-      series.value = [forecast](int year) {
-        const auto seen = forecast->observed.find(year);
-        return seen != forecast->observed.end() ? seen->second
-                                                : forecast->value[forecast->index(year)];
-      };
-      series.sd = [forecast](int year) {
-        if (forecast->observed.count(year)) return 0.0;
-        const auto i = forecast->index(year);
-        return (forecast->upper[i] - forecast->lower[i]) / (2.0 * 1.959963984540054);
-      };
-      r.basis =
-          monitored->illustrative ? "monitored trend (illustrative history)" : "monitored trend";
-    } else {
-      series.value = [&ds, &target](int year) {
-        return indicator_value(ds, target.indicator, year, target.sex);
-      };
-      series.sd = [](int) { return NaN; };
-      r.basis = "modelled";
-    }
-    // Anchoring (MODEL.md §5): the official baseline moved by the modelled relative change.
-    std::function<double(int)> judged = series.value;
-    if (target.anchor) {
-      const int from = std::max(target.anchor->first, sc.base_year);
-      const double official = target.anchor->second;
-      const double at = series.value(from);
-      judged = [series, official, at](int year) { return official * series.value(year) / at; };
-      r.basis = fmt::format("anchored to {} in {}{}", official, target.anchor->first,
-                            target.anchor->first < sc.base_year
-                                ? fmt::format(" (taken as the {} level)", sc.base_year)
-                                : std::string());
-    }
-    // The baseline of relative comparators.
-    double baseline = NaN;
-    if (target.base_year) {
-      if (*target.base_year >= first)
-        baseline = judged(*target.base_year);
-      else if (target.anchor && target.anchor->first == *target.base_year)
-        baseline = target.anchor->second;
-      else {
-        baseline = judged(first);
-        r.basis +=
-            fmt::format("; change measured from {} (no value for {})", first, *target.base_year);
-      }
-    }
-    const auto reference = [&](int year) {
-      if (target.value) return *target.value;
-      if (!national) return NaN;
-      return indicator_value(*national, target.indicator, year, target.sex);
-    };
-    const auto compare = [&](int year, double& value, double& gap) -> bool {
-      const double v = judged(year);
-      const std::string& c = target.comparator;
-      value = v;
-      if (c == ">=" || c == ">" || c == "<=" || c == "<") {
-        gap = v - r.goal;
-        const double slack = ON_TARGET * std::abs(r.goal);
-        return c == ">="   ? gap >= -slack
-               : c == ">"  ? gap > slack
-               : c == "<=" ? gap <= slack
-                           : gap < -slack;
-      }
-      if (c == "relative_change") {
-        value = v / baseline - 1.0;
-        gap = value - r.goal;
-        const double slack = ON_TARGET * std::abs(r.goal);
-        return r.goal < 0.0 ? gap <= slack : gap >= -slack;
-      }
-      if (c == "decrease" || c == "increase") {
-        gap = v - baseline;
-        return c == "decrease" ? v < baseline : v > baseline;
-      }
-      if (c == "better_than") {
-        const double ref = reference(year);
-        gap = v - ref;
-        // "Better" is higher for every indicator a plan sets this way (life expectancy).
-        return v > ref;
-      }
-      // natural: a sex ratio at birth of 103-107 boys per 100 girls
-      gap = v < 103.0 ? v - 103.0 : (v > 107.0 ? v - 107.0 : 0.0);
-      return v >= 103.0 && v <= 107.0;
-    };
-    if (target.year < first) {
-      r.status = "before the projection";
-      r.projected = r.judged = r.gap = r.met = NaN;
-    } else if (target.year > last) {
-      r.status = "after the horizon";
-      r.projected = r.judged = r.gap = r.met = NaN;
-    } else {
-      r.projected = series.value(target.year);
-      const bool met = compare(target.year, r.judged, r.gap);
-      if (std::isnan(r.judged) || std::isnan(r.gap)) {
-        r.met = NaN;
-        r.status = "no value";
-      } else {
-        r.met = met ? 1.0 : 0.0;
-        r.status = met ? "met" : "not met";
-      }
-      for (int year = std::max(first, sc.base_year); year <= last; ++year) {
-        double value = 0.0, gap = 0.0;
-        if (compare(year, value, gap)) {
-          r.first_year_met = year;
-          break;
-        }
-      }
-      // Monitored: the chance that the value meets a level target, from the trend's interval.
-      const double sd = series.sd(target.year);
-      const std::string& c = target.comparator;
-      if (!std::isnan(sd) && !target.anchor && (c == ">=" || c == ">" || c == "<=" || c == "<")) {
-        if (sd == 0.0) {
-          r.probability = r.met;
-        } else {
-          const boost::math::normal dist(r.projected, sd);
-          const double below = boost::math::cdf(dist, r.goal);
-          r.probability = (c == ">=" || c == ">") ? 1.0 - below : below;
-        }
-      }
-    }
-    out.push_back(std::move(r));
+    const Monitored* monitored = nullptr;
+    const MonitoredHistory* history = history_of(sc, histories, target.indicator, &monitored);
+    const Series series = history ? monitored_series(sc, target, *monitored, *history)
+                                  : modelled_series(sc, target, ds);
+    out.push_back(judge(sc, target, series, national));
   }
   return out;
 }
 
-void add_targets(Dataset& ds, const Scenario& sc, const std::vector<TargetResult>& results) {
-  if (!sc.monitored.empty()) {
-    std::vector<std::string> names;
-    for (const auto& m : sc.monitored) names.push_back(m.indicator);
-    ds.add_coordinate({"monitored", names, "monitored indicator (not modelled)", ""});
-    for (const char* v : {"monitored_value", "monitored_lower", "monitored_upper"})
-      ds.add_variable(
-          v, {"monitored", "year"}, "",
-          fmt::format("trend forecast of monitored indicators ({})", std::string(v).substr(10)));
-    auto& units = ds.add_labels("monitored_unit", "monitored", "unit");
-    for (std::size_t i = 0; i < sc.monitored.size(); ++i) units.values[i] = sc.monitored[i].unit;
-    auto& kind = ds.add_labels("monitored_history", "monitored",
-                               "observed, or illustrative (a placeholder history)");
-    for (std::size_t i = 0; i < sc.monitored.size(); ++i)
-      kind.values[i] = sc.monitored[i].illustrative ? "illustrative" : "observed";
-    for (std::size_t i = 0; i < sc.monitored.size(); ++i) {
-      const auto f = forecast_monitored(sc.monitored[i], sc.base_year, sc.horizon);
-      for (int year = sc.base_year; year <= sc.horizon; ++year) {
-        const std::size_t y = static_cast<std::size_t>(year - sc.base_year);
-        ds.variable("monitored_value").at({i, y}) = f.value[f.index(year)];
-        ds.variable("monitored_lower").at({i, y}) = f.lower[f.index(year)];
-        ds.variable("monitored_upper").at({i, y}) = f.upper[f.index(year)];
-      }
-    }
-  }
+void add_targets(Dataset& ds, const Scenario& sc, const std::vector<MonitoredHistory>& histories,
+                 const std::vector<TargetResult>& results) {
+  add_monitored_table(ds, sc, histories);
   if (sc.targets.empty()) return;
   std::vector<int> index(sc.targets.size());
   std::iota(index.begin(), index.end(), 1);
-  ds.add_coordinate({"target", index, "plan target (row of the targets table)", ""});
-  const std::vector<std::pair<std::string, std::string>> numbers = {
-      {"target_year", "year of the target"},
-      {"target_value", "target value (for relative changes: the change, a fraction)"},
-      {"target_projected", "projected value of the indicator in the target year"},
-      {"target_judged", "value compared with the target (anchored, or a relative change)"},
-      {"target_gap", "judged value minus target (or minus the reference value)"},
-      {"target_met", "1 met, 0 not met, NaN not judged"},
-      {"target_first_year_met", "first projected year in which the target is met"},
-      {"target_probability", "probability of meeting the target (needs draws or an interval)"}};
-  for (const auto& [name, long_name] : numbers) ds.add_variable(name, {"target"}, "", long_name);
-  const std::vector<std::pair<std::string, std::string>> texts = {
-      {"target_plan", "scenario (plan) name"},
-      {"target_indicator", "indicator id"},
-      {"target_comparator", "comparator"},
-      {"target_unit", "unit"},
-      {"target_sex", "sex"},
-      {"target_status", "status"},
-      {"target_basis", "how the value was obtained"},
-      {"target_text_zh", "the plan's own words"},
-      {"target_text_en", "the plan's words in English"}};
-  for (const auto& [name, long_name] : texts) ds.add_labels(name, "target", long_name);
+  ds.add_coordinate(results::dim::target, index);
+  const std::array numbers = {
+      &var::target_year, &var::target_value, &var::target_projected,      &var::target_judged,
+      &var::target_gap,  &var::target_met,   &var::target_first_year_met, &var::target_probability};
+  for (const auto* v : numbers) ds.add_variable(*v);
+  const std::array texts = {&var::target_plan,  &var::target_indicator, &var::target_comparator,
+                            &var::target_unit,  &var::target_sex,       &var::target_status,
+                            &var::target_basis, &var::target_text_zh,   &var::target_text_en};
+  for (const auto* v : texts) ds.add_labels(*v);
   for (std::size_t i = 0; i < sc.targets.size(); ++i) {
     const Target& t = sc.targets[i];
     const TargetResult& r = results[i];
@@ -359,14 +355,11 @@ void add_targets(Dataset& ds, const Scenario& sc, const std::vector<TargetResult
                              r.met,
                              r.first_year_met,
                              r.probability};
-    for (std::size_t k = 0; k < numbers.size(); ++k)
-      ds.variable(numbers[k].first).at({i}) = values[k];
-    const std::string labels[] = {sc.name,  t.indicator, t.comparator, t.unit,   t.sex,
-                                  r.status, r.basis,     t.text_zh,    t.text_en};
-    for (std::size_t k = 0; k < texts.size(); ++k) {
-      const auto& name = texts[k].first;
-      ds.label(name).values[i] = labels[k];
-    }
+    for (std::size_t k = 0; k < numbers.size(); ++k) ds.variable(*numbers[k]).at({i}) = values[k];
+    const std::string labels[] = {sc.name, t.indicator, std::string(to_string(t.comparator)),
+                                  t.unit,  t.sex,       r.status,
+                                  r.basis, t.text_zh,   t.text_en};
+    for (std::size_t k = 0; k < texts.size(); ++k) ds.label(*texts[k]).values[i] = labels[k];
   }
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "healthcast/demography/cohort_state.h"
+
 namespace healthcast::demography {
 
 // Outcome of one cohort's year, per the cohort's size n0 at tau0.
@@ -25,7 +27,7 @@ class CohortDynamics {
 
   // Per-person state carried by each cohort besides its size (shares and prevalences, which
   // migrants and newborns share with the cohort they join).
-  virtual std::vector<std::string> state_names() const = 0;
+  virtual const CohortStateLayout& state_layout() const = 0;
   virtual std::vector<std::string> cause_names() const = 0;
   virtual std::vector<std::string> disease_names() const = 0;
 

@@ -47,7 +47,7 @@ class AllCauseDynamics final : public CohortDynamics {
   AllCauseDynamics(std::vector<std::array<std::array<double, N_AGES>, 2>> death_rate,
                    IntegrationTolerances tolerances);
 
-  std::vector<std::string> state_names() const override { return {}; }
+  const CohortStateLayout& state_layout() const override { return layout_; }
   std::vector<std::string> cause_names() const override { return {"all_causes"}; }
   std::vector<std::string> disease_names() const override { return {}; }
   void initial_state(std::size_t, std::size_t, std::span<double>) const override {}
@@ -58,6 +58,7 @@ class AllCauseDynamics final : public CohortDynamics {
  private:
   std::vector<std::array<std::array<double, N_AGES>, 2>> death_rate_;
   IntegrationTolerances tolerances_;
+  CohortStateLayout layout_;  // empty
 };
 
 }  // namespace healthcast::demography

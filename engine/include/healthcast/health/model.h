@@ -149,6 +149,7 @@ struct HealthModel {
 
   std::size_t disease_index(const std::string& name) const;  // throws Error if absent
   const ContinuousFactor* continuous_factor(const std::string& name) const;
+  std::size_t continuous_index(const std::string& name) const;  // throws Error if absent
 };
 
 // Reads and checks a health-model file and the CSV files it names (docs/health-inputs.md).

@@ -36,6 +36,9 @@ class YamlReader {
   std::string name(const YAML::Node& node, const std::string& field) const;
   int integer(const YAML::Node& node, const std::string& field, int low, int high) const;
   double number(const YAML::Node& node, const std::string& field, double low, double high) const;
+  // Any integer or finite number: for values whose range a schema has already checked.
+  int integer(const YAML::Node& node, const std::string& field) const;
+  double number(const YAML::Node& node, const std::string& field) const;
   std::vector<std::string> text_list(const YAML::Node& node, const std::string& field) const;
   // A period written as [first, last] or "first-last", within [low, high].
   std::pair<int, int> period(const YAML::Node& node, const std::string& field, int low,

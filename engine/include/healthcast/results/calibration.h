@@ -5,16 +5,11 @@
 
 #include <string>
 
-#include "healthcast/demography/projection.h"
 #include "healthcast/results/dataset.h"
 
 namespace healthcast::results {
 
-// Adds, per region and sex (total = both): e0 of the base year's input death rates (single-year
-// life table), the input base population, and the deaths the input rates imply over the
-// modelled person-years. The modelled counterparts are the dataset's own base-year values.
-void add_calibration(Dataset& ds, const demography::ProjectionSetup& setup);
-
+// (scenario::add_calibration stores the calibration_* variables.)
 // A compact table of input against modelled figures; empty when the dataset has none.
 std::string calibration_report(const Dataset& ds);
 

@@ -10,6 +10,8 @@
 #include <variant>
 #include <vector>
 
+#include "healthcast/results/catalogue.h"
+
 namespace healthcast::results {
 
 // A dimension with its coordinate values (integers such as years and ages, or labels).
@@ -56,10 +58,29 @@ class Dataset {
  public:
   // Adds a dimension; its size is the number of coordinate values.
   void add_coordinate(Coordinate coordinate);
+  // Adds a dimension of the catalogue with its long name and units.
+  template <class T>
+  void add_coordinate(std::string_view dim, std::vector<T> values) {
+    const DimensionSpec& d = dimension(dim);
+    add_coordinate(Coordinate{std::string(d.name), std::move(values), std::string(d.long_name),
+                              std::string(d.units)});
+  }
   // Adds a zero-filled variable over existing dimensions and returns it. Adding a variable may
   // move the others: references from variable() or add_variable() do not survive it.
   Variable& add_variable(std::string name, std::vector<std::string> dims, std::string units,
                          std::string long_name);
+
+  // Adds a catalogue variable over its dimensions, with its units and long name.
+  Variable& add_variable(const VariableSpec& spec);
+  bool has_variable(const VariableSpec& spec) const { return has_variable(std::string(spec.name)); }
+  const Variable& variable(const VariableSpec& spec) const {
+    return variable(std::string(spec.name));
+  }
+  Variable& variable(const VariableSpec& spec) { return variable(std::string(spec.name)); }
+  // Adds a catalogue text variable (labels) along its one dimension.
+  Labels& add_labels(const VariableSpec& spec);
+  const Labels& label(const VariableSpec& spec) const { return label(std::string(spec.name)); }
+  Labels& label(const VariableSpec& spec) { return label(std::string(spec.name)); }
 
   // Adds empty labels along an existing dimension and returns them (same caveat as above).
   Labels& add_labels(std::string name, std::string dim, std::string long_name);
@@ -77,6 +98,7 @@ class Dataset {
   std::vector<Variable>& variables() { return variables_; }
 
   const Coordinate& coordinate(const std::string& name) const;
+  bool has_coordinate(std::string_view name) const;
   bool has_variable(const std::string& name) const;
   const Variable& variable(const std::string& name) const;
   Variable& variable(const std::string& name);

@@ -17,13 +17,11 @@ namespace healthcast::results {
 
 // The dimension of the values that differ between draws; the variables without it (inputs and
 // calibration_* diagnostics) are the same in every draw and are neither summarised nor kept.
-inline constexpr std::string_view DRAWN_DIM = "year";
+inline constexpr std::string_view DRAWN_DIM = dim::year;
 
-// Kept draws: for each drawn variable V, a variable V_draws over ("draw", V's dims...) with V's
-// units and long_name, the same in memory (scenario::RunOptions::keep_draws) and in files
-// (io::DrawWriter).
-inline constexpr std::string_view DRAW_DIM = "draw";
-inline constexpr std::string_view DRAWS_SUFFIX = "_draws";
+// Kept draws: for each drawn variable V, a variable V_draws (DRAWS_SUFFIX) over ("draw", V's
+// dims...) with V's units and long_name, the same in memory (scenario::RunOptions::keep_draws)
+// and in files (io::DrawWriter).
 // The `draw` coordinate of n kept draws: 0, 1, ..., n - 1.
 Coordinate draw_coordinate(std::size_t n);
 
@@ -64,7 +62,8 @@ class DrawLayout {
   std::size_t cells_ = 0;
 };
 
-// Streaming summary of draws. For each drawn variable V, write_to() adds `V_summary` over
+// Streaming summary of draws. For each drawn variable V, write_to() adds `V_summary`
+// (SUMMARY_SUFFIX) over
 // ("statistic", V's dims...) with the statistics mean, median, lower_95 (2.5% quantile) and
 // upper_95 (97.5% quantile), in V's units.
 //
@@ -79,8 +78,6 @@ class DrawSummary {
   static constexpr std::array<double, 3> PROBABILITIES = {0.025, 0.5, 0.975};
   static constexpr std::array<std::string_view, 4> STATISTICS = {"mean", "median", "lower_95",
                                                                  "upper_95"};
-  static constexpr std::string_view STATISTIC_DIM = "statistic";
-  static constexpr std::string_view SUFFIX = "_summary";
 
   // Summarises the drawn variables of `layout` (for example the first draw or the central run).
   explicit DrawSummary(const Dataset& layout);

@@ -11,8 +11,11 @@
 #include <vector>
 
 #include "healthcast/demography/projection.h"
+#include "healthcast/health/dynamics.h"
+#include "healthcast/health/indicators.h"
 #include "healthcast/health/model.h"
 #include "healthcast/scenario/scenario.h"
+#include "healthcast/scenario/targets.h"
 
 namespace healthcast::scenario {
 
@@ -38,8 +41,8 @@ using MortalityMethod =
 // The registry of mortality methods by name ("improvement", "lee_carter", "rates").
 const std::map<std::string, MortalityMethod>& mortality_methods();
 
-// What a scenario reads from its files, read once: the draws of a run are set up from it
-// without reading anything again.
+// What a scenario reads from its files, read once: levers are resolved and the draws of a run
+// are set up from it without reading anything again.
 struct RegionData {
   std::string name;
   demography::SexAgeArray population{};
@@ -52,23 +55,39 @@ struct RegionData {
 struct ScenarioData {
   Scenario scenario;
   std::vector<RegionData> regions;
+  std::vector<MonitoredHistory> monitored;  // one per scenario.monitored
+  // The inputs of the extends chain's root, when a target compares with the national value.
+  std::shared_ptr<const ScenarioData> national;
 };
 
-// Reads and checks every input of every region. Throws InputError with file, line and field.
+// Reads and checks every input of every region, the monitored histories and, when a target needs
+// it, the national (root) scenario's inputs. Throws InputError with file, line and field.
 // `progress`, when given, is asked after each region whether to go on (done = 0); returning
-// false stops with Error "interrupted", so that long set-ups can be cancelled too.
+// false stops with Interrupted, so that long set-ups can be cancelled too.
 ScenarioData read_inputs(const Scenario& scenario,
                          const demography::ProgressCallback& progress = {});
 
-// The projection set-up of the central run (no draw) or of one draw: mortality and health
-// inputs of that draw, the scenario's interventions applied, the health dynamics built (a draw
-// integrates at demography::DRAW_TOLERANCES).
-demography::ProjectionSetup make_setup(const ScenarioData& data,
-                                       const std::optional<DrawKey>& draw = {});
+// A projection's set-up, and each region's health dynamics (null without a health model),
+// kept with their type so that nothing downstream recovers them from the projection's
+// generic dynamics.
+struct Setup {
+  demography::ProjectionSetup projection;
+  std::vector<std::shared_ptr<const health::HealthDynamics>> health_dynamics;
+  // The regions' health models and rates, for health::add_health_indicators; empty without a
+  // health model.
+  std::vector<health::RegionHealth> health() const;
+};
+
+// The set-up of the central run (no draw) or of one draw: mortality and health inputs of that
+// draw, the interventions applied, the health dynamics built (a draw integrates at
+// demography::DRAW_TOLERANCES).
+Setup make_setup(const ScenarioData& data, const std::vector<Intervention>& interventions,
+                 const std::optional<DrawKey>& draw = {});
+// The same with the scenario's own interventions.
+Setup make_setup(const ScenarioData& data, const std::optional<DrawKey>& draw = {});
 
 // read_inputs then make_setup of the central run.
-demography::ProjectionSetup load_inputs(const Scenario& scenario,
-                                        const demography::ProgressCallback& progress = {});
+Setup load_inputs(const Scenario& scenario, const demography::ProgressCallback& progress = {});
 
 // Reads every input and applies every intervention as a run would, without projecting: what
 // `healthcast validate` checks. Levels that interventions reach are resolved only by a run, so

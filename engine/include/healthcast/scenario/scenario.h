@@ -3,8 +3,10 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "healthcast/error.h"
@@ -50,10 +52,29 @@ struct Ramp {
   double weight(int year) const;
 };
 
-// A policy lever (docs/scenario-format.md, "Intervention kinds"). `kind` picks the entry of
-// the intervention registry (scenario/interventions.h); unused keys stay empty.
+// The kinds of policy lever (docs/scenario-format.md, "Intervention kinds"), named in scenario
+// files as in intervention_kind_names().
+enum class InterventionKind {
+  risk_factor_prevalence,
+  risk_factor_mean,
+  transition_rate,
+  treatment_coverage,
+  incidence,
+  case_fatality,
+  other_mortality,
+  fertility,
+  migration,
+  maternal_mortality,
+};
+std::string_view to_string(InterventionKind kind);
+// The name of every kind, in the order of the enum.
+const std::vector<std::string>& intervention_kind_names();
+
+// A policy lever; `kind` picks how it is applied (scenario/interventions.h); unused keys stay
+// empty.
 struct Intervention {
-  std::string name, title, title_zh, kind;
+  std::string name, title, title_zh;
+  InterventionKind kind = InterventionKind::risk_factor_prevalence;
   Ramp ramp;
   std::string factor, category, to, from, treatment;
   std::vector<std::string> diseases, causes, sexes;
@@ -62,9 +83,34 @@ struct Intervention {
   SourceLocation where;
 };
 
+// How a target compares the indicator with its value (docs/scenario-format.md, "targets"):
+// >=, >, <=, < a level; relative_change since base_year (a fraction); better_than the national
+// value or a given value; decrease or increase since base_year; natural (a sex ratio at birth of
+// 103-107).
+enum class Comparator {
+  at_least,
+  more_than,
+  at_most,
+  less_than,
+  relative_change,
+  better_than,
+  decrease,
+  increase,
+  natural,
+};
+// As written in scenario files and stored in results: ">=", ">", "<=", "<", "relative_change",
+// "better_than", "decrease", "increase", "natural".
+std::string_view to_string(Comparator comparator);
+// Throws Error for a text that is not a comparator.
+Comparator parse_comparator(std::string_view text);
+// Whether the comparator bounds the level of the indicator (>=, >, <=, <).
+bool is_level(Comparator comparator);
+
 // A plan's target (docs/scenario-format.md, "targets").
 struct Target {
-  std::string indicator, comparator, unit, sex = "total", reference, text_zh, text_en;
+  std::string indicator;
+  Comparator comparator = Comparator::at_least;
+  std::string unit, sex = "total", reference, text_zh, text_en;
   int year = 0;
   std::optional<double> value;
   std::optional<int> base_year;
@@ -97,8 +143,11 @@ struct Scenario {
   std::vector<Target> targets;
   std::vector<Monitored> monitored;
   std::vector<std::filesystem::path> extends;  // the chain of extended files, nearest first
-  std::filesystem::path path;                  // the file it was read from
-  std::string text;                            // the file's text, stored in every results file
+  // The root of the extends chain as a scenario of its own (null when nothing is extended): the
+  // national run that "better than national" targets compare with.
+  std::shared_ptr<const Scenario> root;
+  std::filesystem::path path;  // the file it was read from
+  std::string text;            // the file's text, stored in every results file
 };
 
 // Years a scenario may span; outside this range inputs and methods are not meaningful.

@@ -11,13 +11,14 @@
 
 namespace healthcast::scenario {
 
-// Indicator ids the model produces (docs/scenario-format.md, "Indicators").
-const std::vector<std::string>& modelled_indicators();
-
-// A modelled indicator of the first region for a year and sex ("total" where the indicator has
-// no sex); NaN for a year outside the projection. Throws Error for an unknown id.
-double indicator_value(const results::Dataset& ds, const std::string& indicator, int year,
-                       const std::string& sex);
+// A monitored indicator's observed values, read once from its history file.
+struct MonitoredHistory {
+  std::vector<int> years;  // in the file's order
+  std::vector<double> values;
+};
+// Reads and checks the history (year,value; within the logistic bounds, if any). Throws
+// InputError naming the file, line and field.
+MonitoredHistory read_monitored_history(const Monitored& monitored);
 
 // Trend forecast of a monitored indicator with a 95% prediction interval: linear least squares
 // on the history (or on the logit between the bounds for a logistic trend). With fewer than
@@ -30,7 +31,8 @@ struct MonitoredForecast {
   bool illustrative = false;
   std::size_t index(int year) const { return static_cast<std::size_t>(year - years.front()); }
 };
-MonitoredForecast forecast_monitored(const Monitored& monitored, int first_year, int last_year);
+MonitoredForecast forecast_monitored(const Monitored& monitored, const MonitoredHistory& history,
+                                     int first_year, int last_year);
 
 struct TargetResult {
   double goal = 0.0;            // the value to reach (for relative changes, the change)
@@ -44,15 +46,23 @@ struct TargetResult {
   std::string basis;            // modelled, anchored to ..., monitored trend, illustrative ...
 };
 
-// Judges every target of the scenario on `ds` (a run of the scenario). `national` is a run of
-// the root of the scenario's `extends` chain, for targets that must beat the national value
-// (may be null when no target needs it).
-std::vector<TargetResult> evaluate_targets(const Scenario& scenario, const results::Dataset& ds,
+// Whether a target compares with the national value (better_than without a value of its own),
+// so that a run needs the root of the scenario's extends chain.
+bool needs_national(const Scenario& scenario);
+
+// Judges every target of the scenario on `ds` (a run of the scenario); `monitored` holds the
+// histories of scenario.monitored in order. `national` is a run of the root of the scenario's
+// `extends` chain, for targets that must beat the national value (may be null when no target
+// needs it).
+std::vector<TargetResult> evaluate_targets(const Scenario& scenario,
+                                           const std::vector<MonitoredHistory>& monitored,
+                                           const results::Dataset& ds,
                                            const results::Dataset* national);
 
 // Stores the targets table (dimension `target`) and the monitored forecasts (dimension
 // `monitored`) in the dataset.
 void add_targets(results::Dataset& ds, const Scenario& scenario,
+                 const std::vector<MonitoredHistory>& monitored,
                  const std::vector<TargetResult>& results);
 
 }  // namespace healthcast::scenario

@@ -1,0 +1,105 @@
+// The health model's rates for every cohort-year of a projection (MODEL.md §2), set up once from
+// the model, the scenario's all-cause forecast and its paths: other-cause mortality, and by
+// disease incidence (with the risk factors' potential impact fractions of continuous exposures
+// and treatment coverage), case fatality and remission. The within-year dynamics integrate with
+// them; the health indicators read them (case fatality for survival, exposures for the means).
+#pragma once
+
+#include <array>
+#include <span>
+#include <vector>
+
+#include "healthcast/health/calibration.h"
+#include "healthcast/health/model.h"
+
+namespace healthcast::health {
+
+// How the health model's inputs move over the projected years (index 0 = base year). The
+// reference keeps the base exposures and coverage; scenario interventions change these paths.
+struct HealthPaths {
+  std::vector<std::vector<SexAgeArray>> continuous_mean, continuous_sd;  // [factor][year]
+  std::vector<std::vector<std::vector<double>>>
+      transition_multiplier;                                       // [factor][transition][year]
+  std::vector<std::vector<double>> coverage;                       // [treatment][year]
+  std::vector<std::vector<SexAgeArray>> incidence_multiplier;      // [disease][year]
+  std::vector<std::vector<SexAgeArray>> case_fatality_multiplier;  // [disease][year]
+  std::vector<SexAgeArray> other_mortality_multiplier;             // [year]
+  std::vector<std::vector<SexAgeArray>> residual_multiplier;       // [cause][year]
+  std::vector<double> maternal_risk_per_birth;                     // [year]
+
+  // Holds a category's share at `scale` times its share without the adjustment, plus `shift`,
+  // by moving people between `category` and `to` at the start of each year (an intervention on
+  // a risk factor's prevalence). Per year; scale 1 and shift 0 leave the share alone.
+  struct PrevalenceAdjustment {
+    std::size_t factor = 0, category = 0, to = 0;
+    std::vector<double> scale, shift;
+  };
+  std::vector<PrevalenceAdjustment> prevalence_adjustments;
+};
+
+// Base inputs held constant for `years` years.
+HealthPaths reference_paths(const HealthModel& model, std::size_t years);
+
+// Rates of one cohort-year, per person-year.
+struct CohortRates {
+  double other_mortality = 0.0;
+  std::span<const double> incidence, case_fatality, remission;  // per disease
+  // Per residual cause, its share of other-cause deaths (its base share moved by the scenario's
+  // multipliers of that cause).
+  std::span<const double> residual_share;
+};
+
+// Share of all-cause mortality below which other-cause mortality is not allowed to fall.
+inline constexpr double OTHER_CAUSE_FLOOR = 0.05;
+
+class HealthRates {
+ public:
+  // all_cause[year][sex][age]: the scenario's all-cause death rates, which fix other-cause
+  // mortality (all-cause minus the modelled diseases in the base year, then moving with
+  // all-cause) and the trends that follow all-cause mortality. Years: all_cause.size().
+  HealthRates(const HealthModel& model, const std::vector<SexAgeArray>& all_cause,
+              const HealthPaths& paths);
+  // Not copied: the rates view their own storage.
+  HealthRates(const HealthRates&) = delete;
+  HealthRates& operator=(const HealthRates&) = delete;
+
+  std::size_t years() const { return years_; }
+  const CohortRates& at(std::size_t year, std::size_t sex, std::size_t age) const {
+    return rates_[(year * demography::N_SEXES + sex) * demography::N_AGES + age];
+  }
+  // Base-year derived rates of each disease, [disease][sex].
+  const std::vector<std::array<DiseaseRates, demography::N_SEXES>>& base_rates() const {
+    return base_rates_;
+  }
+  // Mean of continuous factor j in each year with mediation applied (e.g. salt's effect on
+  // blood pressure), [year][sex][age], in the factor's unit.
+  const std::vector<SexAgeArray>& effective_mean(std::size_t j) const { return effective_mean_[j]; }
+  // Share of other-cause deaths that residual cause c takes before its multipliers, by sex
+  // and age (MODEL.md §2.1: named residual causes keep their base share of other causes).
+  double residual_share(std::size_t c, std::size_t sex, std::size_t age) const {
+    return residual_share_[c][sex][age];
+  }
+  // Ages and sexes where the modelled causes left less than OTHER_CAUSE_FLOOR of all-cause
+  // mortality to other causes (other-cause mortality was held at that floor).
+  std::size_t other_cause_floor_hits() const { return floor_hits_; }
+  // Maternal deaths per live birth in each year.
+  double maternal_risk_per_birth(std::size_t year) const { return maternal_risk_[year]; }
+
+ private:
+  void set_other_cause_base(const HealthModel& m, const SexAgeArray& all_cause_base);
+  void set_effective_means(const HealthModel& m, const HealthPaths& paths);
+  void set_year_rates(const HealthModel& m, const std::vector<SexAgeArray>& all_cause,
+                      const HealthPaths& paths);
+
+  std::size_t years_ = 0;
+  std::vector<std::array<DiseaseRates, demography::N_SEXES>> base_rates_;
+  SexAgeArray other_base_{};
+  std::vector<CohortRates> rates_;   // [(year * N_SEXES + sex) * N_AGES + age]
+  std::vector<double> rate_values_;  // what rates_'s spans view, one block for all cohort-years
+  std::vector<std::vector<SexAgeArray>> effective_mean_;  // [factor][year]
+  std::vector<SexAgeArray> residual_share_;               // [cause][sex][age]
+  std::vector<double> maternal_risk_;                     // [year]
+  std::size_t floor_hits_ = 0;
+};
+
+}  // namespace healthcast::health
