@@ -83,6 +83,27 @@ def compare_file(before, after, rtol, ignore_new):
     return problems
 
 
+def compare_text(before, after):
+    """Printed output must be the same, but for lines that name builds, times or paths.
+    `info` listings are compared as sets of lines: they list variables in the order the run
+    added them, which a restructuring may change."""
+    volatile = ("git revision", "created", "creation_time", "software_version", "scenario_path",
+                "written to", "git_revision")
+
+    def keep(path):
+        text = path.read_text().replace(str(path.parent), "OUT")
+        lines = [l for l in text.splitlines() if not any(v in l for v in volatile)]
+        return sorted(lines) if path.name.endswith(".info.txt") else lines
+
+    a, b = keep(before), keep(after)
+    if a == b:
+        return []
+    diff = [f"line {i + 1}: {x!r} -> {y!r}" for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    if len(a) != len(b):
+        diff.append(f"{len(a)} lines -> {len(b)} lines")
+    return diff
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("before", type=pathlib.Path)
@@ -90,7 +111,8 @@ def main():
     p.add_argument("--rtol", type=float, default=0.0)
     p.add_argument("--ignore-new", nargs="*", default=[])
     args = p.parse_args()
-    files = sorted(f.name for f in args.before.glob("*.h5"))
+    files = sorted(f.name for f in args.before.glob("*.h5")) + sorted(
+        f.name for f in args.before.glob("*.txt"))
     failed = 0
     for name in files:
         after = args.after / name
@@ -98,7 +120,8 @@ def main():
             print(f"{name}: missing after")
             failed += 1
             continue
-        problems = compare_file(args.before / name, after, args.rtol, set(args.ignore_new))
+        problems = (compare_text(args.before / name, after) if name.endswith(".txt") else
+                    compare_file(args.before / name, after, args.rtol, set(args.ignore_new)))
         print(f"{name}: {'identical' if not problems else 'DIFFERENT'}")
         for line in problems[:20]:
             print("   ", line)

@@ -17,3 +17,16 @@ for s in "${SCENARIOS[@]}"; do
   "$HC" run "$s" -q --draws 20 --seed 7 --keep-draws --threads 2 -o "$OUT/$name.draws20.h5"
   echo "$name" >&2
 done
+# What the commands print: info, targets (en, zh) and each scenario compared with the
+# reference (written files and printed tables; errors and exit codes are behaviour too).
+reference="$OUT/china_reference.central.h5"
+for s in "${SCENARIOS[@]}"; do
+  name=$(basename "$s" .yaml)
+  f="$OUT/$name.central.h5"
+  { "$HC" info "$f"; echo "exit $?"; } >"$OUT/$name.info.txt" 2>&1 || true
+  for lang in en zh; do
+    { "$HC" targets "$f" --lang "$lang"; echo "exit $?"; } >"$OUT/$name.targets-$lang.txt" 2>&1 || true
+  done
+  { "$HC" compare "$reference" "$f" -o "$OUT/$name.compare.h5"; echo "exit $?"; } \
+    >"$OUT/$name.compare.txt" 2>&1 || true
+done

@@ -29,15 +29,19 @@ void print_comparison(const CompareOptions& opt) {
     fmt::print("{} against {}\n", diff.attributes["compared_scenario"],
                diff.attributes["reference_scenario"]);
     // (variable, heading): cumulative flows, then differences of headline indicators.
+    namespace var = results::var;
+    const auto difference = [](const results::VariableSpec& v) {
+      return std::string(v.name) + std::string(results::DIFFERENCE_SUFFIX);
+    };
     std::vector<std::pair<std::string, std::string>> columns = {
-        {"cumulative_deaths_averted", "deaths averted"},
-        {"cumulative_life_years_gained", "life-years gained"}};
-    if (diff.has_variable("cumulative_dalys_averted"))
-      columns.emplace_back("cumulative_dalys_averted", "DALYs averted");
-    if (diff.has_variable("life_expectancy_difference"))
-      columns.emplace_back("life_expectancy_difference", "e0 difference");
-    if (diff.has_variable("premature_ncd_mortality_difference"))
-      columns.emplace_back("premature_ncd_mortality_difference", "30q70 difference (%)");
+        {std::string(var::cumulative_deaths_averted.name), "deaths averted"},
+        {std::string(var::cumulative_life_years_gained.name), "life-years gained"}};
+    if (diff.has_variable(var::cumulative_dalys_averted))
+      columns.emplace_back(var::cumulative_dalys_averted.name, "DALYs averted");
+    if (diff.has_variable(difference(var::life_expectancy)))
+      columns.emplace_back(difference(var::life_expectancy), "e0 difference");
+    if (diff.has_variable(difference(var::premature_ncd_mortality)))
+      columns.emplace_back(difference(var::premature_ncd_mortality), "30q70 difference (%)");
     for (std::size_t r = 0; r < regions.size(); ++r) {
       fmt::print("region {} (flows cumulated from {}; both sexes)\n{:>6}", regions[r],
                  years.front(), "year");

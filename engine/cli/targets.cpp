@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "healthcast/io/results_file.h"
+#include "healthcast/scenario/scenario.h"
 
 namespace healthcast::cli {
 
@@ -24,32 +25,41 @@ std::string number(double v) {
   return fmt::format("{:.4g}", v);
 }
 
-std::string target_text(const std::string& comparator, double value) {
-  if (comparator == "relative_change") return fmt::format("{:+.0f}%", 100.0 * value);
-  if (comparator == "decrease" || comparator == "increase" || comparator == "natural")
-    return comparator;
-  if (comparator == "better_than") return std::isnan(value) ? "> national" : "> " + number(value);
-  return comparator + " " + number(value);
+std::string target_text(const std::string& text, double value) {
+  using scenario::Comparator;
+  switch (scenario::parse_comparator(text)) {
+    case Comparator::relative_change:
+      return fmt::format("{:+.0f}%", 100.0 * value);
+    case Comparator::decrease:
+    case Comparator::increase:
+    case Comparator::natural:
+      return text;
+    case Comparator::better_than:
+      return std::isnan(value) ? "> national" : "> " + number(value);
+    default:
+      return text + " " + number(value);
+  }
 }
 
 void print_targets(const TargetsOptions& opt) {
   const auto ds = io::read_results(opt.results);
-  if (!ds.has_variable("target_year")) {
+  namespace var = results::var;
+  if (!ds.has_variable(var::target_year)) {
     fmt::print("{}: the scenario has no targets\n", opt.results.string());
     return;
   }
-  const auto& text = ds.label(opt.lang == "zh" ? "target_text_zh" : "target_text_en").values;
-  const auto& plan = ds.label("target_plan").values;
-  const auto& indicator = ds.label("target_indicator").values;
-  const auto& comparator = ds.label("target_comparator").values;
-  const auto& unit = ds.label("target_unit").values;
-  const auto& status = ds.label("target_status").values;
-  const auto& basis = ds.label("target_basis").values;
-  const auto column = [&](const char* name) { return ds.variable(name).values; };
-  const auto year = column("target_year"), value = column("target_value"),
-             projected = column("target_projected"), judged = column("target_judged"),
-             gap = column("target_gap"), first = column("target_first_year_met"),
-             probability = column("target_probability");
+  const auto& text = ds.label(opt.lang == "zh" ? var::target_text_zh : var::target_text_en).values;
+  const auto& plan = ds.label(var::target_plan).values;
+  const auto& indicator = ds.label(var::target_indicator).values;
+  const auto& comparator = ds.label(var::target_comparator).values;
+  const auto& unit = ds.label(var::target_unit).values;
+  const auto& status = ds.label(var::target_status).values;
+  const auto& basis = ds.label(var::target_basis).values;
+  const auto column = [&](const results::VariableSpec& v) { return ds.variable(v).values; };
+  const auto year = column(var::target_year), value = column(var::target_value),
+             projected = column(var::target_projected), judged = column(var::target_judged),
+             gap = column(var::target_gap), first = column(var::target_first_year_met),
+             probability = column(var::target_probability);
   const bool zh = opt.lang == "zh";
   fmt::print("{:<20} {:<28} {:>5} {:>12} {:>10} {:>10} {:>9} {:<22} {:>6} {}\n",
              zh ? "规划" : "plan", zh ? "指标" : "indicator", zh ? "年份" : "year",

@@ -226,34 +226,26 @@ RrSchedules read_rr_rows(const HealthModel& m, const fs::path& path, const std::
   return out;
 }
 
-CategoricalFactor read_categorical(const YamlReader& rd, const YAML::Node& node,
-                                   const fs::path& base, const HealthModel& m) {
-  rd.check_keys(node, "a categorical risk factor",
-                {"name", "kind", "categories", "at_birth", "shares", "transitions",
-                 "relative_risks", "source"});
-  CategoricalFactor f;
-  f.name = rd.name(rd.required(node, "name"), "name");
-  f.categories = rd.text_list(rd.required(node, "categories"), "categories");
-  const std::size_t k = f.categories.size();
-  if (k < 2) rd.fail(node["categories"], "categories", "needs at least two categories");
-  const auto category = [&](const std::string& label, const SourceLocation& where,
-                            const std::string& field) {
-    const auto it = std::find(f.categories.begin(), f.categories.end(), label);
-    if (it == f.categories.end())
-      throw InputError(where, field,
-                       fmt::format("'{}' is not a category of '{}'; categories: {}", label, f.name,
-                                   fmt::join(f.categories, ", ")));
-    return static_cast<std::size_t>(it - f.categories.begin());
-  };
-  const auto birth = rd.required(node, "at_birth");
-  f.at_birth = category(rd.text(birth, "at_birth"), rd.at(birth), "at_birth");
+// The position of a category of `f`; throws InputError at `where` otherwise.
+std::size_t category_of(const CategoricalFactor& f, const std::string& label,
+                        const SourceLocation& where, const std::string& field) {
+  const auto it = std::find(f.categories.begin(), f.categories.end(), label);
+  if (it == f.categories.end())
+    throw InputError(where, field,
+                     fmt::format("'{}' is not a category of '{}'; categories: {}", label, f.name,
+                                 fmt::join(f.categories, ", ")));
+  return static_cast<std::size_t>(it - f.categories.begin());
+}
 
-  const auto shares_csv = CsvTable::read(rd.file(rd.required(node, "shares"), "shares", base));
-  shares_csv.require_columns({"sex", "age", "category", "share"});
+// Base-year shares by sex, age and category (sex,age,category,share), summing to 1.
+void read_shares(const fs::path& path, CategoricalFactor& f) {
+  const std::size_t k = f.categories.size();
+  const auto csv = CsvTable::read(path);
+  csv.require_columns({"sex", "age", "category", "share"});
   std::vector<AgeSchedule> shares(k);
-  for (std::size_t r = 0; r < shares_csv.rows(); ++r)
-    shares[category(shares_csv.text(r, "category"), shares_csv.location(r, "category"), "category")]
-        .add(shares_csv, r, "share", 0.0, 1.0);
+  for (std::size_t r = 0; r < csv.rows(); ++r)
+    shares[category_of(f, csv.text(r, "category"), csv.location(r, "category"), "category")].add(
+        csv, r, "share", 0.0, 1.0);
   std::vector<SexAgeArray> share_values;
   for (std::size_t c = 0; c < k; ++c)
     share_values.push_back(
@@ -264,31 +256,36 @@ CategoricalFactor read_categorical(const YamlReader& rd, const YAML::Node& node,
       double sum = 0.0;
       for (std::size_t c = 0; c < k; ++c) sum += f.shares[s][a][c] = share_values[c][s][a];
       if (std::abs(sum - 1.0) > 1e-6)
-        throw InputError({shares_csv.source(), 0, 0}, "share",
+        throw InputError({csv.source(), 0, 0}, "share",
                          fmt::format("{} shares at age {} ({}) sum to {}, not 1", f.name, a,
                                      demography::sex_name(s), sum));
     }
   }
+}
 
-  if (node["transitions"]) {
-    const auto csv = CsvTable::read(rd.file(node["transitions"], "transitions", base));
-    csv.require_columns({"sex", "age", "from", "to", "rate"});
-    std::map<std::pair<std::size_t, std::size_t>, AgeSchedule> rates;
-    for (std::size_t r = 0; r < csv.rows(); ++r) {
-      const auto from = category(csv.text(r, "from"), csv.location(r, "from"), "from");
-      const auto to = category(csv.text(r, "to"), csv.location(r, "to"), "to");
-      if (from == to)
-        throw InputError(csv.location(r, "to"), "to", "a transition needs two categories");
-      rates[{from, to}].add(csv, r, "rate", 0.0, 100.0);
-    }
-    for (const auto& [pair, schedule] : rates)
-      f.transitions.push_back({pair.first, pair.second,
-                               schedule.single_years(fmt::format("{} transition {} -> {}", f.name,
-                                                                 f.categories[pair.first],
-                                                                 f.categories[pair.second]))});
+// Transition rates between categories (sex,age,from,to,rate), per year.
+void read_transitions(const fs::path& path, CategoricalFactor& f) {
+  const auto csv = CsvTable::read(path);
+  csv.require_columns({"sex", "age", "from", "to", "rate"});
+  std::map<std::pair<std::size_t, std::size_t>, AgeSchedule> rates;
+  for (std::size_t r = 0; r < csv.rows(); ++r) {
+    const auto from = category_of(f, csv.text(r, "from"), csv.location(r, "from"), "from");
+    const auto to = category_of(f, csv.text(r, "to"), csv.location(r, "to"), "to");
+    if (from == to)
+      throw InputError(csv.location(r, "to"), "to", "a transition needs two categories");
+    rates[{from, to}].add(csv, r, "rate", 0.0, 100.0);
   }
+  for (const auto& [pair, schedule] : rates)
+    f.transitions.push_back(
+        {pair.first, pair.second,
+         schedule.single_years(fmt::format("{} transition {} -> {}", f.name,
+                                           f.categories[pair.first], f.categories[pair.second]))});
+}
 
-  const auto rr_path = rd.file(rd.required(node, "relative_risks"), "relative_risks", base);
+// Relative risks by disease and category (a category without rows is the reference: rr = 1,
+// interval [1, 1]).
+void read_category_rrs(const HealthModel& m, const fs::path& path, CategoricalFactor& f) {
+  const std::size_t k = f.categories.size();
   const auto to_table = [&](const std::vector<SexAgeArray>& values) {
     CategoricalFactor::CategoryTable table;
     for (std::size_t s = 0; s < N_SEXES; ++s) {
@@ -298,8 +295,7 @@ CategoricalFactor read_categorical(const YamlReader& rd, const YAML::Node& node,
     }
     return table;
   };
-  for (auto& [disease, by_category] : read_rr_rows(m, rr_path, "category")) {
-    // A category without rows is the reference (rr = 1, interval [1, 1]).
+  for (auto& [disease, by_category] : read_rr_rows(m, path, "category")) {
     SexAgeArray ones;
     for (auto& ages : ones) ages.fill(1.0);
     std::vector<SexAgeArray> values(k, ones), lower(k, ones), upper(k, ones);
@@ -316,11 +312,117 @@ CategoricalFactor read_categorical(const YamlReader& rd, const YAML::Node& node,
       }
     }
     for (const auto& [label, _] : by_category)
-      category(label, {rr_path.string(), 0, 0}, "category");
+      category_of(f, label, {path.string(), 0, 0}, "category");
     f.relative_risk[disease] = to_table(values);
     if (has_interval) f.relative_risk_interval[disease] = {to_table(lower), to_table(upper)};
   }
+}
+
+CategoricalFactor read_categorical(const YamlReader& rd, const YAML::Node& node,
+                                   const fs::path& base, const HealthModel& m) {
+  rd.check_keys(node, "a categorical risk factor",
+                {"name", "kind", "categories", "at_birth", "shares", "transitions",
+                 "relative_risks", "source"});
+  CategoricalFactor f;
+  f.name = rd.name(rd.required(node, "name"), "name");
+  f.categories = rd.text_list(rd.required(node, "categories"), "categories");
+  if (f.categories.size() < 2)
+    rd.fail(node["categories"], "categories", "needs at least two categories");
+  const auto birth = rd.required(node, "at_birth");
+  f.at_birth = category_of(f, rd.text(birth, "at_birth"), rd.at(birth), "at_birth");
+  read_shares(rd.file(rd.required(node, "shares"), "shares", base), f);
+  if (node["transitions"]) read_transitions(rd.file(node["transitions"], "transitions", base), f);
+  read_category_rrs(m, rd.file(rd.required(node, "relative_risks"), "relative_risks", base), f);
   return f;
+}
+
+Family read_family(const YamlReader& rd, const YAML::Node& family) {
+  const auto name = rd.text(family, "family");
+  if (name == "normal") return Family::normal;
+  if (name == "lognormal") return Family::lognormal;
+  rd.fail(family, "family",
+          fmt::format("'{}' is not a known distribution; use normal or lognormal", name));
+}
+
+// Log-linear relative risks per unit of exposure above a theoretical minimum
+// (disease,sex,age,rr,per,tmrel and an optional interval).
+void read_log_linear_rrs(const HealthModel& m, const fs::path& path, ContinuousFactor& f) {
+  const auto table = CsvTable::read(path);
+  table.require_columns({"disease", "sex", "age", "rr", "per", "tmrel"});
+  for (auto& [disease, schedules] : read_rr_rows(m, path, "")) {
+    ContinuousFactor::LogLinear ll;
+    const auto what = fmt::format("{} rr for {}", f.name, disease);
+    ll.rr = schedules[""].values(what);
+    ll.rr_interval = schedules[""].interval(what);
+    for (std::size_t r = 0; r < table.rows(); ++r)
+      if (table.text(r, "disease") == disease) {
+        ll.per = table.number(r, "per");
+        ll.tmrel = table.number(r, "tmrel");
+        if (ll.per <= 0.0) throw InputError(table.location(r, "per"), "per", "must be positive");
+      }
+    f.log_linear[disease] = ll;
+  }
+}
+
+// Relative risks tabulated at exposure levels by age band (disease,age,exposure,rr and an
+// optional interval).
+void read_rr_curves(const HealthModel& m, const fs::path& path, ContinuousFactor& f) {
+  const auto csv_curve = CsvTable::read(path);
+  csv_curve.require_columns({"disease", "age", "exposure", "rr"});
+  const auto columns = interval_columns(csv_curve, "rr", "lower", "upper");
+  // rows: disease, age (start of the age band the curve applies from), exposure, rr and its
+  // interval (rr, rr when the file has none)
+  struct Point {
+    double rr, lower, upper;
+  };
+  std::map<std::string, std::map<int, std::map<double, Point>>> rows;
+  for (std::size_t r = 0; r < csv_curve.rows(); ++r) {
+    const auto& disease = csv_curve.text(r, "disease");
+    check_disease(m, disease, csv_curve.location(r, "disease"), "disease");
+    const int age = csv_curve.integer(r, "age");
+    if (age < 0 || age > AGE_MAX)
+      throw InputError(csv_curve.location(r, "age"), "age",
+                       fmt::format("{} is outside the ages 0..{}", age, AGE_MAX));
+    const double x = csv_curve.number(r, "exposure");
+    const double rr = csv_curve.number(r, "rr");
+    if (x < 0.0 || rr <= 0.0)
+      throw InputError(csv_curve.location(r, "rr"), "rr",
+                       "exposures must be >= 0 and relative risks > 0");
+    Point point{rr, rr, rr};
+    if (columns.present) {
+      point.lower = csv_curve.number(r, "lower");
+      point.upper = csv_curve.number(r, "upper");
+      if (point.lower <= 0.0)
+        throw InputError(csv_curve.location(r, "lower"), "lower",
+                         fmt::format("{} is not allowed; relative risks must be > 0", point.lower));
+      check_interval(csv_curve, r, columns, rr, point.lower, point.upper);
+    }
+    rows[disease][age][x] = point;
+  }
+  for (auto& [disease, by_age] : rows) {
+    ContinuousFactor::Curve curve;
+    const auto& first = by_age.begin()->second;
+    for (const auto& [x, _] : first) curve.exposure.push_back(x);
+    for (const auto& [age, points] : by_age)
+      if (points.size() != curve.exposure.size())
+        throw InputError({csv_curve.source(), 0, 0}, "exposure",
+                         fmt::format("the {} curve for ages {}+ has {} exposure levels; every "
+                                     "age needs the same {}",
+                                     disease, age, points.size(), curve.exposure.size()));
+    if (columns.present) curve.rr_interval.emplace();
+    for (int a = 0; a <= AGE_MAX; ++a) {
+      // The curve of the latest age band starting at or below a (the first band below it).
+      auto it = by_age.upper_bound(a);
+      if (it != by_age.begin()) --it;
+      for (const auto& [x, point] : it->second) {
+        curve.rr[a].push_back(point.rr);
+        if (!curve.rr_interval) continue;
+        curve.rr_interval->lower[a].push_back(point.lower);
+        curve.rr_interval->upper[a].push_back(point.upper);
+      }
+    }
+    f.curves[disease] = std::move(curve);
+  }
 }
 
 ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node, const fs::path& base,
@@ -331,18 +433,7 @@ ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node, c
   ContinuousFactor f;
   f.name = rd.name(rd.required(node, "name"), "name");
   if (node["unit"]) f.unit = rd.text(node["unit"], "unit");
-  const auto family = rd.required(node, "family");
-  const auto family_name = rd.text(family, "family");
-  if (family_name == "normal")
-    f.family = Family::normal;
-  else if (family_name == "lognormal")
-    f.family = Family::lognormal;
-  else
-    rd.fail(family, "family",
-            fmt::format("'{}' is not a known distribution; use normal or "
-                        "lognormal",
-                        family_name));
-
+  f.family = read_family(rd, rd.required(node, "family"));
   const auto csv = CsvTable::read(rd.file(rd.required(node, "exposure"), "exposure", base));
   csv.require_columns({"sex", "age", "mean", "sd"});
   AgeSchedule mean, sd;
@@ -352,84 +443,9 @@ ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node, c
   }
   f.mean = mean.single_years(fmt::format("{} exposure", f.name), Spread::linear);
   f.sd = sd.single_years(fmt::format("{} exposure", f.name), Spread::linear);
-
-  if (node["relative_risks"]) {
-    const auto path = rd.file(node["relative_risks"], "relative_risks", base);
-    const auto table = CsvTable::read(path);
-    table.require_columns({"disease", "sex", "age", "rr", "per", "tmrel"});
-    for (auto& [disease, schedules] : read_rr_rows(m, path, "")) {
-      ContinuousFactor::LogLinear ll;
-      const auto what = fmt::format("{} rr for {}", f.name, disease);
-      ll.rr = schedules[""].values(what);
-      ll.rr_interval = schedules[""].interval(what);
-      for (std::size_t r = 0; r < table.rows(); ++r)
-        if (table.text(r, "disease") == disease) {
-          ll.per = table.number(r, "per");
-          ll.tmrel = table.number(r, "tmrel");
-          if (ll.per <= 0.0) throw InputError(table.location(r, "per"), "per", "must be positive");
-        }
-      f.log_linear[disease] = ll;
-    }
-  }
-  if (node["rr_curve"]) {
-    const auto csv_curve = CsvTable::read(rd.file(node["rr_curve"], "rr_curve", base));
-    csv_curve.require_columns({"disease", "age", "exposure", "rr"});
-    const auto columns = interval_columns(csv_curve, "rr", "lower", "upper");
-    // rows: disease, age (start of the age band the curve applies from), exposure, rr and its
-    // interval (rr, rr when the file has none)
-    struct Point {
-      double rr, lower, upper;
-    };
-    std::map<std::string, std::map<int, std::map<double, Point>>> rows;
-    for (std::size_t r = 0; r < csv_curve.rows(); ++r) {
-      const auto& disease = csv_curve.text(r, "disease");
-      check_disease(m, disease, csv_curve.location(r, "disease"), "disease");
-      const int age = csv_curve.integer(r, "age");
-      if (age < 0 || age > AGE_MAX)
-        throw InputError(csv_curve.location(r, "age"), "age",
-                         fmt::format("{} is outside the ages 0..{}", age, AGE_MAX));
-      const double x = csv_curve.number(r, "exposure");
-      const double rr = csv_curve.number(r, "rr");
-      if (x < 0.0 || rr <= 0.0)
-        throw InputError(csv_curve.location(r, "rr"), "rr",
-                         "exposures must be >= 0 and relative risks > 0");
-      Point point{rr, rr, rr};
-      if (columns.present) {
-        point.lower = csv_curve.number(r, "lower");
-        point.upper = csv_curve.number(r, "upper");
-        if (point.lower <= 0.0)
-          throw InputError(
-              csv_curve.location(r, "lower"), "lower",
-              fmt::format("{} is not allowed; relative risks must be > 0", point.lower));
-        check_interval(csv_curve, r, columns, rr, point.lower, point.upper);
-      }
-      rows[disease][age][x] = point;
-    }
-    for (auto& [disease, by_age] : rows) {
-      ContinuousFactor::Curve curve;
-      const auto& first = by_age.begin()->second;
-      for (const auto& [x, _] : first) curve.exposure.push_back(x);
-      for (const auto& [age, points] : by_age)
-        if (points.size() != curve.exposure.size())
-          throw InputError({csv_curve.source(), 0, 0}, "exposure",
-                           fmt::format("the {} curve for ages {}+ has {} exposure levels; every "
-                                       "age needs the same {}",
-                                       disease, age, points.size(), curve.exposure.size()));
-      if (columns.present) curve.rr_interval.emplace();
-      for (int a = 0; a <= AGE_MAX; ++a) {
-        // The curve of the latest age band starting at or below a (the first band below it).
-        auto it = by_age.upper_bound(a);
-        if (it != by_age.begin()) --it;
-        for (const auto& [x, point] : it->second) {
-          curve.rr[a].push_back(point.rr);
-          if (!curve.rr_interval) continue;
-          curve.rr_interval->lower[a].push_back(point.lower);
-          curve.rr_interval->upper[a].push_back(point.upper);
-        }
-      }
-      f.curves[disease] = std::move(curve);
-    }
-  }
+  if (node["relative_risks"])
+    read_log_linear_rrs(m, rd.file(node["relative_risks"], "relative_risks", base), f);
+  if (node["rr_curve"]) read_rr_curves(m, rd.file(node["rr_curve"], "rr_curve", base), f);
   if (const auto through = node["acts_through"]) {
     rd.require_map(through, "acts_through");
     rd.check_keys(through, "'acts_through'", {"factor", "per_unit", "lower", "upper"});
@@ -521,81 +537,115 @@ std::size_t HealthModel::continuous_index(const std::string& name) const {
   throw Error(fmt::format("no continuous factor '{}'", name));
 }
 
-HealthModel load_health_model(const fs::path& path) {
-  const YamlReader rd(path.string());
-  const YAML::Node root = rd.parse(read_text_file(path));
-  if (!root.IsMap())
-    throw InputError({path.string(), 1, 1}, "", "a health model file is a YAML mapping");
-  rd.check_keys(root, "the health model",
-                {"base_period", "diseases", "residual_causes", "interactions", "risk_factors",
-                 "treatments", "maternal_mortality", "other_disability", "standard_life_table",
-                 "standard_populations", "sources"});
-  const fs::path base = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  HealthModel m;
-  m.path = path;
+namespace {
 
-  const auto diseases = rd.required(root, "diseases");
-  if (!diseases.IsSequence()) rd.fail(diseases, "diseases", "expected a list of diseases");
-  std::set<std::string> seen;
-  for (const auto& node : diseases) {
-    m.diseases.push_back(read_disease(rd, node, base));
-    if (!seen.insert(m.diseases.back().name).second)
-      rd.fail(node, "name", fmt::format("disease '{}' is defined twice", m.diseases.back().name));
+Interaction read_interaction(const YamlReader& rd, const YAML::Node& node, const fs::path& base,
+                             const HealthModel& m) {
+  rd.require_map(node, "interactions");
+  rd.check_keys(node, "an interaction", {"from", "to", "rr", "lower", "upper", "by_age", "source"});
+  Interaction i{rd.name(rd.required(node, "from"), "from"),
+                rd.name(rd.required(node, "to"), "to"),
+                uncertain(rd, node, "rr", 0.01, 100),
+                {}};
+  check_disease(m, i.from, rd.at(node["from"]), "from");
+  check_disease(m, i.to, rd.at(node["to"]), "to");
+  if (node["by_age"]) {
+    const auto csv = CsvTable::read(rd.file(node["by_age"], "by_age", base));
+    csv.require_columns({"sex", "age", "rr"});
+    const auto columns = interval_columns(csv, "rr", "lower", "upper");
+    UncertainSchedule schedule;
+    for (std::size_t r = 0; r < csv.rows(); ++r) schedule.add(csv, r, columns, 0.01, 100.0);
+    const auto what = fmt::format("interaction {} -> {}", i.from, i.to);
+    i.rr_by_age = schedule.values(what);
+    i.rr_by_age_interval = schedule.interval(what);
   }
-  if (root["residual_causes"]) read_residual_causes(rd, root["residual_causes"], base, m);
+  return i;
+}
 
-  if (const auto list = root["interactions"]) {
-    if (!list.IsSequence()) rd.fail(list, "interactions", "expected a list");
-    for (const auto& node : list) {
-      rd.require_map(node, "interactions");
-      rd.check_keys(node, "an interaction",
-                    {"from", "to", "rr", "lower", "upper", "by_age", "source"});
-      Interaction i{rd.name(rd.required(node, "from"), "from"),
-                    rd.name(rd.required(node, "to"), "to"),
-                    uncertain(rd, node, "rr", 0.01, 100),
-                    {}};
-      check_disease(m, i.from, rd.at(node["from"]), "from");
-      check_disease(m, i.to, rd.at(node["to"]), "to");
-      if (node["by_age"]) {
-        const auto csv = CsvTable::read(rd.file(node["by_age"], "by_age", base));
-        csv.require_columns({"sex", "age", "rr"});
-        const auto columns = interval_columns(csv, "rr", "lower", "upper");
-        UncertainSchedule schedule;
-        for (std::size_t r = 0; r < csv.rows(); ++r) schedule.add(csv, r, columns, 0.01, 100.0);
-        const auto what = fmt::format("interaction {} -> {}", i.from, i.to);
-        i.rr_by_age = schedule.values(what);
-        i.rr_by_age_interval = schedule.interval(what);
-      }
-      m.interactions.push_back(i);
+// The items of a list under `key`, each read by `read` (nothing when the key is absent).
+template <class Read>
+void for_each_item(const YamlReader& rd, const YAML::Node& root, const std::string& key,
+                   Read read) {
+  const auto list = root[key];
+  if (!list) return;
+  if (!list.IsSequence()) rd.fail(list, key, "expected a list");
+  for (const auto& node : list) read(node);
+}
+
+void read_risk_factors(const YamlReader& rd, const YAML::Node& root, const fs::path& base,
+                       HealthModel& m) {
+  for_each_item(rd, root, "risk_factors", [&](const YAML::Node& node) {
+    rd.require_map(node, "risk_factors");
+    const auto kind_node = rd.required(node, "kind");
+    const auto kind = rd.text(kind_node, "kind");
+    const auto& kinds = factor_kinds();
+    const auto it = kinds.find(kind);
+    if (it == kinds.end()) {
+      std::vector<std::string> names;
+      for (const auto& [n, _] : kinds) names.push_back(n);
+      rd.fail(kind_node, "kind",
+              fmt::format("unknown risk factor kind '{}'; available: {}", kind,
+                          fmt::join(names, ", ")));
+    }
+    it->second(rd, node, base, m);
+  });
+  for (const auto& f : m.continuous)
+    if (f.acts_through && !m.continuous_factor(f.acts_through->factor))
+      throw InputError({m.path.string(), 0, 0}, "acts_through",
+                       fmt::format("'{}' acts through '{}', which is not a continuous factor",
+                                   f.name, f.acts_through->factor));
+}
+
+// Remaining life expectancy at exact ages, linear in between and held beyond the last age.
+AgeArray read_standard_life_table(const fs::path& path) {
+  const auto csv = CsvTable::read(path);
+  csv.require_columns({"age", "ex"});
+  std::vector<std::pair<int, double>> points;
+  for (std::size_t r = 0; r < csv.rows(); ++r)
+    points.emplace_back(csv.integer(r, "age"), csv.number(r, "ex"));
+  std::sort(points.begin(), points.end());
+  if (points.empty() || points.front().first != 0)
+    throw InputError({csv.source(), 0, 0}, "age", "the standard life table must start at 0");
+  AgeArray e{};
+  for (int a = 0; a <= AGE_MAX; ++a) {
+    auto hi = std::lower_bound(points.begin(), points.end(), std::make_pair(a, -1.0));
+    if (hi == points.end()) {
+      e[a] = points.back().second;
+    } else if (hi->first == a || hi == points.begin()) {
+      e[a] = hi->second;
+    } else {
+      const auto lo = std::prev(hi);
+      const double w = double(a - lo->first) / double(hi->first - lo->first);
+      e[a] = (1 - w) * lo->second + w * hi->second;
     }
   }
-  if (const auto list = root["risk_factors"]) {
-    if (!list.IsSequence()) rd.fail(list, "risk_factors", "expected a list");
-    for (const auto& node : list) {
-      rd.require_map(node, "risk_factors");
-      const auto kind_node = rd.required(node, "kind");
-      const auto kind = rd.text(kind_node, "kind");
-      const auto& kinds = factor_kinds();
-      const auto it = kinds.find(kind);
-      if (it == kinds.end()) {
-        std::vector<std::string> names;
-        for (const auto& [n, _] : kinds) names.push_back(n);
-        rd.fail(kind_node, "kind",
-                fmt::format("unknown risk factor kind '{}'; available: {}", kind,
-                            fmt::join(names, ", ")));
-      }
-      it->second(rd, node, base, m);
+  return e;
+}
+
+std::vector<HealthModel::StandardPopulation> read_standard_populations(const fs::path& path) {
+  const auto csv = CsvTable::read(path);
+  csv.require_columns({"age"});
+  std::vector<HealthModel::StandardPopulation> out;
+  for (const auto& column : csv.columns()) {
+    if (column == "age") continue;
+    HealthModel::StandardPopulation p{column, {}, {}};
+    for (std::size_t r = 0; r < csv.rows(); ++r) {
+      p.ages.push_back(csv.integer(r, "age"));
+      p.weights.push_back(csv.number(r, column));
+      if (p.weights.back() < 0.0)
+        throw InputError(csv.location(r, column), column, "weights must be >= 0");
+      if (p.ages.back() != 5 * static_cast<int>(r))
+        throw InputError(csv.location(r, "age"), "age",
+                         "standard populations need five-year groups 0, 5, 10, ...");
     }
-    for (const auto& f : m.continuous)
-      if (f.acts_through && !m.continuous_factor(f.acts_through->factor))
-        throw InputError({path.string(), 0, 0}, "acts_through",
-                         fmt::format("'{}' acts through '{}', which is not a continuous factor",
-                                     f.name, f.acts_through->factor));
+    out.push_back(std::move(p));
   }
-  if (const auto list = root["treatments"]) {
-    if (!list.IsSequence()) rd.fail(list, "treatments", "expected a list");
-    for (const auto& node : list) m.treatments.push_back(read_treatment(rd, node, m));
-  }
+  return out;
+}
+
+// Maternal risk, other-cause disability and the standards of YLL and age standardisation.
+void read_population_inputs(const YamlReader& rd, const YAML::Node& root, const fs::path& base,
+                            HealthModel& m) {
   if (const auto node = root["maternal_mortality"]) {
     rd.require_map(node, "maternal_mortality");
     rd.check_keys(node, "'maternal_mortality'", {"risk_per_birth", "lower", "upper", "source"});
@@ -608,49 +658,45 @@ HealthModel load_health_model(const fs::path& path) {
     for (std::size_t r = 0; r < csv.rows(); ++r) schedule.add(csv, r, "disability", 0.0, 1.0);
     m.other_disability = schedule.single_years("other-cause disability", Spread::linear);
   }
-  if (root["standard_life_table"]) {
-    const auto csv =
-        CsvTable::read(rd.file(root["standard_life_table"], "standard_life_table", base));
-    csv.require_columns({"age", "ex"});
-    std::vector<std::pair<int, double>> points;
-    for (std::size_t r = 0; r < csv.rows(); ++r)
-      points.emplace_back(csv.integer(r, "age"), csv.number(r, "ex"));
-    std::sort(points.begin(), points.end());
-    if (points.empty() || points.front().first != 0)
-      throw InputError({csv.source(), 0, 0}, "age", "the standard life table must start at 0");
-    // e at exact ages, linear in between; held beyond the last age.
-    for (int a = 0; a <= AGE_MAX; ++a) {
-      auto hi = std::lower_bound(points.begin(), points.end(), std::make_pair(a, -1.0));
-      if (hi == points.end()) {
-        m.standard_life_expectancy[a] = points.back().second;
-      } else if (hi->first == a || hi == points.begin()) {
-        m.standard_life_expectancy[a] = hi->second;
-      } else {
-        const auto lo = std::prev(hi);
-        const double w = double(a - lo->first) / double(hi->first - lo->first);
-        m.standard_life_expectancy[a] = (1 - w) * lo->second + w * hi->second;
-      }
-    }
+  if (root["standard_life_table"])
+    m.standard_life_expectancy =
+        read_standard_life_table(rd.file(root["standard_life_table"], "standard_life_table", base));
+  if (root["standard_populations"])
+    m.standard_populations = read_standard_populations(
+        rd.file(root["standard_populations"], "standard_populations", base));
+}
+
+}  // namespace
+
+HealthModel load_health_model(const fs::path& path) {
+  const YamlReader rd(path.string());
+  const YAML::Node root = rd.parse(read_text_file(path));
+  if (!root.IsMap())
+    throw InputError({path.string(), 1, 1}, "", "a health model file is a YAML mapping");
+  rd.check_keys(root, "the health model",
+                {"base_period", "diseases", "residual_causes", "interactions", "risk_factors",
+                 "treatments", "maternal_mortality", "other_disability", "standard_life_table",
+                 "standard_populations", "sources"});
+  const fs::path base = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  HealthModel m;
+  m.path = path;
+  const auto diseases = rd.required(root, "diseases");
+  if (!diseases.IsSequence()) rd.fail(diseases, "diseases", "expected a list of diseases");
+  std::set<std::string> seen;
+  for (const auto& node : diseases) {
+    m.diseases.push_back(read_disease(rd, node, base));
+    if (!seen.insert(m.diseases.back().name).second)
+      rd.fail(node, "name", fmt::format("disease '{}' is defined twice", m.diseases.back().name));
   }
-  if (root["standard_populations"]) {
-    const auto csv =
-        CsvTable::read(rd.file(root["standard_populations"], "standard_populations", base));
-    csv.require_columns({"age"});
-    for (const auto& column : csv.columns()) {
-      if (column == "age") continue;
-      HealthModel::StandardPopulation p{column, {}, {}};
-      for (std::size_t r = 0; r < csv.rows(); ++r) {
-        p.ages.push_back(csv.integer(r, "age"));
-        p.weights.push_back(csv.number(r, column));
-        if (p.weights.back() < 0.0)
-          throw InputError(csv.location(r, column), column, "weights must be >= 0");
-        if (p.ages.back() != 5 * static_cast<int>(r))
-          throw InputError(csv.location(r, "age"), "age",
-                           "standard populations need five-year groups 0, 5, 10, ...");
-      }
-      m.standard_populations.push_back(std::move(p));
-    }
-  }
+  if (root["residual_causes"]) read_residual_causes(rd, root["residual_causes"], base, m);
+  for_each_item(rd, root, "interactions", [&](const YAML::Node& node) {
+    m.interactions.push_back(read_interaction(rd, node, base, m));
+  });
+  read_risk_factors(rd, root, base, m);
+  for_each_item(rd, root, "treatments", [&](const YAML::Node& node) {
+    m.treatments.push_back(read_treatment(rd, node, m));
+  });
+  read_population_inputs(rd, root, base, m);
   return m;
 }
 

@@ -18,87 +18,91 @@ double sum_after(const Variable& v, std::size_t y, std::size_t r, std::size_t s)
   return total;
 }
 
-void require_same(const Dataset& a, const Dataset& b, const std::string& dim) {
-  if (a.coordinate(dim).values != b.coordinate(dim).values)
+void require_same(const Dataset& a, const Dataset& b, std::string_view dim) {
+  if (a.coordinate(std::string(dim)).values != b.coordinate(std::string(dim)).values)
     throw Error(
         fmt::format("the runs differ in their '{}' values: compare runs of scenarios "
                     "with the same years, regions and sexes",
                     dim));
 }
 
+// A flow that the scenario changes, per year and cumulated: averted (reference minus scenario)
+// or gained (scenario minus reference).
+struct Flow {
+  const VariableSpec& per_year;
+  const VariableSpec& cumulative;
+  const VariableSpec& source;
+  double sign;
+};
+
+void add_flow(Dataset& out, const Flow& f, const Dataset& reference, const Dataset& scenario) {
+  out.add_variable(f.per_year);
+  out.add_variable(f.cumulative);
+  const auto& a = reference.variable(f.source);
+  const auto& b = scenario.variable(f.source);
+  auto& v = out.variable(f.per_year);
+  const std::size_t years = v.shape[0], regions = v.shape[1], sexes = v.shape[2];
+  for (std::size_t r = 0; r < regions; ++r)
+    for (std::size_t s = 0; s < sexes; ++s)
+      for (std::size_t y = 0; y < years; ++y)
+        v.at({y, r, s}) = f.sign * (sum_after(a, y, r, s) - sum_after(b, y, r, s));
+  auto& c = out.variable(f.cumulative);
+  const auto& per_year = out.variable(f.per_year);
+  for (std::size_t r = 0; r < regions; ++r)
+    for (std::size_t s = 0; s < sexes; ++s) {
+      double total = 0.0;
+      for (std::size_t y = 0; y < years; ++y) c.at({y, r, s}) = total += per_year.at({y, r, s});
+    }
+}
+
+// Scenario minus reference of an indicator variable at its first entry of any further
+// dimension (age 0, or the crude rate).
+void add_difference(Dataset& out, const VariableSpec& spec, const Dataset& reference,
+                    const Dataset& scenario) {
+  const auto& a = reference.variable(spec);
+  const auto& b = scenario.variable(spec);
+  auto& d = out.add_variable(
+      std::string(spec.name) + std::string(DIFFERENCE_SUFFIX),
+      {std::string(dim::year), std::string(dim::region), std::string(dim::sex)}, a.units,
+      fmt::format("{} (at birth or crude), scenario minus reference", spec.name));
+  const std::size_t years = d.shape[0], regions = d.shape[1], sexes = d.shape[2];
+  std::size_t inner = 1;
+  for (std::size_t k = 3; k < a.shape.size(); ++k) inner *= a.shape[k];
+  for (std::size_t y = 0; y < years; ++y)
+    for (std::size_t r = 0; r < regions; ++r)
+      for (std::size_t s = 0; s < sexes; ++s) {
+        const std::size_t i = ((y * regions + r) * sexes + s) * inner;
+        d.at({y, r, s}) = b.values[i] - a.values[i];
+      }
+}
+
+std::string scenario_name(const Dataset& ds) {
+  return ds.attributes.count("scenario_name") ? ds.attributes.at("scenario_name") : std::string();
+}
+
 }  // namespace
 
 Dataset compare(const Dataset& reference, const Dataset& scenario) {
-  for (const char* dim : {"year", "region", "sex"}) require_same(reference, scenario, dim);
+  for (const auto d : {dim::year, dim::region, dim::sex}) require_same(reference, scenario, d);
   Dataset out;
-  for (const char* dim : {"year", "region", "sex"}) out.add_coordinate(reference.coordinate(dim));
-  const std::vector<std::string> dims = {"year", "region", "sex"};
-
-  // Flows that the scenario changes: averted (reference minus scenario) or gained.
-  struct Flow {
-    std::string name, source, long_name;
-    double sign;  // +1: reference minus scenario (averted); -1: scenario minus reference
-  };
-  std::vector<Flow> flows = {{"deaths_averted", "deaths", "deaths averted", 1.0},
-                             {"life_years_gained", "person_years", "life-years gained", -1.0}};
-  if (reference.has_variable("daly") && scenario.has_variable("daly"))
-    flows.push_back({"dalys_averted", "daly", "DALYs averted", 1.0});
-  for (const auto& f : flows) {
-    out.add_variable(f.name, dims, f.source == "deaths" ? "persons" : "years",
-                     f.long_name + " against the reference");
-    out.add_variable("cumulative_" + f.name, dims, f.source == "deaths" ? "persons" : "years",
-                     f.long_name + " against the reference, summed from the first year");
+  for (const auto d : {dim::year, dim::region, dim::sex})
+    out.add_coordinate(reference.coordinate(std::string(d)));
+  add_flow(out, {var::deaths_averted, var::cumulative_deaths_averted, var::deaths, 1.0}, reference,
+           scenario);
+  add_flow(out,
+           {var::life_years_gained, var::cumulative_life_years_gained, var::person_years, -1.0},
+           reference, scenario);
+  if (reference.has_variable(var::daly) && scenario.has_variable(var::daly))
+    add_flow(out, {var::dalys_averted, var::cumulative_dalys_averted, var::daly, 1.0}, reference,
+             scenario);
+  for (const IndicatorSpec& indicator : indicators()) {
+    const VariableSpec& spec = *indicator.variable;
+    if (indicator.compared && reference.has_variable(spec) && scenario.has_variable(spec) &&
+        !out.has_variable(std::string(spec.name) + std::string(DIFFERENCE_SUFFIX)))
+      add_difference(out, spec, reference, scenario);
   }
-  const std::vector<std::string> indicators = {
-      "life_expectancy",   "healthy_life_expectancy", "premature_ncd_mortality",   "cvd_mortality",
-      "crd_mortality_u70", "cancer_5y_survival",      "smoking_prevalence_15plus", "salt_intake"};
-  std::vector<std::string> present;
-  for (const auto& name : indicators)
-    if (reference.has_variable(name) && scenario.has_variable(name)) {
-      present.push_back(name);
-      out.add_variable(name + "_difference", dims, reference.variable(name).units,
-                       fmt::format("{} (at birth or crude), scenario minus reference", name));
-    }
-
-  const std::size_t years = out.coordinate("year").size();
-  const std::size_t regions = out.coordinate("region").size();
-  const std::size_t sexes = out.coordinate("sex").size();
-  for (const auto& f : flows) {
-    const auto& a = reference.variable(f.source);
-    const auto& b = scenario.variable(f.source);
-    auto& v = out.variable(f.name);
-    for (std::size_t r = 0; r < regions; ++r)
-      for (std::size_t s = 0; s < sexes; ++s)
-        for (std::size_t y = 0; y < years; ++y)
-          v.at({y, r, s}) = f.sign * (sum_after(a, y, r, s) - sum_after(b, y, r, s));
-    auto& c = out.variable("cumulative_" + f.name);
-    const auto& per_year = out.variable(f.name);
-    for (std::size_t r = 0; r < regions; ++r)
-      for (std::size_t s = 0; s < sexes; ++s) {
-        double total = 0.0;
-        for (std::size_t y = 0; y < years; ++y) c.at({y, r, s}) = total += per_year.at({y, r, s});
-      }
-  }
-  for (const auto& name : present) {
-    const auto& a = reference.variable(name);
-    const auto& b = scenario.variable(name);
-    auto& d = out.variable(name + "_difference");
-    // The first entry of any further dimension: age 0, or the crude rate.
-    std::size_t inner = 1;
-    for (std::size_t k = 3; k < a.shape.size(); ++k) inner *= a.shape[k];
-    for (std::size_t y = 0; y < years; ++y)
-      for (std::size_t r = 0; r < regions; ++r)
-        for (std::size_t s = 0; s < sexes; ++s) {
-          const std::size_t i = ((y * regions + r) * sexes + s) * inner;
-          d.at({y, r, s}) = b.values[i] - a.values[i];
-        }
-  }
-  out.attributes["reference_scenario"] = reference.attributes.count("scenario_name")
-                                             ? reference.attributes.at("scenario_name")
-                                             : std::string();
-  out.attributes["compared_scenario"] = scenario.attributes.count("scenario_name")
-                                            ? scenario.attributes.at("scenario_name")
-                                            : std::string();
+  out.attributes["reference_scenario"] = scenario_name(reference);
+  out.attributes["compared_scenario"] = scenario_name(scenario);
   return out;
 }
 

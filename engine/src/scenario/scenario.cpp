@@ -208,36 +208,29 @@ std::string read_text(const fs::path& path) {
   return buffer.str();
 }
 
-// One file of an `extends` chain, merged over what it extends. `chain` holds the files being
-// read, to detect cycles.
-Scenario parse_layer(std::string text, const fs::path& path, std::vector<fs::path> chain) {
-  const YamlReader rd(path.string());
-  const YAML::Node root = rd.parse(text);
-  // Keys, types, ranges, allowed values and the format version: scenarios/schema.
-  input::check_scenario_schema(root, rd);
-  const int version = rd.integer(rd.required(root, "healthcast"), "healthcast");
-  const fs::path base = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+Scenario parse_layer(std::string text, const fs::path& path, std::vector<fs::path> chain);
 
-  Scenario sc;
-  chain.push_back(fs::weakly_canonical(path));
-  if (const auto extends = root["extends"]) {
-    const fs::path parent = rd.file(extends, "extends", base);
-    const fs::path canonical = fs::weakly_canonical(parent);
-    if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
-      std::string cycle;
-      for (const auto& p : chain) cycle += p.filename().string() + " -> ";
-      rd.fail(extends, "extends",
-              fmt::format("extending '{}' makes a cycle: {}{}", extends.Scalar(), cycle,
-                          parent.filename().string()));
-    }
-    sc = parse_layer(read_text(parent), parent, chain);
-    // The file extended by no other is the chain's root, a scenario of its own.
-    if (!sc.root) sc.root = std::make_shared<const Scenario>(sc);
-    sc.extends.insert(sc.extends.begin(), parent);
+// The scenario that `extends` names, parsed; refuses a file already in the chain (a cycle).
+Scenario parse_extended(const YamlReader& rd, const YAML::Node& extends, const fs::path& base,
+                        const std::vector<fs::path>& chain) {
+  const fs::path parent = rd.file(extends, "extends", base);
+  const fs::path canonical = fs::weakly_canonical(parent);
+  if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
+    std::string cycle;
+    for (const auto& p : chain) cycle += p.filename().string() + " -> ";
+    rd.fail(extends, "extends",
+            fmt::format("extending '{}' makes a cycle: {}{}", extends.Scalar(), cycle,
+                        parent.filename().string()));
   }
-  sc.format_version = version;
-  sc.path = path;
-  sc.text = std::move(text);
+  Scenario sc = parse_layer(read_text(parent), parent, chain);
+  // The file extended by no other is the chain's root, a scenario of its own.
+  if (!sc.root) sc.root = std::make_shared<const Scenario>(sc);
+  sc.extends.insert(sc.extends.begin(), parent);
+  return sc;
+}
+
+// Name, titles, years and scale: this file's keys over the extended file's.
+void read_header(const YamlReader& rd, const YAML::Node& root, Scenario& sc) {
   sc.name = rd.name(rd.required(root, "name"), "name");
   if (root["title"]) sc.title = rd.text(root["title"], "title");
   if (root["title_zh"]) sc.title_zh = rd.text(root["title_zh"], "title_zh");
@@ -249,29 +242,46 @@ Scenario parse_layer(std::string text, const fs::path& path, std::vector<fs::pat
         rd.integer(root["horizon"], "horizon", std::max(sc.base_year, FIRST_YEAR), LAST_YEAR);
   if (root["population_scale"])
     sc.population_scale = rd.number(root["population_scale"], "population_scale");
+}
 
-  // Inputs: this file's keys over the extended file's; regions keep their own overrides.
-  if (root["inputs"]) sc.inputs = read_inputs(rd, root["inputs"], base, sc.inputs);
-  if (const YAML::Node regions = root["regions"]) {
-    std::vector<RegionSpec> list;
-    std::set<std::string> seen;
-    for (const auto& node : regions) {
-      RegionSpec region;
-      region.where = rd.at(node);
-      if (node.IsScalar()) {
-        region.name = rd.name(node, "regions");
-      } else {
-        region.name = rd.name(rd.required(node, "name"), "name");
-        if (node["inputs"]) region.own = read_inputs(rd, node["inputs"], base, {});
-      }
-      if (!seen.insert(region.name).second)
-        rd.fail(node, "name", fmt::format("region '{}' is listed twice", region.name));
-      list.push_back(std::move(region));
+// The regions, each with its own inputs over the scenario's.
+std::vector<RegionSpec> read_regions(const YamlReader& rd, const YAML::Node& regions,
+                                     const fs::path& base) {
+  std::vector<RegionSpec> list;
+  std::set<std::string> seen;
+  for (const auto& node : regions) {
+    RegionSpec region;
+    region.where = rd.at(node);
+    if (node.IsScalar()) {
+      region.name = rd.name(node, "regions");
+    } else {
+      region.name = rd.name(rd.required(node, "name"), "name");
+      if (node["inputs"]) region.own = read_inputs(rd, node["inputs"], base, {});
     }
-    sc.regions = std::move(list);
+    if (!seen.insert(region.name).second)
+      rd.fail(node, "name", fmt::format("region '{}' is listed twice", region.name));
+    list.push_back(std::move(region));
   }
-  for (auto& region : sc.regions) region.inputs = merge_inputs(sc.inputs, region.own);
+  return list;
+}
 
+// One file of an `extends` chain, merged over what it extends. `chain` holds the files being
+// read, to detect cycles.
+Scenario parse_layer(std::string text, const fs::path& path, std::vector<fs::path> chain) {
+  const YamlReader rd(path.string());
+  const YAML::Node root = rd.parse(text);
+  // Keys, types, ranges, allowed values and the format version: scenarios/schema.
+  input::check_scenario_schema(root, rd);
+  const fs::path base = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  chain.push_back(fs::weakly_canonical(path));
+  Scenario sc = root["extends"] ? parse_extended(rd, root["extends"], base, chain) : Scenario();
+  sc.format_version = rd.integer(rd.required(root, "healthcast"), "healthcast");
+  sc.path = path;
+  sc.text = std::move(text);
+  read_header(rd, root, sc);
+  if (root["inputs"]) sc.inputs = read_inputs(rd, root["inputs"], base, sc.inputs);
+  if (root["regions"]) sc.regions = read_regions(rd, root["regions"], base);
+  for (auto& region : sc.regions) region.inputs = merge_inputs(sc.inputs, region.own);
   for (auto& iv : read_list<Intervention>(root["interventions"], [&](const YAML::Node&n, int i) {
          return read_intervention(rd, n, i);
        })) {
