@@ -13,5 +13,6 @@ void init_results(py::module_& m);
 void init_scenario(py::module_& m);
 void init_demography(py::module_& m);
 void init_forecast(py::module_& m);
+void init_catalogue(py::module_& m);
 
 }  // namespace healthcast::python

@@ -15,4 +15,5 @@ PYBIND11_MODULE(_core, m) {
   hp::init_scenario(m);
   hp::init_demography(m);
   hp::init_forecast(m);
+  hp::init_catalogue(m);
 }

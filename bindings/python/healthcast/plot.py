@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Union
 import numpy as np
 import pandas as pd
 
+from . import catalogue
 from .errors import HealthcastError
 from .results import Results
 
@@ -30,12 +31,10 @@ COUNTS = frozenset({"population", "deaths", "births", "person_years", "net_migra
 # Default age groups of deaths_over_time(by="age"): (first age, last age) inclusive.
 AGE_GROUPS = ((0, 4), (5, 14), (15, 49), (50, 69), (70, 100))
 
+# Words of the plots other than the result variables' titles (those come from the catalogue).
 LABELS = {
     "en": {
         "year": "Year", "age": "Age", "female": "Female", "male": "Male", "total": "Both sexes",
-        "life_expectancy": "Life expectancy", "population": "Population", "deaths": "Deaths",
-        "births": "Births", "person_years": "Person-years", "net_migration": "Net migration",
-        "infant_mortality": "Infant mortality", "under5_mortality": "Under-five mortality",
         "at_age": "at age {age}", "at_birth": "at birth", "years": "years",
         "persons": "persons", "per 1000 live births": "per 1000 live births",
         "person-years": "person-years",
@@ -44,21 +43,12 @@ LABELS = {
         "pyramid": "Population pyramid, {region}", "thousands": "Population (thousands)",
         "deaths_by": "{variable} by {by}, {region}", "by_age": "age group",
         "fan_title": "{indicator}, {region}", "cause": "cause",
-        "target_met": "Target (met)", "target_not_met": "Target (not met)",
-        "healthy_life_expectancy": "Healthy life expectancy",
-        "premature_ncd_mortality": "Premature NCD mortality (30q70)",
-        "cvd_mortality": "Cardiovascular mortality", "crd_mortality_u70":
-            "Chronic respiratory mortality under 70", "cancer_5y_survival":
-            "Cancer five-year survival", "smoking_prevalence_15plus": "Smoking prevalence, 15+",
-        "salt_intake": "Salt intake", "maternal_mortality": "Maternal mortality",
-        "deaths_by_cause": "Deaths", "percent": "%", "g/day": "g/day",
+        "legend_met": "Target (met)", "legend_not_met": "Target (not met)", "percent": "%",
+        "g/day": "g/day",
         "per 100000": "per 100,000", "per 100000 live births": "per 100,000 live births",
     },
     "zh": {
         "year": "年份", "age": "年龄", "female": "女性", "male": "男性", "total": "合计",
-        "life_expectancy": "预期寿命", "population": "人口", "deaths": "死亡人数",
-        "births": "出生人数", "person_years": "人年数", "net_migration": "净迁移人数",
-        "infant_mortality": "婴儿死亡率", "under5_mortality": "5岁以下儿童死亡率",
         "at_age": "{age}岁时", "at_birth": "出生时", "years": "岁", "persons": "人",
         "per 1000 live births": "每千活产", "person-years": "人年",
         "central": "中心预测", "median": "中位数", "interval": "{p:g}%区间",
@@ -66,13 +56,8 @@ LABELS = {
         "pyramid": "人口金字塔（{region}）", "thousands": "人口（千人）",
         "deaths_by": "分{by}{variable}（{region}）", "by_age": "年龄组",
         "fan_title": "{indicator}（{region}）", "cause": "死因",
-        "target_met": "目标（已达到）", "target_not_met": "目标（未达到）",
-        "healthy_life_expectancy": "健康预期寿命", "premature_ncd_mortality":
-            "重大慢性病过早死亡率", "cvd_mortality": "心血管疾病死亡率",
-        "crd_mortality_u70": "70岁以下慢性呼吸系统疾病死亡率",
-        "cancer_5y_survival": "总体癌症5年生存率", "smoking_prevalence_15plus": "15岁以上人群吸烟率",
-        "salt_intake": "人均每日食盐摄入量", "maternal_mortality": "孕产妇死亡率",
-        "deaths_by_cause": "死亡人数", "percent": "%", "g/day": "克/日",
+        "legend_met": "目标（已达到）", "legend_not_met": "目标（未达到）", "percent": "%",
+        "g/day": "克/日",
         "per 100000": "每10万人", "per 100000 live births": "每10万活产",
     },
 }
@@ -304,9 +289,12 @@ def deaths_over_time(results: ResultsLike, variable: str = "deaths", by: str = "
 # -- helpers ---------------------------------------------------------------------------------
 
 def _labels(lang: str) -> dict[str, str]:
+    """The words of the plots in one language: LABELS, the catalogue's titles of every result
+    variable, and the language itself under "lang"."""
     if lang not in LABELS:
         raise ValueError(f"lang must be one of {sorted(LABELS)}, got {lang!r}")
-    return LABELS[lang]
+    titles = {name: catalogue.title(name, lang) for name in catalogue.variables()}
+    return {**titles, **LABELS[lang], "lang": lang}
 
 
 def cjk_font() -> str:
@@ -430,8 +418,8 @@ def _draw_targets(ax: Axes, levels: pd.DataFrame, words: dict[str, str]) -> None
     if levels["met"].isna().all():
         groups = [(words["target"], levels, "black")]
     else:
-        groups = [(words["target_met"], levels[levels["met"] == True], "black"),  # noqa: E712
-                  (words["target_not_met"], levels[levels["met"] != True], "none")]  # noqa: E712
+        groups = [(words["legend_met"], levels[levels["met"] == True], "black"),  # noqa: E712
+                  (words["legend_not_met"], levels[levels["met"] != True], "none")]  # noqa: E712
     for label, rows, face in groups:
         if len(rows):
             ax.scatter(rows["year"], rows["level"], marker="D", s=50, facecolors=face,
@@ -461,7 +449,7 @@ def _indicator_label(words: dict[str, str], indicator: str, age: int | None,
     if ds is not None and indicator in ds and "age" in ds[indicator].dims and \
             indicator not in COUNTS:
         where = words["at_birth"] if not age else words["at_age"].format(age=age)
-        return f"{name}（{where}）" if words is LABELS["zh"] else f"{name} {where}"
+        return f"{name}（{where}）" if words["lang"] == "zh" else f"{name} {where}"
     return name
 
 
