@@ -215,8 +215,11 @@ MortalityForecast mortality_by_improvement(const MortalitySpec& spec, int base, 
 
 const std::map<std::string, MortalityMethod>& mortality_methods() {
   static const std::map<std::string, MortalityMethod> methods = {
+      {"bms", mortality_by_factor_model},
       {"improvement", mortality_by_improvement},
-      {"lee_carter", mortality_by_lee_carter},
+      {"lee_carter", mortality_by_factor_model},
+      {"lee_miller", mortality_by_factor_model},
+      {"li_lee", mortality_by_factor_model},
       {"rates", mortality_from_rates},
   };
   return methods;

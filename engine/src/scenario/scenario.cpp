@@ -32,10 +32,21 @@ std::pair<int, int> period(const YamlReader& rd, const YAML::Node& node, const s
 // checked first in parse_layer); the reader below takes the structure as given and checks
 // what a schema cannot: files, names known to the model, and consistency across keys.
 // Keys that belong to one mortality method only; any other method rejects them.
-const std::vector<std::pair<std::string, std::string>> METHOD_KEYS = {
-    {"jump_off", "improvement"}, {"improvement_from", "improvement"}, {"fit_period", "lee_carter"}};
+const std::vector<std::string> LEE_CARTER_FAMILY = {"lee_carter", "lee_miller", "bms", "li_lee"};
+const std::vector<std::pair<std::string, std::vector<std::string>>> METHOD_KEYS = {
+    {"jump_off", {"improvement"}},
+    {"improvement_from", {"improvement"}},
+    {"fit_period", LEE_CARTER_FAMILY},
+    {"rotate_bx", LEE_CARTER_FAMILY},
+    {"uncertainty", LEE_CARTER_FAMILY}};
 const std::vector<std::string> COMPARATORS = {
     ">=", "<=", ">", "<", "relative_change", "better_than", "decrease", "increase", "natural"};
+
+bool boolean(const YamlReader& rd, const YAML::Node& node, const std::string& field) {
+  const auto flag = rd.text(node, field);
+  if (flag != "true" && flag != "false") rd.fail(node, field, "expected true or false");
+  return flag == "true";
+}
 
 MortalitySpec read_mortality(const YamlReader& rd, const YAML::Node& node, const fs::path& base) {
   rd.require_map(node, "mortality");
@@ -43,10 +54,11 @@ MortalitySpec read_mortality(const YamlReader& rd, const YAML::Node& node, const
   spec.where = rd.at(node);
   spec.method = rd.text(rd.required(node, "method"), "method");
   spec.rates = rd.file(rd.required(node, "rates"), "rates", base);
-  for (const auto& [key, owner] : METHOD_KEYS)
-    if (node[key] && spec.method != owner)
+  for (const auto& [key, owners] : METHOD_KEYS)
+    if (node[key] && std::find(owners.begin(), owners.end(), spec.method) == owners.end())
       rd.fail(node[key], key,
-              fmt::format("only used by method '{}', not '{}'", owner, spec.method));
+              fmt::format("only used by method{} '{}', not '{}'", owners.size() > 1 ? "s" : "",
+                          fmt::join(owners, ", "), spec.method));
   if (spec.method == "improvement") {
     std::tie(spec.jump_off_from, spec.jump_off_to) =
         period(rd, rd.required(node, "jump_off"), "jump_off");
@@ -55,8 +67,18 @@ MortalitySpec read_mortality(const YamlReader& rd, const YAML::Node& node, const
     if (spec.improvement_to >= spec.jump_off_from)
       rd.fail(node["improvement_from"], "improvement_from",
               fmt::format("must end before the jump-off period starts ({})", spec.jump_off_from));
-  } else if (spec.method == "lee_carter" && node["fit_period"]) {
-    std::tie(spec.fit_from, spec.fit_to) = period(rd, node["fit_period"], "fit_period");
+  } else if (std::find(LEE_CARTER_FAMILY.begin(), LEE_CARTER_FAMILY.end(), spec.method) !=
+             LEE_CARTER_FAMILY.end()) {
+    if (node["fit_period"])
+      std::tie(spec.fit_from, spec.fit_to) = period(rd, node["fit_period"], "fit_period");
+    if (node["rotate_bx"]) spec.rotate_bx = boolean(rd, node["rotate_bx"], "rotate_bx");
+    if (const auto u = node["uncertainty"]) {
+      rd.require_map(u, "uncertainty");
+      for (const auto& [key, flag] : {std::pair{"parameters", &spec.uncertainty.parameters},
+                                      std::pair{"structural", &spec.uncertainty.structural},
+                                      std::pair{"jump_off", &spec.uncertainty.jump_off}})
+        if (u[key]) *flag = boolean(rd, u[key], key);
+    }
   }
   return spec;
 }
@@ -209,12 +231,7 @@ Monitored read_monitored(const YamlReader& rd, const YAML::Node& node, int index
   m.indicator = rd.name(rd.required(node, "indicator"), "indicator");
   if (node["unit"]) m.unit = rd.text(node["unit"], "unit");
   m.history = rd.file(rd.required(node, "history"), "history", base);
-  if (node["illustrative"]) {
-    const auto flag = rd.text(node["illustrative"], "illustrative");
-    if (flag != "true" && flag != "false")
-      rd.fail(node["illustrative"], "illustrative", "expected true or false");
-    m.illustrative = flag == "true";
-  }
+  if (node["illustrative"]) m.illustrative = boolean(rd, node["illustrative"], "illustrative");
   if (node["trend"]) {
     m.trend = rd.text(node["trend"], "trend");
     if (m.trend != "linear" && m.trend != "logistic")
