@@ -20,15 +20,28 @@ double e0_of(std::span<const int> ages, const Eigen::VectorXd& log_m, demography
   return demography::life_table(ages, std::span<const double>(m.data(), m.size()), sex).e_at(0);
 }
 
+// Least-squares slope of y against 0, 1, ..., n-1.
+double slope(const Eigen::VectorXd& y) {
+  const auto n = static_cast<double>(y.size());
+  double sxy = 0.0, sxx = 0.0;
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    const double x = static_cast<double>(i) - (n - 1.0) / 2.0;
+    sxy += x * y(i);
+    sxx += x * x;
+  }
+  return sxx > 0.0 ? sxy / sxx : 0.0;
+}
+
 }  // namespace
 
-void residual_components(const Eigen::MatrixXd& residuals, double step,
-                         Eigen::VectorXd& structural_sd, Eigen::VectorXd& jump_off_sd) {
-  const Eigen::Index ages = residuals.rows(), diffs = residuals.cols() - 1;
-  structural_sd = Eigen::VectorXd::Zero(ages);
-  jump_off_sd = Eigen::VectorXd::Zero(ages);
-  if (diffs < 1) return;
+ResidualComponents residual_components(const Eigen::MatrixXd& residuals, double step) {
+  const Eigen::Index ages = residuals.rows(), periods = residuals.cols(), diffs = periods - 1;
+  ResidualComponents rc{Eigen::VectorXd::Zero(ages), Eigen::VectorXd::Zero(ages),
+                        Eigen::VectorXd::Zero(ages)};
+  if (diffs < 1) return rc;
   const Eigen::MatrixXd d = residuals.rightCols(diffs) - residuals.leftCols(diffs);
+  // Halves overlap in the middle period when the count is odd.
+  const Eigen::Index half = (periods + 1) / 2;
   for (Eigen::Index x = 0; x < ages; ++x) {
     // Second moments about zero: a systematic drift of the residuals counts as structural.
     const double var = d.row(x).squaredNorm() / static_cast<double>(diffs);
@@ -39,9 +52,15 @@ void residual_components(const Eigen::MatrixXd& residuals, double step,
       psi2 = std::max(0.0, -cov);
     }
     psi2 = std::min(psi2, var / 2.0);
-    jump_off_sd(x) = std::sqrt(psi2);
-    structural_sd(x) = std::sqrt(std::max(0.0, var - 2.0 * psi2) / step);
+    rc.jump_off_sd(x) = std::sqrt(psi2);
+    rc.structural_sd(x) = std::sqrt(std::max(0.0, var - 2.0 * psi2) / step);
+    if (periods >= 3) {
+      const Eigen::VectorXd row = residuals.row(x).transpose();
+      const double g1 = slope(row.head(half)) / step, g2 = slope(row.tail(half)) / step;
+      rc.trend_sd(x) = std::abs(g2 - g1) / std::sqrt(2.0);
+    }
   }
+  return rc;
 }
 
 SexFactors factors_of(const LeeCarter& lc) {
@@ -50,7 +69,10 @@ SexFactors factors_of(const LeeCarter& lc) {
   f.bx = lc.bx();
   const auto n = lc.kt().size();
   f.k = {lc.kt()(n - 1), lc.drift(), lc.sigma(), lc.step(), static_cast<int>(n - 1)};
-  residual_components(lc.residuals(), lc.step(), f.structural_sd, f.jump_off_sd);
+  auto rc = residual_components(lc.residuals(), lc.step());
+  f.structural_sd = std::move(rc.structural_sd);
+  f.jump_off_sd = std::move(rc.jump_off_sd);
+  f.trend_sd = std::move(rc.trend_sd);
   return f;
 }
 
@@ -61,7 +83,10 @@ SexFactors factors_of(const LiLee& ll, std::size_t sex) {
   f.deviation_bx = own.bx;
   f.deviation = own.ar1;
   f.deviation_last = own.kt(own.kt.size() - 1);
-  residual_components(own.residuals, ll.common.step(), f.structural_sd, f.jump_off_sd);
+  auto rc = residual_components(own.residuals, ll.common.step());
+  f.structural_sd = std::move(rc.structural_sd);
+  f.jump_off_sd = std::move(rc.jump_off_sd);
+  f.trend_sd = std::move(rc.trend_sd);
   return f;
 }
 
@@ -85,6 +110,15 @@ FactorForecast::FactorForecast(std::vector<int> ages, double jump_off_time,
         f.jump_off_sd.size() != n)
       throw Error(fmt::format("factor forecast: every age vector needs {} ages", n));
     if (rotation_) ultimate_[s] = ultimate_bx(f.bx, ages_);
+    // d e0 / d log m_x at the jump-off, by central differences.
+    const auto sex = s == 0 ? demography::Sex::female : demography::Sex::male;
+    e0_gradient_[s].resize(n);
+    for (Eigen::Index x = 0; x < n; ++x) {
+      Eigen::VectorXd up = f.log_m0, down = f.log_m0;
+      up(x) += 1e-4;
+      down(x) -= 1e-4;
+      e0_gradient_[s](x) = (e0_of(ages_, up, sex) - e0_of(ages_, down, sex)) / 2e-4;
+    }
   }
 }
 
@@ -159,6 +193,22 @@ std::array<Eigen::MatrixXd, N_SEXES> FactorForecast::simulate(std::span<const do
     dev[s] = f.deviation_last;
   }
 
+  // The structural stream: each sex's persistent trends first, then the annual steps. Both are
+  // made e0-neutral to first order (projected off the e0 gradient at the jump-off): they move the
+  // age pattern, while the level of mortality is K's, whose uncertainty carries e0's.
+  const auto neutral = [this](std::size_t s, Eigen::VectorXd v) {
+    const Eigen::VectorXd& g = e0_gradient_[s];
+    return Eigen::VectorXd(v - g * (g.dot(v) / g.squaredNorm()));
+  };
+  std::array<Eigen::VectorXd, N_SEXES> trend;
+  for (std::size_t s = 0; s < N_SEXES; ++s) {
+    trend[s] = Eigen::VectorXd::Zero(n_ages);
+    if (structural_rng) {
+      for (Eigen::Index x = 0; x < n_ages; ++x)
+        trend[s](x) = sexes_[s].trend_sd(x) * structural_rng->normal();
+      trend[s] = neutral(s, trend[s]);
+    }
+  }
   std::vector<std::array<Eigen::VectorXd, N_SEXES>> years{path};
   for (std::size_t y = 1; y <= steps; ++y) {
     double weight = 0.0;
@@ -180,9 +230,12 @@ std::array<Eigen::MatrixXd, N_SEXES> FactorForecast::simulate(std::span<const do
         path[s] += f.deviation_bx * (next - dev[s]);
         dev[s] = next;
       }
-      if (structural_rng)
+      if (structural_rng) {
+        Eigen::VectorXd step(n_ages);
         for (Eigen::Index x = 0; x < n_ages; ++x)
-          path[s](x) += f.structural_sd(x) * structural_rng->normal();
+          step(x) = f.structural_sd(x) * structural_rng->normal();
+        path[s] += trend[s] + neutral(s, step);
+      }
     }
     years.push_back(path);
   }

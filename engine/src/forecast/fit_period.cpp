@@ -30,6 +30,8 @@ FitPeriodChoice linear_fit_period(const Eigen::Ref<const Eigen::MatrixXd>& mx,
                                   demography::Sex sex, std::size_t min_periods) {
   min_periods = std::max<std::size_t>(min_periods, 3);
   const auto periods = static_cast<std::size_t>(mx.cols());
+  // Fewer periods than the minimum: fit them all (the caller's minimum is a preference).
+  if (periods >= 3 && periods < min_periods) min_periods = periods;
   if (periods < min_periods)
     throw Error(
         fmt::format("Booth-Maindonald-Smith: {} periods given; the fitting period needs at "

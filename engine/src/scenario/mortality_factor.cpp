@@ -11,6 +11,7 @@
 // `rotate_bx` rotates b_x (li_lee: the common B_x) toward its ultimate pattern (Li, Lee &
 // Gerland 2013).
 #include <array>
+#include <cmath>
 #include <limits>
 #include <memory>
 #include <string>
@@ -57,8 +58,10 @@ std::vector<std::size_t> fitted_periods(const MortalitySpec& spec,
   return periods;
 }
 
-forecast::FactorForecast fit_model(const MortalitySpec& spec, const MortalityHistory& history) {
-  auto periods = fitted_periods(spec, history);
+// The method's factors fitted to `periods` (their times in `times`).
+std::array<forecast::SexFactors, N_SEXES> fit_factors(const MortalitySpec& spec,
+                                                      const MortalityHistory& history,
+                                                      const std::vector<std::size_t>& periods) {
   const auto sex_of = [](std::size_t s) {
     return s == 0 ? demography::Sex::female : demography::Sex::male;
   };
@@ -77,8 +80,11 @@ forecast::FactorForecast fit_model(const MortalitySpec& spec, const MortalityHis
       if (spec.method == "lee_miller") options.kt = forecast::KtFit::e0;
       if (spec.method == "bms") {
         options.kt = forecast::KtFit::deaths;
+        // At least 20 years of data, the demography package's minperiod.
+        const double step = times[1] - times[0];
+        const auto min_periods = static_cast<std::size_t>(std::ceil(20.0 / step - 1e-9));
         const auto choice = forecast::linear_fit_period(columns(history, s, periods), history.ages,
-                                                        times, sex_of(s));
+                                                        times, sex_of(s), min_periods);
         use.erase(use.begin(), use.begin() + static_cast<std::ptrdiff_t>(choice.first));
         t.erase(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(choice.first));
       }
@@ -86,6 +92,50 @@ forecast::FactorForecast fit_model(const MortalitySpec& spec, const MortalityHis
           forecast::LeeCarter::fit(columns(history, s, use), history.ages, t, options));
     }
   }
+  return factors;
+}
+
+// The structural trend's sd tau_x measured out of sample within the fitted periods: the method
+// is refitted on the first o periods (o = 3 .. n - 1) and its central forecast of each later
+// period compared with the observation; tau_x^2 is the mean of (error / years ahead)^2 over
+// those pairs, after removing the errors' part along b_x (an error of k). It replaces the
+// in-sample estimate (residual_components) when there is a pair.
+void calibrate_trend(const MortalitySpec& spec, const MortalityHistory& history,
+                     const std::vector<std::size_t>& periods,
+                     std::array<forecast::SexFactors, N_SEXES>& factors) {
+  const auto n_ages = static_cast<Eigen::Index>(history.ages.size());
+  std::array<Eigen::VectorXd, N_SEXES> sum;
+  for (auto& v : sum) v = Eigen::VectorXd::Zero(n_ages);
+  int pairs = 0;
+  for (std::size_t o = 3; o < periods.size(); ++o) {
+    const std::vector<std::size_t> first(periods.begin(), periods.begin() + o);
+    const double jump = history.mid(first.back());
+    std::vector<double> targets;
+    for (std::size_t p = o; p < periods.size(); ++p) targets.push_back(history.mid(periods[p]));
+    const forecast::FactorForecast inner(history.ages, jump, fit_factors(spec, history, first));
+    const auto log_m = inner.central(targets);
+    for (std::size_t i = 0; i < targets.size(); ++i, ++pairs)
+      for (std::size_t s = 0; s < N_SEXES; ++s) {
+        const Eigen::VectorXd observed =
+            history.mx[s].col(static_cast<Eigen::Index>(periods[o + i])).array().log().matrix();
+        Eigen::VectorXd rate =
+            (observed - log_m[s].col(static_cast<Eigen::Index>(i))) / (targets[i] - jump);
+        // The part along b_x is an error of k, which the drift's uncertainty already carries.
+        const Eigen::VectorXd& b = factors[s].bx;
+        rate -= b * (b.dot(rate) / b.squaredNorm());
+        sum[s] += rate.cwiseProduct(rate);
+      }
+  }
+  if (pairs == 0) return;
+  for (std::size_t s = 0; s < N_SEXES; ++s) factors[s].trend_sd = (sum[s] / pairs).cwiseSqrt();
+}
+
+forecast::FactorForecast fit_model(const MortalitySpec& spec, const MortalityHistory& history) {
+  const auto periods = fitted_periods(spec, history);
+  auto factors = fit_factors(spec, history, periods);
+  if (spec.uncertainty.structural) calibrate_trend(spec, history, periods, factors);
+  std::vector<double> times;
+  for (std::size_t p : periods) times.push_back(history.mid(p));
   std::optional<forecast::Rotation> rotation;
   if (spec.rotate_bx) rotation = forecast::Rotation{};
   const forecast::Uncertainty uncertainty{spec.uncertainty.parameters, spec.uncertainty.structural,

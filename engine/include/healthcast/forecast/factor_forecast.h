@@ -17,6 +17,14 @@
 //   var(de) = omega^2 step + 2 psi^2 and cov(de_t, de_{t-1}) = -psi^2; omega_x is the
 //   structural random walk's sd per sqrt(year) (how the age pattern of change wanders away from
 //   b_x), psi_x the sd of a period's own error;
+// - structural trend: the age pattern of change itself changes, which in-sample residuals of
+//   a fit hide (the fit absorbs any steady trend). Its size is read from the residuals' bend:
+//   per age the residual slopes over the first and second halves of the fitted periods, g1 and
+//   g2 (per year), give tau_x = |g2 - g1| / sqrt(2), the sd of a persistent trend d_x drawn
+//   once per draw and added every year (an error growing as h tau_x). Both structural parts
+//   are projected off the e0 gradient at the jump-off, so that they move the age pattern but
+//   not e0 (to first order): the level is K's, and the back-tests show K's uncertainty alone
+//   covers e0 while it leaves log m far too narrow;
 // - jump-off: the observed jump-off rates carry that error psi_x.
 // Draw j depends only on (seed, j): K's innovations come from Purpose::lee_carter_kt (as
 // before these components existed), the rest from their own purposes (random/stream.h), and
@@ -53,15 +61,19 @@ struct SexFactors {
   double deviation_last = 0.0;    // k' at the jump-off
   Eigen::VectorXd structural_sd;  // omega_x, log rate per sqrt(year)
   Eigen::VectorXd jump_off_sd;    // psi_x, log rate
+  Eigen::VectorXd trend_sd;       // tau_x, log rate per year
 };
 
 struct Uncertainty {
   bool parameters = true, structural = true, jump_off = true;
 };
 
-// omega_x and psi_x from residuals (ages x periods) observed every `step` years (as above).
-void residual_components(const Eigen::MatrixXd& residuals, double step,
-                         Eigen::VectorXd& structural_sd, Eigen::VectorXd& jump_off_sd);
+// omega_x, psi_x and tau_x from residuals (ages x periods) observed every `step` years (as
+// above).
+struct ResidualComponents {
+  Eigen::VectorXd structural_sd, jump_off_sd, trend_sd;
+};
+ResidualComponents residual_components(const Eigen::MatrixXd& residuals, double step);
 
 // The parts of a LeeCarter fit or of one sex of a LiLee fit.
 SexFactors factors_of(const LeeCarter& lc);
@@ -94,7 +106,8 @@ class FactorForecast {
   double jump_off_time_ = 0.0;
   std::array<SexFactors, demography::N_SEXES> sexes_;
   std::optional<Rotation> rotation_;
-  std::array<Eigen::VectorXd, demography::N_SEXES> ultimate_;  // b^u_x with rotation
+  std::array<Eigen::VectorXd, demography::N_SEXES> ultimate_;     // b^u_x with rotation
+  std::array<Eigen::VectorXd, demography::N_SEXES> e0_gradient_;  // d e0 / d log m_x at jump-off
   Uncertainty uncertainty_;
 };
 
