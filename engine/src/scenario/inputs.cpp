@@ -11,6 +11,7 @@
 #include "healthcast/input/age_schedule.h"
 #include "healthcast/input/csv.h"
 #include "healthcast/scenario/interventions.h"
+#include "fertility_forecast.h"
 #include "mortality_methods.h"
 
 namespace healthcast::scenario {
@@ -244,7 +245,8 @@ ScenarioData read_inputs(const Scenario& scenario, const demography::ProgressCal
     RegionData region;
     region.name = spec.name;
     region.population = read_population(in.population);
-    region.fertility = read_fertility(in.fertility, base, horizon);
+    region.fertility = fertility_forecast(read_fertility(in.fertility, base, horizon),
+                                          in.fertility_uncertainty, base, horizon);
     region.sex_ratio_at_birth = read_sex_ratio(in.sex_ratio_at_birth, base, horizon);
     region.net_migration = read_migration(in.net_migration, base, horizon);
     region.mortality = method->second(in.mortality, base, horizon);
@@ -275,7 +277,7 @@ demography::ProjectionSetup make_setup(const ScenarioData& data,
     demography::RegionInputs region;
     region.name = in.name;
     region.population = in.population;
-    region.fertility = in.fertility;
+    region.fertility = draw && in.fertility.draw ? in.fertility.draw(*draw) : in.fertility.central;
     region.sex_ratio_at_birth = in.sex_ratio_at_birth;
     region.net_migration = in.net_migration;
     region.death_rate = draw && in.mortality.draw ? in.mortality.draw(*draw) : in.mortality.central;

@@ -89,7 +89,17 @@ InputFiles read_inputs(const YamlReader& rd, const YAML::Node& node, const fs::p
   rd.require_map(node, "inputs");
   InputFiles in = std::move(defaults);
   if (node["population"]) in.population = rd.file(node["population"], "population", base);
-  if (node["fertility"]) in.fertility = rd.file(node["fertility"], "fertility", base);
+  if (const auto f = node["fertility"]) {
+    // A file of rates, or {rates: file, uncertainty: file of TFR intervals}.
+    if (f.IsMap()) {
+      in.fertility = rd.file(rd.required(f, "rates"), "rates", base);
+      in.fertility_uncertainty =
+          f["uncertainty"] ? rd.file(f["uncertainty"], "uncertainty", base) : fs::path();
+    } else {
+      in.fertility = rd.file(f, "fertility", base);
+      in.fertility_uncertainty.clear();
+    }
+  }
   if (node["sex_ratio_at_birth"])
     in.sex_ratio_at_birth = rd.file(node["sex_ratio_at_birth"], "sex_ratio_at_birth", base);
   if (node["net_migration"])
@@ -102,7 +112,10 @@ InputFiles read_inputs(const YamlReader& rd, const YAML::Node& node, const fs::p
 // `over`'s keys where given, `under`'s elsewhere.
 InputFiles merge_inputs(InputFiles under, const InputFiles& over) {
   if (!over.population.empty()) under.population = over.population;
-  if (!over.fertility.empty()) under.fertility = over.fertility;
+  if (!over.fertility.empty()) {
+    under.fertility = over.fertility;
+    under.fertility_uncertainty = over.fertility_uncertainty;
+  }
   if (!over.sex_ratio_at_birth.empty()) under.sex_ratio_at_birth = over.sex_ratio_at_birth;
   if (!over.net_migration.empty()) under.net_migration = over.net_migration;
   if (!over.mortality.method.empty()) under.mortality = over.mortality;

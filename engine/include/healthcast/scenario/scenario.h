@@ -38,6 +38,9 @@ struct MortalitySpec {
 struct InputFiles {
   std::filesystem::path population;
   std::filesystem::path fertility;
+  // TFR intervals (`year,tfr,lower95,upper95`) the fertility draws are calibrated to; empty:
+  // fertility without uncertainty.
+  std::filesystem::path fertility_uncertainty;
   std::filesystem::path sex_ratio_at_birth;
   std::filesystem::path net_migration;
   MortalitySpec mortality;
