@@ -13,6 +13,8 @@ namespace healthcast::forecast {
 
 namespace {
 
+constexpr double RATIO_TOLERANCE = 1.1;
+
 // 2 sum [d log(d / fit) - (d - fit)] over every cell.
 double poisson_deviance(const Eigen::MatrixXd& deaths, const Eigen::MatrixXd& fit) {
   double dev = 0.0;
@@ -68,11 +70,15 @@ FitPeriodChoice linear_fit_period(const Eigen::Ref<const Eigen::MatrixXd>& mx,
     const double total = poisson_deviance(d, fit_with(k_line)) / ((m - 2.0) * n);
     const double ratio = base > 0.0 ? total / base : std::numeric_limits<double>::infinity();
     choice.ratio.push_back(ratio);
-    if (ratio < best) {
-      best = ratio;
-      choice.first = s;
-    }
+    best = std::min(best, ratio);
   }
+  // The longest window whose ratio is within RATIO_TOLERANCE of the smallest: windows that
+  // start after the last break all have ratios near 1, and among those the smallest is noise.
+  for (std::size_t s = 0; s < choice.ratio.size(); ++s)
+    if (choice.ratio[s] <= best * RATIO_TOLERANCE) {
+      choice.first = s;
+      break;
+    }
   return choice;
 }
 

@@ -38,9 +38,10 @@ std::vector<double> TfrDeviation::draw(int from, int to, std::uint64_t seed,
 
 TfrDeviation fit_tfr_deviation(std::span<const int> years, std::span<const double> sd) {
   if (years.empty() || years.size() != sd.size())
-    throw Error(fmt::format("TFR uncertainty: need one standard deviation per year; got {} years "
-                            "and {} values",
-                            years.size(), sd.size()));
+    throw Error(
+        fmt::format("TFR uncertainty: need one standard deviation per year; got {} years "
+                    "and {} values",
+                    years.size(), sd.size()));
   TfrDeviation best{years.front(), 0.0, 0.0};
   double best_ss = INFINITY;
   // phi on a fine grid; for each, sigma has a closed form (least squares through the origin).

@@ -6,12 +6,12 @@
 
 #include <fmt/format.h>
 
+#include "fertility_forecast.h"
 #include "healthcast/health/dynamics.h"
 #include "healthcast/health/sampling.h"
 #include "healthcast/input/age_schedule.h"
 #include "healthcast/input/csv.h"
 #include "healthcast/scenario/interventions.h"
-#include "fertility_forecast.h"
 #include "mortality_methods.h"
 
 namespace healthcast::scenario {
@@ -216,12 +216,9 @@ MortalityForecast mortality_by_improvement(const MortalitySpec& spec, int base, 
 
 const std::map<std::string, MortalityMethod>& mortality_methods() {
   static const std::map<std::string, MortalityMethod> methods = {
-      {"bms", mortality_by_factor_model},
-      {"improvement", mortality_by_improvement},
-      {"lee_carter", mortality_by_factor_model},
-      {"lee_miller", mortality_by_factor_model},
-      {"li_lee", mortality_by_factor_model},
-      {"rates", mortality_from_rates},
+      {"bms", mortality_by_factor_model},        {"improvement", mortality_by_improvement},
+      {"lee_carter", mortality_by_factor_model}, {"lee_miller", mortality_by_factor_model},
+      {"li_lee", mortality_by_factor_model},     {"rates", mortality_from_rates},
   };
   return methods;
 }

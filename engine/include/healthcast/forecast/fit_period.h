@@ -4,7 +4,9 @@
 //   R(s) = mean deviance with k_t replaced by its drift line / mean deviance with k_t itself
 // is computed, with Poisson deviances of the life-table deaths (as lee_carter.h explains, only
 // rates are given) and degrees of freedom (m - 2) n and (m - 2)(n - 1) for m periods and n ages
-// (as in the demography package's lca). The period with the smallest R is chosen.
+// (as in the demography package's lca). Booth et al. take the longest period over which R is
+// small: here the earliest start whose R is within 10% of the smallest (windows after the last
+// break all have R near 1, and the smallest among them is noise).
 #pragma once
 
 #include <cstddef>
