@@ -111,7 +111,7 @@ FactorForecast::FactorForecast(std::vector<int> ages, double jump_off_time,
       throw Error(fmt::format("factor forecast: every age vector needs {} ages", n));
     if (rotation_) ultimate_[s] = ultimate_bx(f.bx, ages_);
     // d e0 / d log m_x at the jump-off, by central differences.
-    const auto sex = s == 0 ? demography::Sex::female : demography::Sex::male;
+    const auto sex = demography::SEXES[s];
     e0_gradient_[s].resize(n);
     for (Eigen::Index x = 0; x < n; ++x) {
       Eigen::VectorXd up = f.log_m0, down = f.log_m0;

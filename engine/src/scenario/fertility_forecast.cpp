@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "healthcast/forecast/tfr_deviation.h"
-#include "healthcast/io/csv.h"
+#include "healthcast/input/csv.h"
 
 namespace healthcast::scenario {
 
@@ -15,7 +15,7 @@ FertilityForecast fertility_forecast(std::vector<demography::AgeArray> central,
                                      int horizon) {
   FertilityForecast forecast{std::move(central), {}};
   if (uncertainty.empty()) return forecast;
-  auto csv = io::CsvTable::read(uncertainty);
+  auto csv = input::CsvTable::read(uncertainty);
   csv.require_columns({"year", "tfr", "lower95", "upper95"});
   if (csv.rows() == 0) throw InputError({csv.source(), 1, 0}, "", "the file has no data rows");
   std::vector<int> years;

@@ -62,9 +62,7 @@ std::vector<std::size_t> fitted_periods(const MortalitySpec& spec,
 std::array<forecast::SexFactors, N_SEXES> fit_factors(const MortalitySpec& spec,
                                                       const MortalityHistory& history,
                                                       const std::vector<std::size_t>& periods) {
-  const auto sex_of = [](std::size_t s) {
-    return s == 0 ? demography::Sex::female : demography::Sex::male;
-  };
+  const auto sex_of = [](std::size_t s) { return demography::SEXES[s]; };
   std::vector<double> times;
   for (std::size_t p : periods) times.push_back(history.mid(p));
   std::array<forecast::SexFactors, N_SEXES> factors;
