@@ -6,8 +6,10 @@ UN World Population Prospects extracts kept in the shared data folder
 (<shared>/data/china, see <shared>/data/README.md and the *.source.txt
 sidecars) and writes plain CSV files into data/china/ of this repository:
 
-    population_2020.csv     sex,age,population           (persons, ages 0..100+)
+    population_2020_wpp2019.csv sex,age,population       (persons, ages 0..100+; the former
+                                                         base, kept for comparison)
     fertility.csv           year,age,asfr                (births/woman/year, 5-year groups)
+    tfr_intervals.csv       year,tfr,lower80,upper80,lower95,upper95 (WPP2024 TFR spread)
     sex_ratio_at_birth.csv  year,srb                     (male births per female birth)
     net_migration.csv       year,sex,age,net_migrants    (persons/year, ages 0..100+)
     mortality_history.csv   from_year,to_year,sex,age,mx (abridged central death rates)
@@ -172,7 +174,7 @@ def build_population(src):
         print("  %s: total %s persons (source total %s)"
               % (sex, fmt(totals[sex]), fmt(src_total)))
     print("  both sexes: %s persons" % fmt(sum(totals.values())))
-    write_csv(OUT_DIR / "population_2020.csv", ["sex", "age", "population"], out_rows)
+    write_csv(OUT_DIR / "population_2020_wpp2019.csv", ["sex", "age", "population"], out_rows)
     return totals
 
 
@@ -238,6 +240,24 @@ def build_fertility(src):
     for y in (2020, 2023, 2024, 2050, 2100):
         print("  TFR %d = %s" % (y, fmt(tfr[y])))
     write_csv(OUT_DIR / "fertility.csv", ["year", "age", "asfr"], out_rows)
+
+
+def build_tfr_intervals(src):
+    """The spread of WPP2024's probabilistic TFR projection, which the engine's fertility draws
+    are calibrated to (scenario fertility `uncertainty`)."""
+    rows = []
+    for r in read_csv(src / "china_wpp2024_tfr_proj_annual_2024_2100.csv"):
+        y = int(r["year"])
+        if FIRST_YEAR <= y <= LAST_YEAR:
+            rows.append([y] + [fmt(float(r[k])) for k in
+                               ("tfr", "tfr_80l", "tfr_80u", "tfr_95l", "tfr_95u")])
+    print("\n[tfr_intervals] WPP2024 TFR median and 80/95%% bounds, %d-%d"
+          % (rows[0][0], rows[-1][0]))
+    for row in rows:
+        if row[0] in (2030, 2050):
+            print("  %d: median %s, 95%% %s-%s" % (row[0], row[1], row[4], row[5]))
+    write_csv(OUT_DIR / "tfr_intervals.csv",
+              ["year", "tfr", "lower80", "upper80", "lower95", "upper95"], rows)
 
 
 def build_srb(src):
@@ -323,9 +343,12 @@ def main(argv=None):
     if not src.is_dir():
         sys.exit("source folder not found: %s" % src)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
+    # The base population is the 2020 census's since issue 13 (prepare_census_base.py); the
+    # WPP2019 graduation is kept for the comparison it prints, written beside it.
     totals = build_population(src)
     compare_wpp2024_2020(src, sum(totals.values()))
     build_fertility(src)
+    build_tfr_intervals(src)
     build_srb(src)
     build_migration(src)
     build_mortality(src)

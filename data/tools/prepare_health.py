@@ -4,7 +4,8 @@
 This script is run by hand by a developer, never by the engine. It reads public tables kept
 in the shared data folder (<shared>/data/china, <shared>/data/relative_risks,
 <shared>/data/validation; see the *.source.txt sidecars) and the demographic inputs already
-shipped in data/china/ (population_2020.csv, mortality_history.csv), and writes
+shipped in data/china/ (population_2020_wpp2019.csv, the WPP2019 base its weights were built on, and
+mortality_history.csv), and writes
 
     data/china/health.yaml                    the health-model file (docs/health-inputs.md)
     data/china/health/diseases/<name>.csv     sex,age,prevalence,mortality,remission,disability_weight
@@ -192,7 +193,7 @@ def width(i):
 class Demography:
     def __init__(self):
         self.pop = {s: np.zeros(101) for s in SEXES}
-        for r in read_csv(DEMO_DIR / "population_2020.csv"):
+        for r in read_csv(DEMO_DIR / "population_2020_wpp2019.csv"):
             self.pop[r["sex"]][int(r["age"])] = float(r["population"])
         self.mx = {s: np.zeros(len(AGES)) for s in SEXES + ("total",)}
         for r in read_csv(DEMO_DIR / "mortality_history.csv"):

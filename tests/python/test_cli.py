@@ -65,14 +65,16 @@ def test_population_balances_in_the_written_file(reference_run):
 
 def test_life_expectancy_and_population_match_published_levels(reference_run):
     # WPP2024 e0 for 2020 (annual estimates): female 81.00, male 75.25 years. The model starts
-    # from WPP2019's 2020 population, 1,439.3 million.
+    # from the 2020 census moved to 1 January 2020: the census counted 1,409.78 million on
+    # 1 November 2020; ten months of growth (WPP2024: +1.3 million in 2020) and the under-count
+    # added at young ages (+1.6 million) leave the base within 0.3% of the count.
     out, _ = reference_run
     with xr.open_dataset(out, engine="h5netcdf") as ds:
         e0 = ds["life_expectancy"].sel(year=2020, region="china", age=0)
         assert abs(float(e0.sel(sex="female")) - 81.00) < 0.5
         assert abs(float(e0.sel(sex="male")) - 75.25) < 0.5
         total = float(ds["population"].sel(year=2020, sex="total").sum())
-        assert abs(total / 1.4393238e9 - 1) < 1e-6
+        assert abs(total / 1.409778724e9 - 1) < 0.003
 
 
 def test_validate_and_info_succeed(reference_run):
@@ -127,7 +129,7 @@ def test_missing_input_file_is_named(scenario_copy, tmp_path):
     result = healthcast("run", scenario_copy, "-o", out)
     expect_bad_input(result, out, "s.yaml:", "fertility", "not found")
     line = scenario_copy.read_text().splitlines().index(
-        "  fertility: ../data/china/fertility.csv") + 1
+        "    rates: ../data/china/fertility.csv") + 1
     assert f"s.yaml:{line}:" in result.stderr
 
 
@@ -180,13 +182,13 @@ def test_year_out_of_range_says_what_is_allowed(scenario_copy, tmp_path):
 
 
 def test_unknown_mortality_method_lists_the_registry(scenario_copy, tmp_path):
-    text = scenario_copy.read_text().replace("method: lee_carter", "method: lee-carter")
-    text = re.sub(r"\n *fit_period: .*", "", text)
+    text = scenario_copy.read_text().replace("method: bms", "method: lee-carter")
+    text = re.sub(r"\n *(fit_period|rotate_bx): .*", "", text)
     scenario_copy.write_text(text)
     out = tmp_path / "out.h5"
     expect_bad_input(healthcast("run", scenario_copy, "-o", out), out,
                      "unknown mortality method 'lee-carter'",
-                     "improvement, lee_carter, rates")
+                     "bms, improvement, lee_carter, lee_miller, li_lee, rates")
 
 
 def test_a_missing_scenario_file_is_bad_input(tmp_path):

@@ -58,7 +58,10 @@ def reference_run(tmp_path_factory):
     scenario = folder / "scenarios" / "reference.yaml"
     text = (SOURCE / "scenarios" / "china_reference.yaml").read_text()
     assert "  health: ../data/china/health.yaml\n" in text
-    scenario.write_text(text.replace("  health: ../data/china/health.yaml\n", ""))
+    text = text.replace("  health: ../data/china/health.yaml\n", "")
+    # The Lee-Carter method itself (the reference uses BMS with rotation, tested elsewhere).
+    text = text.replace("method: bms", "method: lee_carter").replace("    rotate_bx: true\n", "")
+    scenario.write_text(text)
     out = folder / "reference.h5"
     result = healthcast("run", scenario, "-o", out)
     assert result.returncode == 0, result.stderr
@@ -76,7 +79,8 @@ def test_reference_rates_are_the_lee_carter_forecast(reference_run, sex, year, a
 
 
 def test_improvement_method_is_still_available(scenario_copy, tmp_path):
-    text = scenario_copy.read_text().replace("method: lee_carter", "method: improvement")
+    text = scenario_copy.read_text().replace("method: bms", "method: improvement")
+    text = text.replace("    rotate_bx: true\n", "")
     text = re.sub(r"fit_period: .*", "jump_off: 2015-2019\n    improvement_from: 2000-2004", text)
     text = text.replace("  health: ../data/china/health.yaml\n", "")  # all-cause only
     scenario_copy.write_text(text)
@@ -91,21 +95,20 @@ def test_improvement_method_is_still_available(scenario_copy, tmp_path):
     assert modelled_rate(out, 2040, "male", 62) == pytest.approx(expected, rel=1e-7)
 
 
-def parse_backtest(stdout):
-    rows = {}
-    for line in stdout.splitlines():
-        f = line.split()
-        if len(f) == 7 and f[0] in ("female", "male"):
-            rows[(f[0], f[1])] = [float(v) for v in f[2:]]
-    return rows
-
-
-def test_backtest_table_matches_an_independent_calculation():
-    result = healthcast("backtest", SOURCE / "scenarios" / "china_reference.yaml",
-                        "--fit-until", 2009)
+def backtest_csv(*args):
+    result = healthcast("backtest", *args, "--format", "csv")
     assert result.returncode == 0, result.stderr
-    assert "1970-1974 to 2005-2009" in result.stdout and "2015-2019" in result.stdout
-    rows = parse_backtest(result.stdout)
+    from io import StringIO
+    return pd.read_csv(StringIO(result.stdout))
+
+
+def test_backtest_central_errors_match_an_independent_calculation():
+    # One origin (data to 2009) without draws: the errors of Lee-Carter, constant rates and
+    # constant improvement at 2015-2019 (mid-year 2017) against NumPy.
+    rows = backtest_csv(SOURCE / "scenarios" / "china_reference.yaml", "--origins", 2009,
+                        "--draws", 0, "--detail",
+                        "--methods", "constant_rates,constant_improvement,lee_carter")
+    rows = rows[rows.year == 2017].set_index(["sex", "method"])
     assert len(rows) == 6
     for sex in ("female", "male"):
         observed, _, _ = history(sex)
@@ -117,21 +120,35 @@ def test_backtest_table_matches_an_independent_calculation():
             "constant_improvement": observed[:, -3] + (observed[:, -3] - observed[:, -6]) / 1.5,
         }
         for name, log_m in forecasts.items():
-            e0_fcst, e0_obs, e0_err, mae, rmse = rows[(sex, name)]
-            diff = log_m - target
-            assert mae == pytest.approx(np.abs(diff).mean(), abs=6e-5), name
-            assert rmse == pytest.approx(np.sqrt((diff ** 2).mean()), abs=6e-5), name
-            assert e0_err == pytest.approx(e0_fcst - e0_obs, abs=0.011)
+            row = rows.loc[(sex, name)]
+            assert row.logm_rmse == pytest.approx(np.sqrt(((log_m - target) ** 2).mean()),
+                                                  abs=6e-6), name
+            assert row.e0_error == pytest.approx(row.e0_forecast - row.e0_observed, abs=2e-4)
+            assert np.isnan(row.e0_low95)  # no draws, no interval
         # Rates that stop falling must lose life expectancy against what happened.
-        assert rows[(sex, "constant_rates")][2] < -1.0
+        assert rows.loc[(sex, "constant_rates")].e0_error < -1.0
+
+
+def test_backtest_summary_has_every_method_and_the_naive_forecasts():
+    table = backtest_csv(SOURCE / "scenarios" / "china_reference.yaml", "--draws", 40)
+    assert set(table.method) == {"constant_rates", "constant_improvement", "lee_carter",
+                                 "lee_miller", "bms", "li_lee"}
+    assert set(table.sex) == {"female", "male"}
+    # Default origins: every period end with four fitted periods from 1970 and a later one,
+    # 1989 ... 2014: 6 + 5 + ... + 1 = 21 forecasts per method and sex.
+    assert (table.pairs == 21).all()
+    naive = table[table.method.str.startswith("constant")]
+    assert naive.e0_cover95.isna().all()
+    models = table[~table.method.str.startswith("constant")]
+    assert models[["e0_cover80", "e0_cover95", "logm_cover80", "logm_cover95"]].notna().all().all()
+    assert (models.e0_cover95 >= models.e0_cover80).all()
 
 
 def test_backtest_sex_option_and_bad_years():
     scenario = SOURCE / "scenarios" / "china_reference.yaml"
-    result = healthcast("backtest", scenario, "--fit-until", 2000, "--sex", "male")
-    assert result.returncode == 0, result.stderr
-    assert {sex for sex, _ in parse_backtest(result.stdout)} == {"male"}
-    result = healthcast("backtest", scenario, "--fit-until", 2019)
+    table = backtest_csv(scenario, "--origins", "2000", "--sex", "male", "--draws", 0)
+    assert set(table.sex) == {"male"}
+    result = healthcast("backtest", scenario, "--origins", 2019)
     assert result.returncode == 2
     assert "leaves no later period" in result.stderr and "2015-2019" in result.stderr
     result = healthcast("backtest", scenario, "--fit-until", 1980)
@@ -148,11 +165,13 @@ def test_fit_period_with_too_few_periods_lists_the_file_periods(scenario_copy, t
 
 
 def test_fit_period_belongs_to_lee_carter_only(scenario_copy, tmp_path):
-    text = scenario_copy.read_text().replace("method: lee_carter", "method: rates")
+    text = scenario_copy.read_text().replace("method: bms", "method: rates")
+    text = text.replace("    rotate_bx: true\n", "")
     scenario_copy.write_text(text)
     result = healthcast("validate", scenario_copy)
     assert result.returncode == 2
-    assert "fit_period" in result.stderr and "only used by method 'lee_carter'" in result.stderr
+    assert "fit_period" in result.stderr
+    assert "only used by methods 'lee_carter, lee_miller, bms, li_lee'" in result.stderr
 
 
 def test_info_reports_the_base_year_calibration(reference_run):

@@ -79,7 +79,8 @@ def test_indicators_are_a_tidy_table_of_the_results(short_run):
     assert value("life_expectancy_at_65", 2025, "female") == float(e.sel(age=65))
     pop = float(ds["population"].sel(region="china", sex="total", year=2020).sum())
     assert value("population", 2020) == pytest.approx(pop, rel=1e-12)
-    assert abs(value("population", 2020) / 1.4393238e9 - 1) < 1e-6  # WPP2019, 1 Jan 2020
+    # The 2020 census (1,409.78 million on 1 November) moved to 1 January 2020.
+    assert abs(value("population", 2020) / 1.409778724e9 - 1) < 0.003
     assert 5 < value("infant_mortality", 2020) < 10
 
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "healthcast/demography/life_table.h"
 #include "healthcast/error.h"
 #include "healthcast/random/stream.h"
 
@@ -38,10 +39,56 @@ void check_inputs(const Eigen::Ref<const Eigen::MatrixXd>& mx, std::span<const i
                         ages[x], years[t], mx(x, t)));
 }
 
+double e0_of(std::span<const int> ages, const Eigen::VectorXd& log_m, demography::Sex sex) {
+  const Eigen::VectorXd m = log_m.array().exp().matrix();
+  return demography::life_table(ages, std::span<const double>(m.data(), m.size()), sex).e_at(0);
+}
+
+// k such that e0(exp(a + b k)) equals `target`: e0 falls as k rises (b_x > 0 where it
+// matters), so the root is bracketed by stepping out from the first-stage k, then bisected.
+double k_for_e0(std::span<const int> ages, const Eigen::VectorXd& ax, const Eigen::VectorXd& bx,
+                double k0, double target, demography::Sex sex) {
+  const auto gap = [&](double k) { return e0_of(ages, ax + bx * k, sex) - target; };
+  double lo = k0, hi = k0, step = 1.0;
+  double g_lo = gap(lo), g_hi = g_lo;
+  for (int i = 0; i < 60 && g_lo < 0.0; ++i, step *= 2.0) g_lo = gap(lo -= step);
+  step = 1.0;
+  for (int i = 0; i < 60 && g_hi > 0.0; ++i, step *= 2.0) g_hi = gap(hi += step);
+  if (g_lo < 0.0 || g_hi > 0.0)
+    throw Error(fmt::format("Lee-Miller: no k gives the observed e0 of {:.3f} years", target));
+  for (int i = 0; i < 200 && hi - lo > 1e-12 * (1.0 + std::abs(hi)); ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (gap(mid) > 0.0 ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+// k maximising the Poisson likelihood of the life-table deaths d = m L given exposures L:
+// the root of sum_x b_x (d_x - L_x exp(a_x + b_x k)), by Newton's method (the likelihood is
+// concave in k).
+double k_for_deaths(std::span<const int> ages, const Eigen::VectorXd& ax, const Eigen::VectorXd& bx,
+                    const Eigen::VectorXd& log_m, double k0, demography::Sex sex) {
+  const Eigen::VectorXd m = log_m.array().exp().matrix();
+  const auto lt = demography::life_table(ages, std::span<const double>(m.data(), m.size()), sex);
+  const Eigen::Map<const Eigen::VectorXd> exposure(lt.L.data(),
+                                                   static_cast<Eigen::Index>(lt.size()));
+  const Eigen::VectorXd deaths = m.cwiseProduct(exposure);
+  double k = k0;
+  for (int i = 0; i < 100; ++i) {
+    const Eigen::VectorXd fit = exposure.cwiseProduct((ax + bx * k).array().exp().matrix());
+    const double score = bx.dot(deaths - fit);
+    const double info = bx.cwiseProduct(bx).dot(fit);
+    const double dk = score / info;
+    k += dk;
+    if (std::abs(dk) < 1e-13 * (1.0 + std::abs(k))) break;
+  }
+  return k;
+}
+
 }  // namespace
 
 LeeCarter LeeCarter::fit(const Eigen::Ref<const Eigen::MatrixXd>& mx, std::span<const int> ages,
-                         std::span<const double> years) {
+                         std::span<const double> years, const LeeCarterOptions& options) {
   check_inputs(mx, ages, years);
   LeeCarter lc;
   lc.ages_.assign(ages.begin(), ages.end());
@@ -65,6 +112,14 @@ LeeCarter LeeCarter::fit(const Eigen::Ref<const Eigen::MatrixXd>& mx, std::span<
   lc.bx_ = u / sum_u;
   lc.kt_ = svd.matrixV().col(0) * (s * sum_u);
   lc.explained_ = s * s / svd.singularValues().squaredNorm();
+  for (Eigen::Index t = 0; t < lc.kt_.size(); ++t) {
+    if (options.kt == KtFit::e0)
+      lc.kt_(t) = k_for_e0(ages, lc.ax_, lc.bx_, lc.kt_(t), e0_of(ages, log_m.col(t), options.sex),
+                           options.sex);
+    else if (options.kt == KtFit::deaths)
+      lc.kt_(t) = k_for_deaths(ages, lc.ax_, lc.bx_, log_m.col(t), lc.kt_(t), options.sex);
+  }
+  lc.residuals_ = log_m - ((lc.bx_ * lc.kt_.transpose()).colwise() + lc.ax_);
 
   const Eigen::Index n = lc.kt_.size();
   lc.drift_ = (lc.kt_(n - 1) - lc.kt_(0)) / static_cast<double>(n - 1);
@@ -100,7 +155,6 @@ LeeCarterForecast LeeCarter::forecast(int horizon, int draws, std::uint64_t seed
   LeeCarterForecast f;
   const auto h_count = static_cast<Eigen::Index>(horizon);
   f.mx.resize(bx_.size(), h_count);
-  const double k_last = kt_(kt_.size() - 1);
   for (int h = 1; h <= horizon; ++h) {
     const double t = years_.back() + h;
     const double steps = h / step_;

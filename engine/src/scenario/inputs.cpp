@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "fertility_forecast.h"
 #include "healthcast/health/dynamics.h"
 #include "healthcast/health/rates.h"
 #include "healthcast/health/sampling.h"
@@ -217,9 +218,9 @@ MortalityForecast mortality_by_improvement(const MortalitySpec& spec, int base, 
 
 const std::map<std::string, MortalityMethod>& mortality_methods() {
   static const std::map<std::string, MortalityMethod> methods = {
-      {"improvement", mortality_by_improvement},
-      {"lee_carter", mortality_by_lee_carter},
-      {"rates", mortality_from_rates},
+      {"bms", mortality_by_factor_model},        {"improvement", mortality_by_improvement},
+      {"lee_carter", mortality_by_factor_model}, {"lee_miller", mortality_by_factor_model},
+      {"li_lee", mortality_by_factor_model},     {"rates", mortality_from_rates},
   };
   return methods;
 }
@@ -246,7 +247,8 @@ std::vector<RegionData> read_regions(const Scenario& scenario,
     RegionData region;
     region.name = spec.name;
     region.population = read_population(in.population);
-    region.fertility = read_fertility(in.fertility, base, horizon);
+    region.fertility = fertility_forecast(read_fertility(in.fertility, base, horizon),
+                                          in.fertility_uncertainty, base, horizon);
     region.sex_ratio_at_birth = read_sex_ratio(in.sex_ratio_at_birth, base, horizon);
     region.net_migration = read_migration(in.net_migration, base, horizon);
     region.mortality = method->second(in.mortality, base, horizon);
@@ -295,7 +297,7 @@ Setup make_setup(const ScenarioData& data, const std::vector<Intervention>& inte
     demography::RegionInputs region;
     region.name = in.name;
     region.population = in.population;
-    region.fertility = in.fertility;
+    region.fertility = draw && in.fertility.draw ? in.fertility.draw(*draw) : in.fertility.central;
     region.sex_ratio_at_birth = in.sex_ratio_at_birth;
     region.net_migration = in.net_migration;
     region.death_rate = draw && in.mortality.draw ? in.mortality.draw(*draw) : in.mortality.central;

@@ -10,7 +10,8 @@
 
 namespace healthcast::scenario {
 
-// Method "lee_carter" (mortality_lee_carter.cpp).
-MortalityForecast mortality_by_lee_carter(const MortalitySpec& spec, int base_year, int horizon);
+// Methods "lee_carter", "lee_miller", "bms" and "li_lee" (mortality_factor.cpp); the spec's
+// method names the variant.
+MortalityForecast mortality_by_factor_model(const MortalitySpec& spec, int base_year, int horizon);
 
 }  // namespace healthcast::scenario

@@ -35,18 +35,28 @@ std::pair<int, int> period(const YamlReader& rd, const YAML::Node& node, const s
   return rd.period(node, field, FIRST_YEAR, LAST_YEAR);
 }
 // Keys that belong to one mortality method only; any other method rejects them.
-const std::vector<std::pair<std::string, std::string>> METHOD_KEYS = {
-    {"jump_off", "improvement"}, {"improvement_from", "improvement"}, {"fit_period", "lee_carter"}};
+const std::vector<std::string> LEE_CARTER_FAMILY = {"lee_carter", "lee_miller", "bms", "li_lee"};
+const std::vector<std::pair<std::string, std::vector<std::string>>> METHOD_KEYS = {
+    {"jump_off", {"improvement"}},
+    {"improvement_from", {"improvement"}},
+    {"fit_period", LEE_CARTER_FAMILY},
+    {"rotate_bx", LEE_CARTER_FAMILY},
+    {"uncertainty", LEE_CARTER_FAMILY}};
+
+// A true/false value (the schema checked that it is a boolean).
+bool boolean(const YAML::Node& node) { return node.as<bool>(); }
+
 MortalitySpec read_mortality(const YamlReader& rd, const YAML::Node& node, const fs::path& base) {
   rd.require_map(node, "mortality");
   MortalitySpec spec;
   spec.where = rd.at(node);
   spec.method = rd.text(rd.required(node, "method"), "method");
   spec.rates = rd.file(rd.required(node, "rates"), "rates", base);
-  for (const auto& [key, owner] : METHOD_KEYS)
-    if (node[key] && spec.method != owner)
+  for (const auto& [key, owners] : METHOD_KEYS)
+    if (node[key] && std::find(owners.begin(), owners.end(), spec.method) == owners.end())
       rd.fail(node[key], key,
-              fmt::format("only used by method '{}', not '{}'", owner, spec.method));
+              fmt::format("only used by method{} '{}', not '{}'", owners.size() > 1 ? "s" : "",
+                          fmt::join(owners, ", "), spec.method));
   if (spec.method == "improvement") {
     std::tie(spec.jump_off_from, spec.jump_off_to) =
         period(rd, rd.required(node, "jump_off"), "jump_off");
@@ -55,8 +65,18 @@ MortalitySpec read_mortality(const YamlReader& rd, const YAML::Node& node, const
     if (spec.improvement_to >= spec.jump_off_from)
       rd.fail(node["improvement_from"], "improvement_from",
               fmt::format("must end before the jump-off period starts ({})", spec.jump_off_from));
-  } else if (spec.method == "lee_carter" && node["fit_period"]) {
-    std::tie(spec.fit_from, spec.fit_to) = period(rd, node["fit_period"], "fit_period");
+  } else if (std::find(LEE_CARTER_FAMILY.begin(), LEE_CARTER_FAMILY.end(), spec.method) !=
+             LEE_CARTER_FAMILY.end()) {
+    if (node["fit_period"])
+      std::tie(spec.fit_from, spec.fit_to) = period(rd, node["fit_period"], "fit_period");
+    if (node["rotate_bx"]) spec.rotate_bx = boolean(node["rotate_bx"]);
+    if (const auto u = node["uncertainty"]) {
+      rd.require_map(u, "uncertainty");
+      for (const auto& [key, flag] : {std::pair{"parameters", &spec.uncertainty.parameters},
+                                      std::pair{"structural", &spec.uncertainty.structural},
+                                      std::pair{"jump_off", &spec.uncertainty.jump_off}})
+        if (u[key]) *flag = boolean(u[key]);
+    }
   }
   return spec;
 }
@@ -67,7 +87,17 @@ InputFiles read_inputs(const YamlReader& rd, const YAML::Node& node, const fs::p
   rd.require_map(node, "inputs");
   InputFiles in = std::move(defaults);
   if (node["population"]) in.population = rd.file(node["population"], "population", base);
-  if (node["fertility"]) in.fertility = rd.file(node["fertility"], "fertility", base);
+  if (const auto f = node["fertility"]) {
+    // A file of rates, or {rates: file, uncertainty: file of TFR intervals}.
+    if (f.IsMap()) {
+      in.fertility = rd.file(rd.required(f, "rates"), "rates", base);
+      in.fertility_uncertainty =
+          f["uncertainty"] ? rd.file(f["uncertainty"], "uncertainty", base) : fs::path();
+    } else {
+      in.fertility = rd.file(f, "fertility", base);
+      in.fertility_uncertainty.clear();
+    }
+  }
   if (node["sex_ratio_at_birth"])
     in.sex_ratio_at_birth = rd.file(node["sex_ratio_at_birth"], "sex_ratio_at_birth", base);
   if (node["net_migration"])
@@ -80,7 +110,10 @@ InputFiles read_inputs(const YamlReader& rd, const YAML::Node& node, const fs::p
 // `over`'s keys where given, `under`'s elsewhere.
 InputFiles merge_inputs(InputFiles under, const InputFiles& over) {
   if (!over.population.empty()) under.population = over.population;
-  if (!over.fertility.empty()) under.fertility = over.fertility;
+  if (!over.fertility.empty()) {
+    under.fertility = over.fertility;
+    under.fertility_uncertainty = over.fertility_uncertainty;
+  }
   if (!over.sex_ratio_at_birth.empty()) under.sex_ratio_at_birth = over.sex_ratio_at_birth;
   if (!over.net_migration.empty()) under.net_migration = over.net_migration;
   if (!over.mortality.method.empty()) under.mortality = over.mortality;
@@ -178,7 +211,7 @@ Monitored read_monitored(const YamlReader& rd, const YAML::Node& node, int index
   m.indicator = rd.name(rd.required(node, "indicator"), "indicator");
   if (node["unit"]) m.unit = rd.text(node["unit"], "unit");
   m.history = rd.file(rd.required(node, "history"), "history", base);
-  if (node["illustrative"]) m.illustrative = node["illustrative"].as<bool>();
+  if (node["illustrative"]) m.illustrative = boolean(node["illustrative"]);
   if (node["trend"]) m.trend = rd.text(node["trend"], "trend");
   if (const auto bounds = node["bounds"]) {
     m.bounds = std::make_pair(rd.number(bounds[0], "bounds"), rd.number(bounds[1], "bounds"));

@@ -9,9 +9,11 @@
 // 2015-2019 (mid-year 2017, i.e. the instant 2017.5). Columns must be equally spaced; that
 // spacing is the model's time step (1 for annual data, 5 for five-year periods).
 //
-// Lee & Carter's second stage, re-estimating k_t so that the fitted rates reproduce the
-// observed deaths of each year, needs deaths and exposures; it is not done here because only
-// rates are given. k_t is therefore the first-stage (SVD) estimate.
+// The second stage re-estimates k_t with a_x and b_x held (KtFit): to the observed life
+// expectancy of each period (Lee & Miller 2001), or to the age distribution of deaths by Poisson
+// maximum likelihood (Booth, Maindonald & Smith 2002). Only rates are given, so the deaths are
+// those of the period's life table: d_x = m_x L_x with L_x the stationary population of the
+// observed rates (radix 1), which weights ages by their share of life-table deaths.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +22,19 @@
 
 #include <Eigen/Dense>
 
+#include "healthcast/demography/ages.h"
+
 namespace healthcast::forecast {
+
+// How k_t is estimated: `svd`, the first singular vector (Lee & Carter's first stage); `e0`,
+// refitted so that the fitted rates give the observed e0 of each period (Lee-Miller); `deaths`,
+// refitted to the life-table deaths by age (Booth-Maindonald-Smith).
+enum class KtFit { svd, e0, deaths };
+
+struct LeeCarterOptions {
+  KtFit kt = KtFit::svd;
+  demography::Sex sex = demography::Sex::total;  // the a_0 rule of the life tables (e0, deaths)
+};
 
 // Where the forecast rates start from. `observed`: the last observed rates, moved by
 // b_x (k_t - k_T) (Lee & Miller 2001), so the forecast starts exactly at the data and the base
@@ -45,8 +59,9 @@ class LeeCarter {
   // Fits to positive rates `mx` (ages x periods) observed at `years` (one per column, equally
   // spaced, increasing). Needs at least 3 columns (for the innovations' variance). Throws
   // Error on a non-positive or non-finite rate, mismatched sizes or uneven times.
+  // `options` choose the second stage (KtFit); the drift and sigma are those of the final k.
   static LeeCarter fit(const Eigen::Ref<const Eigen::MatrixXd>& mx, std::span<const int> ages,
-                       std::span<const double> years);
+                       std::span<const double> years, const LeeCarterOptions& options = {});
 
   const std::vector<int>& ages() const { return ages_; }
   const std::vector<double>& years() const { return years_; }
@@ -66,6 +81,10 @@ class LeeCarter {
 
   // Fitted rates exp(a_x + b_x k_t), ages x periods.
   Eigen::MatrixXd fitted() const;
+  // Observed minus fitted log rates, ages x periods.
+  const Eigen::MatrixXd& residuals() const { return residuals_; }
+  // Observed log rates of the last fitted period (the observed jump-off).
+  const Eigen::VectorXd& last_log_m() const { return last_log_m_; }
   // Mean k at any time (the drift line through k_T; extrapolated both ways).
   double k_at(double year) const;
   // Death rates for a value of k at the chosen jump-off.
@@ -89,6 +108,7 @@ class LeeCarter {
   std::vector<double> years_;
   Eigen::VectorXd ax_, bx_, kt_;
   Eigen::VectorXd last_log_m_;  // observed log rates of the last column (the jump-off)
+  Eigen::MatrixXd residuals_;
   double step_ = 1.0, drift_ = 0.0, sigma_ = 0.0, drift_se_ = 0.0, explained_ = 0.0;
 };
 

@@ -17,6 +17,12 @@ namespace healthcast::random {
 enum class Purpose : std::uint64_t {
   lee_carter_kt = 1,
   health_inputs = 2,
+  // Added after the first two; existing purposes keep their numbers so their draws never shift.
+  mortality_parameters = 3,  // the innovation variance of k drawn from its posterior
+  mortality_structural = 4,  // age-specific random-walk departures from the factor model
+  mortality_jump_off = 5,    // error of the jump-off rates
+  mortality_sex_factor = 6,  // Li-Lee sex-specific AR(1) deviations
+  fertility_tfr = 7,         // the TFR path's deviation from its central path
 };
 
 // Counter-based (Random123's Philox4x64-10): key = (seed, draw), counter = (purpose, n, 0, 0)

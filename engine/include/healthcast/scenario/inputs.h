@@ -34,6 +34,14 @@ struct MortalityForecast {
   std::function<std::vector<demography::SexAgeArray>(const DrawKey&)> draw;
 };
 
+// Age-specific fertility rates (births per woman-year, single ages) for each year
+// base_year..horizon: the central path, and the rates of a draw where the input has uncertainty
+// (empty `draw` when it has none). Mirrors MortalityForecast.
+struct FertilityForecast {
+  std::vector<demography::AgeArray> central;
+  std::function<std::vector<demography::AgeArray>(const DrawKey&)> draw;
+};
+
 // A mortality method turns its spec into a forecast for the years base_year..horizon.
 using MortalityMethod =
     std::function<MortalityForecast(const MortalitySpec& spec, int base_year, int horizon)>;
@@ -46,7 +54,7 @@ const std::map<std::string, MortalityMethod>& mortality_methods();
 struct RegionData {
   std::string name;
   demography::SexAgeArray population{};
-  std::vector<demography::AgeArray> fertility;
+  FertilityForecast fertility;
   std::vector<double> sex_ratio_at_birth;
   std::vector<demography::SexAgeArray> net_migration;
   MortalityForecast mortality;

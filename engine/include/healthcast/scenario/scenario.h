@@ -22,9 +22,17 @@ struct MortalitySpec {
   // from, each [first year, last year].
   int jump_off_from = 0, jump_off_to = 0;
   int improvement_from = 0, improvement_to = 0;
-  // Method "lee_carter": the years whose periods are fitted, [first year, last year]; periods
-  // wholly inside are used, and the last of them is the jump-off. 0, 0: every period.
+  // Methods of the Lee-Carter family (lee_carter, lee_miller, bms, li_lee): the years whose
+  // periods are fitted, [first year, last year]; periods wholly inside are used, and the last of
+  // them is the jump-off (bms chooses its first period within them). 0, 0: every period.
   int fit_from = 0, fit_to = 0;
+  // The Lee-Carter family: rotate b_x toward its ultimate pattern as e0 rises (Li, Lee &
+  // Gerland 2013), and which parts of the uncertainty the draws carry besides k's innovations
+  // and drift (forecast/factor_forecast.h).
+  bool rotate_bx = false;
+  struct {
+    bool parameters = true, structural = true, jump_off = true;
+  } uncertainty;
   SourceLocation where;  // the `mortality` entry in the scenario file
 };
 
@@ -32,6 +40,9 @@ struct MortalitySpec {
 struct InputFiles {
   std::filesystem::path population;
   std::filesystem::path fertility;
+  // TFR intervals (`year,tfr,lower95,upper95`) the fertility draws are calibrated to; empty:
+  // fertility without uncertainty.
+  std::filesystem::path fertility_uncertainty;
   std::filesystem::path sex_ratio_at_birth;
   std::filesystem::path net_migration;
   MortalitySpec mortality;
