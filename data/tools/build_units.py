@@ -40,6 +40,7 @@ SEXES = (("female", "f"), ("male", "m"))
 LEVELS = ("nation", "province", "prefecture", "county")
 # Administrative suffixes stripped before names are compared across censuses (a county that
 # became a district keeps its stem: 辽中县 -> 辽中区).
+RATIO = 1.8  # population change relative to the prefecture's beyond which the area changed
 NAME_SUFFIX = re.compile(r"(自治县|自治旗|林区|特区|县|区|市|旗)$")
 
 
@@ -195,6 +196,30 @@ def boundary_changes(u20, u10):
         if r.code in names10.index and stem(names10[r.code]) != stem(r.name_zh):
             changed.setdefault(r.code, []).append(
                 "code %s is %s in 2010 and %s in 2020" % (r.code, names10[r.code], r.name_zh))
+    # Counts: a matched county whose 2020 count is more than RATIO times, or less than 1/RATIO
+    # of, its 2010 count grown at the pace of its prefecture's other matched counties took in or gave away area (a merger that
+    # kept its code, as 静安区 took 闸北区), or its 2010 code meant another area. Real growth of
+    # this size relative to the prefecture is rare; it is marked too, to be safe.
+    pop10 = u10.set_index("code").population
+    pop20 = u20.set_index("code").population
+    for prefix, kids20 in c20.groupby(c20.code.str[:4]):
+        kids10 = c10[c10.code.str[:4] == prefix]
+        if prefix[2:4] == "90" or kids10.empty:
+            continue  # directly administered counties are not a prefecture
+        both = [c for c in kids20.code if c in pop10.index]
+        for r in kids20.itertuples():
+            # The pace of the prefecture's other counties found in both censuses (others came or
+            # went with their people); the prefecture's own when it has no other.
+            others = [c for c in both if c != r.code]
+            if r.code not in pop10.index:
+                continue
+            pace = (pop20[others].sum() / pop10[others].sum() if others
+                    else pop20.get(r.code[:4] + "00", 1.0) / pop10.get(r.code[:4] + "00", 1.0))
+            relative = pop20[r.code] / (pop10[r.code] * pace)
+            if relative > RATIO or relative < 1.0 / RATIO:
+                changed.setdefault(r.code, []).append(
+                    "%s went from %d to %d persons while its prefecture changed %.2fx"
+                    % (r.name_zh, pop10[r.code], pop20[r.code], pace))
     return changed
 
 
