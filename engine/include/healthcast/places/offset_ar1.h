@@ -1,10 +1,10 @@
 // A place's offset from the national path (a mortality level in relational_mortality.h's
 // units, or any such gap) carried forward as a first-order autoregression, as bayesLife's
 // subnational projections carry a region's e0 gap (Sevcikova & Raftery 2021, "Probabilistic
-// projection of subnational life expectancy", JOSS Stat. 50): x_{t+1} = phi x_t + sigma eps_t,
-// eps_t standard normal, so the gap shrinks toward 0 (the national path) by the factor phi per
-// year and its uncertainty grows toward the stationary sd sigma / sqrt(1 - phi^2). Time in
-// years.
+// projection of subnational life expectancy", Journal of Official Statistics 37(3), 591-610):
+// x_{t+1} = phi x_t + sigma eps_t, eps_t standard normal, so the gap shrinks toward 0 (the
+// national path) by the factor phi per year and its uncertainty grows toward the stationary sd
+// sigma / sqrt(1 - phi^2). Time in years.
 #pragma once
 
 #include <span>
