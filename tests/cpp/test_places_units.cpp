@@ -226,4 +226,18 @@ TEST(PlacesDerivation, UnitsMissingFromThe2010CensusGetZeroMigrationWithANote) {
   EXPECT_TRUE(city.migration.estimated);
 }
 
+TEST(PlacesDerivation, ExtremeOrChangedUnitsSayWhyInTheirNotes) {
+  auto has = [](const UnitInputs& in, std::string_view text) {
+    return std::any_of(in.notes.begin(), in.notes.end(),
+                       [&](const std::string& n) { return n.find(text) != std::string::npos; });
+  };
+  // 舟曲县: the mudslide of August 2010 fell in the census's twelve months of deaths.
+  EXPECT_TRUE(has(shipped_model().derive("623023"), "disaster in the census year"));
+  // 静安区 took 闸北区 in 2015 and kept its code: no migration from the two censuses.
+  const auto jingan = shipped_model().derive("310106");
+  EXPECT_TRUE(shipped_units().at("310106").boundary_changed);
+  EXPECT_FALSE(jingan.migration.estimated);
+  EXPECT_TRUE(has(jingan, "area changed"));
+}
+
 }  // namespace

@@ -363,13 +363,6 @@ struct UnitModel::Impl {
             "parent's, giving {:.3f})",
             units.at(prov).name_zh, opt.origin_year, opt.origin_year, std::exp(smr.at(u.code).y),
             rel.weight, std::exp(rel.value)));
-        if (rel.value > std::log(1.6) || rel.value < -std::log(1.6))
-          notes.push_back(fmt::format(
-              "mortality: the unit's {} death rate is {:.2f} times its province's after "
-              "standardisation: check for a disaster in the census year or a district of young "
-              "migrants (who often return home before they die); give the unit's official e0 if "
-              "known",
-              opt.origin_year, std::exp(rel.value)));
         if (u.boundary_changed)
           notes.push_back(
               fmt::format("mortality: the {} death rate is of the unit's {} area, "
@@ -388,6 +381,13 @@ struct UnitModel::Impl {
             u.code, opt.origin_year,
             u.level == Level::county && parent != smr_shrunk.end() ? "prefecture" : "province"));
       }
+      if (std::abs(rel.value) > std::log(1.6))
+        notes.push_back(fmt::format(
+            "mortality: the {} death rate behind this level is {:.2f} times the province's after "
+            "standardisation: check for a disaster in the census year or a district of young "
+            "migrants (who often return home before they die); give the unit's official e0 if "
+            "known",
+            opt.origin_year, std::exp(rel.value)));
       const SexAgeArray p = graduate_census(*groups, national.base_population);
       const SexAgeArray& pm = province_m.at(prov);
       const double sd = std::sqrt(rel.variance);
