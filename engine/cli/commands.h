@@ -12,5 +12,7 @@ void add_lifetable_command(CLI::App& app);
 void add_targets_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_backtest_command(CLI::App& app);
+void add_units_command(CLI::App& app);   // units.cpp
+void add_import_command(CLI::App& app);  // units.cpp
 
 }  // namespace healthcast::cli

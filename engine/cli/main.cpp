@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
   cli::add_targets_command(app);
   cli::add_compare_command(app);
   cli::add_backtest_command(app);
+  cli::add_units_command(app);
+  cli::add_import_command(app);
 
   try {
     app.parse(argc, argv);  // runs the chosen subcommand's callback
