@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "healthcast/error.h"
-#include "healthcast/io/age_schedule.h"
+#include "healthcast/input/age_schedule.h"
 
 namespace healthcast::places {
 
@@ -39,9 +39,9 @@ void add_mortality_history(NationalInputs& inputs, const scenario::MortalityHist
 }
 
 SexAgeArray read_population(const std::filesystem::path& path) {
-  const auto csv = io::CsvTable::read(path);
+  const auto csv = input::CsvTable::read(path);
   csv.require_columns({"sex", "age", "population"});
-  io::AgeSchedule schedule;
+  input::AgeSchedule schedule;
   for (std::size_t r = 0; r < csv.rows(); ++r) schedule.add(csv, r, "population", 0.0, 1e10);
   return schedule.single_years("population");
 }

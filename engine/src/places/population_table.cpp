@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 
 #include "healthcast/error.h"
-#include "healthcast/io/csv.h"
+#include "healthcast/input/csv.h"
 #include "healthcast/places/graduation.h"
 
 namespace healthcast::places {
@@ -104,7 +104,7 @@ std::optional<AgeLabel> parse_age(const std::string& raw) {
   return std::nullopt;
 }
 
-std::optional<std::string> find_column(const io::CsvTable& csv,
+std::optional<std::string> find_column(const input::CsvTable& csv,
                                        std::initializer_list<const char*> names) {
   for (const auto& h : csv.columns()) {
     const std::string n = normalise(h);
@@ -114,7 +114,7 @@ std::optional<std::string> find_column(const io::CsvTable& csv,
   return std::nullopt;
 }
 
-double count(const io::CsvTable& csv, std::size_t row, const std::string& column) {
+double count(const input::CsvTable& csv, std::size_t row, const std::string& column) {
   std::string s = csv.text(row, column);
   for (const char* sep : {",", "，", " ", "　"}) replace_all(s, sep, "");
   double v = 0;
@@ -164,7 +164,7 @@ GroupedPopulation parse_population_table(std::string_view bytes, const std::stri
   GroupedPopulation out;
   out.source = source;
   const std::string text = to_utf8(bytes, source, out.encoding);
-  const auto csv = io::CsvTable::parse(text, source);
+  const auto csv = input::CsvTable::parse(text, source);
   const auto age =
       find_column(csv, {"年龄", "年龄组", "年龄段", "年龄别", "age", "agegroup", "age_group"});
   const auto male =

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "healthcast/error.h"
-#include "healthcast/io/csv.h"
+#include "healthcast/input/csv.h"
 
 namespace healthcast::places {
 
@@ -23,7 +23,7 @@ bool is_code(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::string code_field(const io::CsvTable& csv, std::size_t row, std::string_view column,
+std::string code_field(const input::CsvTable& csv, std::size_t row, std::string_view column,
                        bool may_be_empty = false) {
   const auto& s = csv.text(row, column);
   if (may_be_empty && s.empty()) return s;
@@ -33,7 +33,7 @@ std::string code_field(const io::CsvTable& csv, std::size_t row, std::string_vie
   return s;
 }
 
-Level level_field(const io::CsvTable& csv, std::size_t row) {
+Level level_field(const input::CsvTable& csv, std::size_t row) {
   const auto& s = csv.text(row, "level");
   for (Level l : {Level::nation, Level::province, Level::prefecture, Level::county})
     if (s == to_string(l)) return l;
@@ -42,7 +42,7 @@ Level level_field(const io::CsvTable& csv, std::size_t row) {
       fmt::format("'{}' is not allowed; use nation, province, prefecture or county", s));
 }
 
-std::optional<double> optional_number(const io::CsvTable& csv, std::size_t row,
+std::optional<double> optional_number(const input::CsvTable& csv, std::size_t row,
                                       std::string_view column, double low, double high) {
   if (csv.text(row, column).empty()) return std::nullopt;
   const double v = csv.number(row, column);
@@ -52,7 +52,7 @@ std::optional<double> optional_number(const io::CsvTable& csv, std::size_t row,
   return v;
 }
 
-bool flag_field(const io::CsvTable& csv, std::size_t row, std::string_view column) {
+bool flag_field(const input::CsvTable& csv, std::size_t row, std::string_view column) {
   const int v = csv.integer(row, column);
   if (v != 0 && v != 1)
     throw InputError(csv.location(row, column), std::string(column),
@@ -61,7 +61,7 @@ bool flag_field(const io::CsvTable& csv, std::size_t row, std::string_view colum
 }
 
 std::map<std::string, SexGroups, std::less<>> read_census(const std::filesystem::path& path) {
-  const auto csv = io::CsvTable::read(path);
+  const auto csv = input::CsvTable::read(path);
   csv.require_columns({"code", "sex"});
   for (const char* g : GROUP_LABELS) csv.require_columns({g});
   std::map<std::string, SexGroups, std::less<>> out;
@@ -176,7 +176,7 @@ UnitsData read_units(const std::filesystem::path& dir) {
                      "the units data folder does not exist (expected units.csv, census2020.csv, "
                      "... as data/tools/build_units.py writes them)");
   {
-    const auto csv = io::CsvTable::read(dir / "units.csv");
+    const auto csv = input::CsvTable::read(dir / "units.csv");
     csv.require_columns(
         {"code", "name_zh", "level", "parent", "population", "in_2010", "boundary_changed", "ceb"});
     std::vector<SourceLocation> parent_at;
@@ -216,7 +216,7 @@ UnitsData read_units(const std::filesystem::path& dir) {
       throw InputError({(dir / "census2020.csv").string(), 0, 0}, "code",
                        fmt::format("unit {} of units.csv has no rows", u.code));
   {
-    const auto csv = io::CsvTable::read(dir / "census2010_units.csv");
+    const auto csv = input::CsvTable::read(dir / "census2010_units.csv");
     csv.require_columns({"code", "name_zh", "level", "parent", "cbr", "cdr", "ceb"});
     for (std::size_t r = 0; r < csv.rows(); ++r) {
       Unit2010 u;
@@ -234,7 +234,7 @@ UnitsData read_units(const std::filesystem::path& dir) {
     }
   }
   {
-    const auto csv = io::CsvTable::read(dir / "province_e0.csv");
+    const auto csv = input::CsvTable::read(dir / "province_e0.csv");
     csv.require_columns({"code", "year", "sex", "e0"});
     for (std::size_t r = 0; r < csv.rows(); ++r) {
       const auto code = code_field(csv, r, "code");
@@ -257,7 +257,7 @@ UnitsData read_units(const std::filesystem::path& dir) {
     }
   }
   {
-    const auto csv = io::CsvTable::read(dir / "national_asfr.csv");
+    const auto csv = input::CsvTable::read(dir / "national_asfr.csv");
     csv.require_columns({"year", "age", "asfr"});
     for (std::size_t r = 0; r < csv.rows(); ++r) {
       const int year = csv.integer(r, "year");
