@@ -21,7 +21,7 @@
 #include "healthcast/demography/life_table.h"
 #include "healthcast/error.h"
 #include "healthcast/scenario/inputs.h"
-#include "healthcast/scenario/mortality_history.h"
+#include "healthcast/input/mortality_history.h"
 #include "healthcast/scenario/scenario.h"
 
 namespace healthcast::cli {
@@ -100,7 +100,7 @@ SourceLocation where(const BacktestOptions& opt) { return {opt.scenario.string()
 
 // Scores of every method at one origin (the last fitted period `jump`).
 void score_origin(const BacktestOptions& opt, const scenario::MortalitySpec& given,
-                  const scenario::MortalityHistory& history, int fit_from, int origin,
+                  const input::MortalityHistory& history, int fit_from, int origin,
                   std::vector<Pair>& pairs) {
   const auto fitted = history.within(fit_from, origin);
   const std::size_t jump = fitted.back();
@@ -217,7 +217,7 @@ struct Summary {
 };
 
 void print_report(const BacktestOptions& opt, const scenario::RegionSpec& region,
-                  const scenario::MortalityHistory& history, int fit_from,
+                  const input::MortalityHistory& history, int fit_from,
                   const std::vector<Pair>& pairs) {
   const bool csv = opt.format == "csv";
   const auto wanted = [&](std::size_t s) {
@@ -339,7 +339,7 @@ void print_report(const BacktestOptions& opt, const scenario::RegionSpec& region
 
 void backtest_region(BacktestOptions opt, const scenario::RegionSpec& region) {
   const auto& given = region.inputs.mortality;
-  const auto history = scenario::read_mortality_history(given.rates);
+  const auto history = input::read_mortality_history(given.rates);
   const bool factor_given =
       std::find(FACTOR_METHODS.begin(), FACTOR_METHODS.end(), given.method) != FACTOR_METHODS.end();
   const int fit_from = opt.fit_from != 0                     ? opt.fit_from

@@ -28,12 +28,12 @@ SexAgeArray NationalInputs::mx_at(int year) const {
   return out;
 }
 
-void add_mortality_history(NationalInputs& inputs, const scenario::MortalityHistory& history) {
+void add_mortality_history(NationalInputs& inputs, const input::MortalityHistory& history) {
   for (std::size_t p = 0; p < history.periods.size(); ++p) {
     SexAgeArray m{};
     for (std::size_t s = 0; s < N_SEXES; ++s)
       m[s] =
-          scenario::to_single_ages(history.ages, history.mx[s].col(static_cast<Eigen::Index>(p)));
+          input::to_single_ages(history.ages, history.mx[s].col(static_cast<Eigen::Index>(p)));
     inputs.mx[static_cast<int>(std::floor(history.mid(p)))] = m;
   }
 }
@@ -49,7 +49,7 @@ SexAgeArray read_population(const std::filesystem::path& path) {
 NationalInputs read_national_inputs(const std::filesystem::path& dir) {
   NationalInputs in;
   in.base_population = read_population(dir / "population_2020.csv");
-  add_mortality_history(in, scenario::read_mortality_history(dir / "mortality_history.csv"));
+  add_mortality_history(in, input::read_mortality_history(dir / "mortality_history.csv"));
   return in;
 }
 

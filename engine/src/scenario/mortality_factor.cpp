@@ -21,7 +21,7 @@
 #include "healthcast/forecast/factor_forecast.h"
 #include "healthcast/forecast/fit_period.h"
 #include "healthcast/forecast/lee_carter.h"
-#include "healthcast/scenario/mortality_history.h"
+#include "healthcast/input/mortality_history.h"
 #include "mortality_methods.h"
 
 namespace healthcast::scenario {
@@ -29,6 +29,9 @@ namespace healthcast::scenario {
 namespace {
 
 using demography::N_SEXES;
+using input::MortalityHistory;
+using input::read_mortality_history;
+using input::to_single_ages;
 
 // The history's columns `periods` for sex s.
 Eigen::MatrixXd columns(const MortalityHistory& history, std::size_t s,

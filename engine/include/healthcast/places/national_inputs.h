@@ -8,7 +8,7 @@
 
 #include "healthcast/demography/ages.h"
 #include "healthcast/places/base_population.h"
-#include "healthcast/scenario/mortality_history.h"
+#include "healthcast/input/mortality_history.h"
 
 namespace healthcast::places {
 
@@ -26,7 +26,7 @@ struct NationalInputs {
 
 // Adds each period of a mortality history (scenario/mortality_history.h) at its middle year
 // ((from + to) / 2, rounded down), spread to single ages (constant within each interval).
-void add_mortality_history(NationalInputs& inputs, const scenario::MortalityHistory& history);
+void add_mortality_history(NationalInputs& inputs, const input::MortalityHistory& history);
 
 // A single-year population file (`sex,age,population`, ages 0..AGE_MAX, e.g.
 // data/china/population_2020.csv), by sex. Throws InputError with file, line and field.

@@ -1,4 +1,4 @@
-#include "healthcast/scenario/mortality_history.h"
+#include "healthcast/input/mortality_history.h"
 
 #include <map>
 
@@ -6,7 +6,7 @@
 
 #include "healthcast/input/csv.h"
 
-namespace healthcast::scenario {
+namespace healthcast::input {
 
 namespace {
 
@@ -38,7 +38,7 @@ using Columns = std::map<std::pair<int, int>, std::array<Column, 2>>;
 
 // The file's rows as (from, to) -> [female, male] columns, in file order within each; rows of
 // both sexes combined are kept in the file for reference and skipped.
-Columns read_columns(const input::CsvTable& csv) {
+Columns read_columns(const CsvTable& csv) {
   Columns columns;
   for (std::size_t r = 0; r < csv.rows(); ++r) {
     const auto& sex_text = csv.text(r, "sex");
@@ -103,7 +103,7 @@ void check_ages(MortalityHistory& h, const std::pair<int, int>& period, std::siz
 }  // namespace
 
 MortalityHistory read_mortality_history(const std::filesystem::path& path) {
-  auto csv = input::CsvTable::read(path);
+  auto csv = CsvTable::read(path);
   csv.require_columns({"from_year", "to_year", "sex", "age", "mx"});
   if (csv.rows() == 0) throw InputError({csv.source(), 1, 0}, "", "the file has no data rows");
   const Columns columns = read_columns(csv);
@@ -139,4 +139,4 @@ demography::AgeArray to_single_ages(std::span<const int> ages, const Eigen::Vect
   return out;
 }
 
-}  // namespace healthcast::scenario
+}  // namespace healthcast::input

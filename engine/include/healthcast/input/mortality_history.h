@@ -13,7 +13,7 @@
 
 #include "healthcast/demography/projection.h"
 
-namespace healthcast::scenario {
+namespace healthcast::input {
 
 struct MortalityHistory {
   std::string source;                        // the file, for messages
@@ -35,4 +35,4 @@ MortalityHistory read_mortality_history(const std::filesystem::path& path);
 // Rates on the left edges `ages` spread to single years 0..AGE_MAX, constant in each interval.
 demography::AgeArray to_single_ages(std::span<const int> ages, const Eigen::VectorXd& m);
 
-}  // namespace healthcast::scenario
+}  // namespace healthcast::input
