@@ -20,8 +20,8 @@
 #include "commands.h"
 #include "healthcast/demography/life_table.h"
 #include "healthcast/error.h"
-#include "healthcast/scenario/inputs.h"
 #include "healthcast/input/mortality_history.h"
+#include "healthcast/scenario/inputs.h"
 #include "healthcast/scenario/scenario.h"
 
 namespace healthcast::cli {
@@ -98,14 +98,15 @@ Interval interval(std::vector<double> values) {
 
 SourceLocation where(const BacktestOptions& opt) { return {opt.scenario.string(), 0, 0}; }
 
-// Scores of every method at one origin (the last fitted period `jump`).
-void score_origin(const BacktestOptions& opt, const scenario::MortalitySpec& given,
-                  const input::MortalityHistory& history, int fit_from, int origin,
-                  std::vector<Pair>& pairs) {
-  const auto fitted = history.within(fit_from, origin);
-  const std::size_t jump = fitted.back();
-  std::vector<std::size_t> targets;
-  std::vector<int> target_years;
+// The periods after an origin that a back-test compares with, at their middle years.
+struct Targets {
+  std::vector<std::size_t> periods;
+  std::vector<int> years;
+};
+
+Targets targets_after(const BacktestOptions& opt, const input::MortalityHistory& history,
+                      std::size_t jump) {
+  Targets t;
   for (std::size_t p = jump + 1; p < history.periods.size(); ++p) {
     const double mid = history.mid(p);
     if (mid != std::floor(mid))
@@ -113,77 +114,103 @@ void score_origin(const BacktestOptions& opt, const scenario::MortalitySpec& giv
                        fmt::format("the period {} has no whole middle year; the back-test "
                                    "compares at the middle year of a period of odd length",
                                    period_label(history.periods[p])));
-    targets.push_back(p);
-    target_years.push_back(static_cast<int>(mid));
+    t.periods.push_back(p);
+    t.years.push_back(static_cast<int>(mid));
   }
+  return t;
+}
+
+// A method's forecast rates by sex and target (abridged ages) and, with draws, every draw's.
+struct MethodForecast {
+  std::array<std::vector<Eigen::VectorXd>, N_SEXES> central;
+  std::array<std::vector<std::vector<Eigen::VectorXd>>, N_SEXES> draws;  // [target][draw]
+};
+
+MethodForecast forecast_of(const BacktestOptions& opt, const std::string& method,
+                           scenario::MortalitySpec spec, const input::MortalityHistory& history,
+                           const Targets& targets, std::size_t jump, std::size_t earlier) {
+  MethodForecast out;
+  if (method == "constant_rates") {
+    for (std::size_t s = 0; s < N_SEXES; ++s)
+      out.central[s].assign(targets.years.size(),
+                            history.mx[s].col(static_cast<Eigen::Index>(jump)));
+    return out;
+  }
+  spec.method = method == "constant_improvement" ? "improvement" : method;
+  std::tie(spec.jump_off_from, spec.jump_off_to) = history.periods[jump];
+  std::tie(spec.improvement_from, spec.improvement_to) = history.periods[earlier];
+  const int first = targets.years.front(), last = targets.years.back();
+  const auto forecast = scenario::mortality_methods().at(spec.method)(spec, first, last);
+  for (std::size_t s = 0; s < N_SEXES; ++s)
+    for (int year : targets.years)
+      out.central[s].push_back(abridged(forecast.central[year - first][s], history.ages));
+  if (!forecast.draw || opt.draws <= 0) return out;
+  for (std::size_t s = 0; s < N_SEXES; ++s)
+    out.draws[s].assign(targets.years.size(), std::vector<Eigen::VectorXd>(opt.draws));
+  for (int j = 0; j < opt.draws; ++j) {
+    const auto rates = forecast.draw({opt.seed, static_cast<std::uint64_t>(j)});
+    for (std::size_t s = 0; s < N_SEXES; ++s)
+      for (std::size_t i = 0; i < targets.years.size(); ++i)
+        out.draws[s][i][j] = abridged(rates[targets.years[i] - first][s], history.ages);
+  }
+  return out;
+}
+
+// Whether the observed e0 and log m of a target fall in the draws' 80% and 95% intervals.
+void add_coverage(Pair& pr, const Eigen::VectorXd& observed,
+                  const std::vector<Eigen::VectorXd>& draws, const std::vector<int>& ages,
+                  demography::Sex sex) {
+  pr.has_interval = true;
+  std::vector<double> e0s;
+  for (const auto& m : draws) e0s.push_back(e0_of(ages, m, sex));
+  const Interval e0 = interval(e0s);
+  std::tie(pr.e0_low80, pr.e0_high80, pr.e0_low95, pr.e0_high95) =
+      std::tuple{e0.low80, e0.high80, e0.low95, e0.high95};
+  for (Eigen::Index x = 0; x < observed.size(); ++x) {
+    std::vector<double> logs;
+    for (const auto& m : draws) logs.push_back(std::log(m(x)));
+    const Interval lm = interval(logs);
+    const double v = std::log(observed(x));
+    pr.logm_in80 += lm.covers80(v);
+    pr.logm_in95 += lm.covers95(v);
+  }
+}
+
+// Scores of every method at one origin (the last fitted period `jump`).
+void score_origin(const BacktestOptions& opt, const scenario::MortalitySpec& given,
+                  const input::MortalityHistory& history, int fit_from, int origin,
+                  std::vector<Pair>& pairs) {
+  const auto fitted = history.within(fit_from, origin);
+  const std::size_t jump = fitted.back();
+  const Targets targets = targets_after(opt, history, jump);
   // The improvement rule's earlier period: the one starting improvement_years before the
   // jump-off starts, else the first fitted period.
   std::size_t earlier = fitted.front();
   for (std::size_t p : fitted)
     if (history.periods[p].first == history.periods[jump].first - opt.improvement_years)
       earlier = p;
-
+  scenario::MortalitySpec spec = given;
+  spec.fit_from = fit_from;
+  spec.fit_to = origin;
   for (const auto& method : opt.methods) {
-    // Forecast rates by sex and target (abridged ages) and, with draws, every draw's.
-    std::array<std::vector<Eigen::VectorXd>, N_SEXES> central;
-    std::array<std::vector<std::vector<Eigen::VectorXd>>, N_SEXES> draws;  // [target][draw]
-    if (method == "constant_rates") {
-      for (std::size_t s = 0; s < N_SEXES; ++s)
-        central[s].assign(targets.size(), history.mx[s].col(static_cast<Eigen::Index>(jump)));
-    } else {
-      scenario::MortalitySpec spec = given;
-      spec.method = method == "constant_improvement" ? "improvement" : method;
-      spec.fit_from = fit_from;
-      spec.fit_to = origin;
-      std::tie(spec.jump_off_from, spec.jump_off_to) = history.periods[jump];
-      std::tie(spec.improvement_from, spec.improvement_to) = history.periods[earlier];
-      const int first = target_years.front(), last = target_years.back();
-      const auto forecast = scenario::mortality_methods().at(spec.method)(spec, first, last);
-      for (std::size_t s = 0; s < N_SEXES; ++s)
-        for (int year : target_years)
-          central[s].push_back(abridged(forecast.central[year - first][s], history.ages));
-      if (forecast.draw && opt.draws > 0) {
-        for (std::size_t s = 0; s < N_SEXES; ++s)
-          draws[s].assign(targets.size(), std::vector<Eigen::VectorXd>(opt.draws));
-        for (int j = 0; j < opt.draws; ++j) {
-          const auto rates = forecast.draw({opt.seed, static_cast<std::uint64_t>(j)});
-          for (std::size_t s = 0; s < N_SEXES; ++s)
-            for (std::size_t i = 0; i < targets.size(); ++i)
-              draws[s][i][j] = abridged(rates[target_years[i] - first][s], history.ages);
-        }
-      }
-    }
+    const MethodForecast f = forecast_of(opt, method, spec, history, targets, jump, earlier);
     for (std::size_t s = 0; s < N_SEXES; ++s) {
       const auto sex = demography::SEXES[s];
-      for (std::size_t i = 0; i < targets.size(); ++i) {
-        const Eigen::VectorXd observed = history.mx[s].col(static_cast<Eigen::Index>(targets[i]));
+      for (std::size_t i = 0; i < targets.periods.size(); ++i) {
+        const Eigen::VectorXd observed =
+            history.mx[s].col(static_cast<Eigen::Index>(targets.periods[i]));
         Pair pr;
         pr.method = method;
         pr.sex = s;
         pr.origin = origin;
-        pr.target_year = target_years[i];
-        pr.horizon = history.mid(targets[i]) - history.mid(jump);
-        pr.e0_forecast = e0_of(history.ages, central[s][i], sex);
+        pr.target_year = targets.years[i];
+        pr.horizon = history.mid(targets.periods[i]) - history.mid(jump);
+        pr.e0_forecast = e0_of(history.ages, f.central[s][i], sex);
         pr.e0_observed = e0_of(history.ages, observed, sex);
-        const Eigen::ArrayXd diff = central[s][i].array().log() - observed.array().log();
+        const Eigen::ArrayXd diff = f.central[s][i].array().log() - observed.array().log();
         pr.logm_sq = diff.square().sum();
         pr.ages = static_cast<int>(diff.size());
-        if (!draws[s].empty()) {
-          pr.has_interval = true;
-          std::vector<double> e0s;
-          for (const auto& m : draws[s][i]) e0s.push_back(e0_of(history.ages, m, sex));
-          const Interval e0 = interval(e0s);
-          std::tie(pr.e0_low80, pr.e0_high80, pr.e0_low95, pr.e0_high95) =
-              std::tuple{e0.low80, e0.high80, e0.low95, e0.high95};
-          for (Eigen::Index x = 0; x < observed.size(); ++x) {
-            std::vector<double> logs;
-            for (const auto& m : draws[s][i]) logs.push_back(std::log(m(x)));
-            const Interval lm = interval(logs);
-            const double v = std::log(observed(x));
-            pr.logm_in80 += lm.covers80(v);
-            pr.logm_in95 += lm.covers95(v);
-          }
-        }
+        if (!f.draws[s].empty()) add_coverage(pr, observed, f.draws[s][i], history.ages, sex);
         pairs.push_back(pr);
       }
     }
@@ -216,91 +243,83 @@ struct Summary {
   double share(int n, int of) const { return 100.0 * n / of; }
 };
 
-void print_report(const BacktestOptions& opt, const scenario::RegionSpec& region,
-                  const input::MortalityHistory& history, int fit_from,
+// Which sexes the report shows.
+bool wanted(const BacktestOptions& opt, std::size_t s) {
+  return opt.sex == "both" || opt.sex == demography::to_string(demography::SEXES[s]);
+}
+
+// One line per origin, method, sex and target period.
+void print_detail(const BacktestOptions& opt, const scenario::RegionSpec& region,
                   const std::vector<Pair>& pairs) {
   const bool csv = opt.format == "csv";
-  const auto wanted = [&](std::size_t s) {
-    return opt.sex == "both" || opt.sex == demography::to_string(demography::SEXES[s]);
-  };
-  if (opt.detail) {
+  if (csv)
+    fmt::print(
+        "region,sex,method,origin,horizon,year,e0_forecast,e0_observed,e0_error,e0_low80,"
+        "e0_high80,e0_low95,e0_high95,logm_rmse,logm_cover80,logm_cover95\n");
+  else
+    fmt::print("{:<7} {:<21} {:>6} {:>4} {:>5} {:>7} {:>7} {:>6} {:>15} {:>15} {:>9} {:>6} {:>6}\n",
+               "sex", "method", "origin", "h", "year", "e0 fc", "e0 obs", "err", "e0 80%", "e0 95%",
+               "logm RMSE", "lm 80", "lm 95");
+  for (const auto& p : pairs) {
+    if (!wanted(opt, p.sex)) continue;
+    const auto sex = demography::to_string(demography::SEXES[p.sex]);
+    const double rmse = std::sqrt(p.logm_sq / p.ages);
+    const auto cover = [&](int n) {
+      return p.has_interval ? fmt::format("{:.1f}", 100.0 * n / p.ages)
+                            : std::string(csv ? "" : "-");
+    };
+    const auto bound = [&](double v) {
+      return p.has_interval ? fmt::format("{:.3f}", v) : std::string();
+    };
     if (csv)
-      fmt::print(
-          "region,sex,method,origin,horizon,year,e0_forecast,e0_observed,e0_error,e0_low80,"
-          "e0_high80,e0_low95,e0_high95,logm_rmse,logm_cover80,logm_cover95\n");
+      fmt::print("{},{},{},{},{},{},{:.4f},{:.4f},{:.4f},{},{},{},{},{:.5f},{},{}\n", region.name,
+                 sex, p.method, p.origin, p.horizon, p.target_year, p.e0_forecast, p.e0_observed,
+                 p.e0_forecast - p.e0_observed, bound(p.e0_low80), bound(p.e0_high80),
+                 bound(p.e0_low95), bound(p.e0_high95), rmse, cover(p.logm_in80),
+                 cover(p.logm_in95));
     else
       fmt::print(
-          "{:<7} {:<21} {:>6} {:>4} {:>5} {:>7} {:>7} {:>6} {:>15} {:>15} {:>9} {:>6} {:>6}\n",
-          "sex", "method", "origin", "h", "year", "e0 fc", "e0 obs", "err", "e0 80%", "e0 95%",
-          "logm RMSE", "lm 80", "lm 95");
-    for (const auto& p : pairs) {
-      if (!wanted(p.sex)) continue;
-      const auto sex = demography::to_string(demography::SEXES[p.sex]);
-      const double rmse = std::sqrt(p.logm_sq / p.ages);
-      const auto cover = [&](int n) {
-        return p.has_interval ? fmt::format("{:.1f}", 100.0 * n / p.ages)
-                              : std::string(csv ? "" : "-");
-      };
-      const auto bound = [&](double v) {
-        return p.has_interval ? fmt::format("{:.3f}", v) : std::string();
-      };
-      if (csv)
-        fmt::print("{},{},{},{},{},{},{:.4f},{:.4f},{:.4f},{},{},{},{},{:.5f},{},{}\n", region.name,
-                   sex, p.method, p.origin, p.horizon, p.target_year, p.e0_forecast, p.e0_observed,
-                   p.e0_forecast - p.e0_observed, bound(p.e0_low80), bound(p.e0_high80),
-                   bound(p.e0_low95), bound(p.e0_high95), rmse, cover(p.logm_in80),
-                   cover(p.logm_in95));
-      else
-        fmt::print(
-            "{:<7} {:<21} {:>6} {:>4} {:>5} {:>7.2f} {:>7.2f} {:>+6.2f} {:>15} {:>15} {:>9.4f} "
-            "{:>6} {:>6}\n",
-            sex, p.method, p.origin, p.horizon, p.target_year, p.e0_forecast, p.e0_observed,
-            p.e0_forecast - p.e0_observed,
-            p.has_interval ? fmt::format("{:.2f}-{:.2f}", p.e0_low80, p.e0_high80) : "-",
-            p.has_interval ? fmt::format("{:.2f}-{:.2f}", p.e0_low95, p.e0_high95) : "-", rmse,
-            cover(p.logm_in80), cover(p.logm_in95));
-    }
-    return;
+          "{:<7} {:<21} {:>6} {:>4} {:>5} {:>7.2f} {:>7.2f} {:>+6.2f} {:>15} {:>15} {:>9.4f} "
+          "{:>6} {:>6}\n",
+          sex, p.method, p.origin, p.horizon, p.target_year, p.e0_forecast, p.e0_observed,
+          p.e0_forecast - p.e0_observed,
+          p.has_interval ? fmt::format("{:.2f}-{:.2f}", p.e0_low80, p.e0_high80) : "-",
+          p.has_interval ? fmt::format("{:.2f}-{:.2f}", p.e0_low95, p.e0_high95) : "-", rmse,
+          cover(p.logm_in80), cover(p.logm_in95));
   }
-  // Summaries by sex and method, over every origin and horizon, then e0 MAE by horizon.
-  std::map<std::pair<std::size_t, std::string>, Summary> total;
-  std::map<std::tuple<std::size_t, std::string, double>, Summary> by_horizon;
-  std::vector<double> horizons;
-  for (const auto& p : pairs) {
-    total[{p.sex, p.method}].add(p);
-    by_horizon[{p.sex, p.method, p.horizon}].add(p);
-    if (std::find(horizons.begin(), horizons.end(), p.horizon) == horizons.end())
-      horizons.push_back(p.horizon);
-  }
-  std::sort(horizons.begin(), horizons.end());
-  if (csv) {
-    fmt::print(
-        "region,sex,method,pairs,e0_mae,e0_bias,logm_rmse,e0_cover80,e0_cover95,logm_cover80,"
-        "logm_cover95\n");
-  } else {
-    std::string origins;
-    for (int y : opt.origins) origins += fmt::format("{}{}", origins.empty() ? "" : ", ", y);
-    fmt::print("Back-test of mortality forecasts, region '{}' ({})\n", region.name, history.source);
-    fmt::print(
-        "Fitted from {}; origins (periods ending by): {}; each origin forecasts every later "
-        "period.\n",
-        fit_from, origins);
-    fmt::print(
-        "Intervals from {} draws (seed {}); coverage is the share of observed values inside "
-        "the central 80% and 95% intervals (nominal 80 and 95).\n",
-        opt.draws, opt.seed);
-    fmt::print(
-        "e0 errors are forecast minus observed, in years; log m RMSE over ages and periods; "
-        "constant_improvement\nmeasures the improvement over {} years before the jump-off.\n\n",
-        opt.improvement_years);
-    fmt::print("{:<7} {:<21} {:>5} {:>7} {:>7} {:>9} {:>7} {:>7} {:>7} {:>7}\n", "sex", "method",
-               "pairs", "e0 MAE", "e0 bias", "logm RMSE", "e0 80%", "e0 95%", "lm 80%", "lm 95%");
-  }
+}
+
+void print_header(const BacktestOptions& opt, const scenario::RegionSpec& region,
+                  const input::MortalityHistory& history, int fit_from) {
+  std::string origins;
+  for (int y : opt.origins) origins += fmt::format("{}{}", origins.empty() ? "" : ", ", y);
+  fmt::print("Back-test of mortality forecasts, region '{}' ({})\n", region.name, history.source);
+  fmt::print(
+      "Fitted from {}; origins (periods ending by): {}; each origin forecasts every later "
+      "period.\n",
+      fit_from, origins);
+  fmt::print(
+      "Intervals from {} draws (seed {}); coverage is the share of observed values inside "
+      "the central 80% and 95% intervals (nominal 80 and 95).\n",
+      opt.draws, opt.seed);
+  fmt::print(
+      "e0 errors are forecast minus observed, in years; log m RMSE over ages and periods; "
+      "constant_improvement\nmeasures the improvement over {} years before the jump-off.\n\n",
+      opt.improvement_years);
+  fmt::print("{:<7} {:<21} {:>5} {:>7} {:>7} {:>9} {:>7} {:>7} {:>7} {:>7}\n", "sex", "method",
+             "pairs", "e0 MAE", "e0 bias", "logm RMSE", "e0 80%", "e0 95%", "lm 80%", "lm 95%");
+}
+
+// Summaries by sex and method over every origin and horizon.
+void print_summaries(const BacktestOptions& opt, const scenario::RegionSpec& region,
+                     const std::map<std::pair<std::size_t, std::string>, Summary>& total) {
+  const bool csv = opt.format == "csv";
   for (std::size_t s = 0; s < N_SEXES; ++s) {
-    if (!wanted(s)) continue;
+    if (!wanted(opt, s)) continue;
     const auto sex = demography::to_string(demography::SEXES[s]);
     for (const auto& method : opt.methods) {
-      const Summary& sm = total[{s, method}];
+      const auto found = total.find({s, method});
+      const Summary sm = found == total.end() ? Summary() : found->second;
       const auto cover = [&](int n, int of) {
         return sm.has_interval ? fmt::format("{:.1f}", sm.share(n, of))
                                : std::string(csv ? "" : "-");
@@ -317,13 +336,24 @@ void print_report(const BacktestOptions& opt, const scenario::RegionSpec& region
                    cover(sm.logm_in95, sm.cells));
     }
   }
-  if (csv) return;
+}
+
+// e0 MAE by horizon, per sex and method.
+void print_by_horizon(const BacktestOptions& opt, const std::vector<Pair>& pairs) {
+  std::map<std::tuple<std::size_t, std::string, double>, Summary> by_horizon;
+  std::vector<double> horizons;
+  for (const auto& p : pairs) {
+    by_horizon[{p.sex, p.method, p.horizon}].add(p);
+    if (std::find(horizons.begin(), horizons.end(), p.horizon) == horizons.end())
+      horizons.push_back(p.horizon);
+  }
+  std::sort(horizons.begin(), horizons.end());
   fmt::print("\ne0 MAE by horizon (years ahead of the jump-off; pairs per horizon in brackets)\n");
   fmt::print("{:<7} {:<21}", "sex", "method");
   for (double h : horizons) fmt::print(" {:>8}", fmt::format("{:g}", h));
   fmt::print("\n");
   for (std::size_t s = 0; s < N_SEXES; ++s) {
-    if (!wanted(s)) continue;
+    if (!wanted(opt, s)) continue;
     for (const auto& method : opt.methods) {
       fmt::print("{:<7} {:<21}", demography::to_string(demography::SEXES[s]), method);
       for (double h : horizons) {
@@ -335,6 +365,22 @@ void print_report(const BacktestOptions& opt, const scenario::RegionSpec& region
       fmt::print("\n");
     }
   }
+}
+
+void print_report(const BacktestOptions& opt, const scenario::RegionSpec& region,
+                  const input::MortalityHistory& history, int fit_from,
+                  const std::vector<Pair>& pairs) {
+  if (opt.detail) return print_detail(opt, region, pairs);
+  std::map<std::pair<std::size_t, std::string>, Summary> total;
+  for (const auto& p : pairs) total[{p.sex, p.method}].add(p);
+  if (opt.format == "csv")
+    fmt::print(
+        "region,sex,method,pairs,e0_mae,e0_bias,logm_rmse,e0_cover80,e0_cover95,logm_cover80,"
+        "logm_cover95\n");
+  else
+    print_header(opt, region, history, fit_from);
+  print_summaries(opt, region, total);
+  if (opt.format != "csv") print_by_horizon(opt, pairs);
 }
 
 void backtest_region(BacktestOptions opt, const scenario::RegionSpec& region) {

@@ -133,52 +133,56 @@ std::array<Eigen::MatrixXd, N_SEXES> FactorForecast::draw(std::span<const double
   return simulate(times, &noise);
 }
 
-std::array<Eigen::MatrixXd, N_SEXES> FactorForecast::simulate(std::span<const double> times,
-                                                              const Noise* noise) const {
-  double latest = jump_off_time_;
-  for (double t : times) latest = std::max(latest, t);
-  const auto steps = static_cast<std::size_t>(std::ceil(latest - jump_off_time_ - 1e-9));
-  const auto n_ages = static_cast<Eigen::Index>(ages_.size());
-
-  // K's standard-normal innovations, shared by the sexes: the drift's first, then one a year.
-  std::vector<double> z_k(steps + 1, 0.0);
-  double sigma_scale = 1.0;
+// The random quantities of one draw (none for the central path), in the order the streams are
+// consumed, so that draw j stays a function of (seed, j) alone.
+struct FactorForecast::Shocks {
+  std::vector<double> z_k;   // K's standard-normal innovations: the drift's first, then a year's
+  double sigma_scale = 1.0;  // sigma drawn from its posterior, relative to its estimate
   std::optional<random::Stream> sex_rng, structural_rng;
-  std::array<Eigen::VectorXd, N_SEXES> path;  // the current year's log rates
-  for (std::size_t s = 0; s < N_SEXES; ++s) path[s] = sexes_[s].log_m0;
-  if (noise) {
-    random::Stream k_rng(noise->seed, noise->draw, random::Purpose::lee_carter_kt);
-    for (double& z : z_k) z = k_rng.normal();
-    const int nu = sexes_[0].k.differences - 1;
-    if (uncertainty_.parameters && nu >= 1) {
-      random::Stream rng(noise->seed, noise->draw, random::Purpose::mortality_parameters);
-      double chi2 = 0.0;
-      for (int i = 0; i < nu; ++i) chi2 += std::pow(rng.normal(), 2);
-      sigma_scale = std::sqrt(nu / chi2);
-    }
-    if (uncertainty_.jump_off) {
-      random::Stream rng(noise->seed, noise->draw, random::Purpose::mortality_jump_off);
-      for (std::size_t s = 0; s < N_SEXES; ++s)
-        for (Eigen::Index x = 0; x < n_ages; ++x)
-          path[s](x) += sexes_[s].jump_off_sd(x) * rng.normal();
-    }
-    sex_rng.emplace(noise->seed, noise->draw, random::Purpose::mortality_sex_factor);
-    if (uncertainty_.structural)
-      structural_rng.emplace(noise->seed, noise->draw, random::Purpose::mortality_structural);
-  }
+  bool drawn = false;
+};
 
-  // Annual parameters of each sex.
-  struct Annual {
-    double drift, sd, phi, c, dev_sd;
-  };
+// Annual parameters of each sex.
+struct FactorForecast::Annual {
+  double drift, sd, phi, c, dev_sd;
+};
+
+FactorForecast::Shocks FactorForecast::shocks(std::size_t steps, const Noise* noise,
+                                              Paths& path) const {
+  Shocks sh;
+  sh.z_k.assign(steps + 1, 0.0);
+  if (!noise) return sh;
+  sh.drawn = true;
+  random::Stream k_rng(noise->seed, noise->draw, random::Purpose::lee_carter_kt);
+  for (double& z : sh.z_k) z = k_rng.normal();
+  const int nu = sexes_[0].k.differences - 1;
+  if (uncertainty_.parameters && nu >= 1) {
+    random::Stream rng(noise->seed, noise->draw, random::Purpose::mortality_parameters);
+    double chi2 = 0.0;
+    for (int i = 0; i < nu; ++i) chi2 += std::pow(rng.normal(), 2);
+    sh.sigma_scale = std::sqrt(nu / chi2);
+  }
+  if (uncertainty_.jump_off) {
+    random::Stream rng(noise->seed, noise->draw, random::Purpose::mortality_jump_off);
+    for (std::size_t s = 0; s < N_SEXES; ++s)
+      for (Eigen::Index x = 0; x < path[s].size(); ++x)
+        path[s](x) += sexes_[s].jump_off_sd(x) * rng.normal();
+  }
+  sh.sex_rng.emplace(noise->seed, noise->draw, random::Purpose::mortality_sex_factor);
+  if (uncertainty_.structural)
+    sh.structural_rng.emplace(noise->seed, noise->draw, random::Purpose::mortality_structural);
+  return sh;
+}
+
+std::array<FactorForecast::Annual, N_SEXES> FactorForecast::annual_parameters(
+    const Shocks& sh) const {
   std::array<Annual, N_SEXES> annual{};
-  std::array<double, N_SEXES> dev{};
   for (std::size_t s = 0; s < N_SEXES; ++s) {
     const auto& f = sexes_[s];
     const double step = f.k.step;
-    const double sigma = f.k.sigma * sigma_scale;
+    const double sigma = f.k.sigma * sh.sigma_scale;
     const double drift =
-        f.k.drift + (f.k.differences > 0 ? z_k[0] * sigma / std::sqrt(f.k.differences) : 0.0);
+        f.k.drift + (f.k.differences > 0 ? sh.z_k[0] * sigma / std::sqrt(f.k.differences) : 0.0);
     annual[s].drift = drift / step;
     annual[s].sd = sigma / std::sqrt(step);
     // AR(1) per step turned annual: the same mean, phi^(1/step), and the variance over a step
@@ -190,59 +194,86 @@ std::array<Eigen::MatrixXd, N_SEXES> FactorForecast::simulate(std::span<const do
         phi > 0.0 ? f.deviation.sigma *
                         std::sqrt((1.0 - annual[s].phi * annual[s].phi) / (1.0 - phi * phi))
                   : f.deviation.sigma;
-    dev[s] = f.deviation_last;
   }
+  return annual;
+}
 
-  // The structural stream: each sex's persistent trends first, then the annual steps. Both are
-  // made e0-neutral to first order (projected off the e0 gradient at the jump-off): they move the
-  // age pattern, while the level of mortality is K's, whose uncertainty carries e0's.
-  const auto neutral = [this](std::size_t s, Eigen::VectorXd v) {
-    const Eigen::VectorXd& g = e0_gradient_[s];
-    return Eigen::VectorXd(v - g * (g.dot(v) / g.squaredNorm()));
-  };
-  std::array<Eigen::VectorXd, N_SEXES> trend;
+// Structural changes are made e0-neutral to first order (projected off the e0 gradient at the
+// jump-off): they move the age pattern, while the level of mortality is K's, whose uncertainty
+// carries e0's.
+Eigen::VectorXd FactorForecast::e0_neutral(std::size_t s, Eigen::VectorXd v) const {
+  const Eigen::VectorXd& g = e0_gradient_[s];
+  return v - g * (g.dot(v) / g.squaredNorm());
+}
+
+// Each sex's persistent structural trend: the structural stream's first values.
+FactorForecast::Paths FactorForecast::structural_trends(Shocks& sh) const {
+  Paths trend;
   for (std::size_t s = 0; s < N_SEXES; ++s) {
+    const auto n_ages = static_cast<Eigen::Index>(ages_.size());
     trend[s] = Eigen::VectorXd::Zero(n_ages);
-    if (structural_rng) {
-      for (Eigen::Index x = 0; x < n_ages; ++x)
-        trend[s](x) = sexes_[s].trend_sd(x) * structural_rng->normal();
-      trend[s] = neutral(s, trend[s]);
+    if (!sh.structural_rng) continue;
+    for (Eigen::Index x = 0; x < n_ages; ++x)
+      trend[s](x) = sexes_[s].trend_sd(x) * sh.structural_rng->normal();
+    trend[s] = e0_neutral(s, trend[s]);
+  }
+  return trend;
+}
+
+// One year of every sex: K's step (with b_x rotated toward its ultimate pattern as e0 rises),
+// the sex's own deviation, and the structural trend and step.
+void FactorForecast::step_year(std::size_t y, Shocks& sh, const std::array<Annual, N_SEXES>& annual,
+                               const Paths& trend, std::array<double, N_SEXES>& dev,
+                               Paths& path) const {
+  double weight = 0.0;
+  if (rotation_) {
+    const double e0 = 0.5 * (e0_of(ages_, path[0], demography::Sex::female) +
+                             e0_of(ages_, path[1], demography::Sex::male));
+    weight = rotation_weight(e0, *rotation_);
+  }
+  for (std::size_t s = 0; s < N_SEXES; ++s) {
+    const auto& f = sexes_[s];
+    const double dk = annual[s].drift + (sh.drawn ? annual[s].sd * sh.z_k[y] : 0.0);
+    if (weight > 0.0)
+      path[s] += ((1.0 - weight) * f.bx + weight * ultimate_[s]) * dk;
+    else
+      path[s] += f.bx * dk;
+    if (f.deviation_bx.size() > 0) {
+      const double next = annual[s].c + annual[s].phi * dev[s] +
+                          (sh.drawn ? annual[s].dev_sd * sh.sex_rng->normal() : 0.0);
+      path[s] += f.deviation_bx * (next - dev[s]);
+      dev[s] = next;
+    }
+    if (sh.structural_rng) {
+      Eigen::VectorXd step(path[s].size());
+      for (Eigen::Index x = 0; x < step.size(); ++x)
+        step(x) = f.structural_sd(x) * sh.structural_rng->normal();
+      path[s] += trend[s] + e0_neutral(s, step);
     }
   }
-  std::vector<std::array<Eigen::VectorXd, N_SEXES>> years{path};
+}
+
+std::array<Eigen::MatrixXd, N_SEXES> FactorForecast::simulate(std::span<const double> times,
+                                                              const Noise* noise) const {
+  double latest = jump_off_time_;
+  for (double t : times) latest = std::max(latest, t);
+  const auto steps = static_cast<std::size_t>(std::ceil(latest - jump_off_time_ - 1e-9));
+  Paths path;  // the current year's log rates
+  for (std::size_t s = 0; s < N_SEXES; ++s) path[s] = sexes_[s].log_m0;
+  Shocks sh = shocks(steps, noise, path);
+  const auto annual = annual_parameters(sh);
+  std::array<double, N_SEXES> dev{};
+  for (std::size_t s = 0; s < N_SEXES; ++s) dev[s] = sexes_[s].deviation_last;
+  const Paths trend = structural_trends(sh);
+  std::vector<Paths> years{path};
   for (std::size_t y = 1; y <= steps; ++y) {
-    double weight = 0.0;
-    if (rotation_) {
-      const double e0 = 0.5 * (e0_of(ages_, path[0], demography::Sex::female) +
-                               e0_of(ages_, path[1], demography::Sex::male));
-      weight = rotation_weight(e0, *rotation_);
-    }
-    for (std::size_t s = 0; s < N_SEXES; ++s) {
-      const auto& f = sexes_[s];
-      const double dk = annual[s].drift + (noise ? annual[s].sd * z_k[y] : 0.0);
-      if (weight > 0.0)
-        path[s] += ((1.0 - weight) * f.bx + weight * ultimate_[s]) * dk;
-      else
-        path[s] += f.bx * dk;
-      if (f.deviation_bx.size() > 0) {
-        const double next = annual[s].c + annual[s].phi * dev[s] +
-                            (noise ? annual[s].dev_sd * sex_rng->normal() : 0.0);
-        path[s] += f.deviation_bx * (next - dev[s]);
-        dev[s] = next;
-      }
-      if (structural_rng) {
-        Eigen::VectorXd step(n_ages);
-        for (Eigen::Index x = 0; x < n_ages; ++x)
-          step(x) = f.structural_sd(x) * structural_rng->normal();
-        path[s] += trend[s] + neutral(s, step);
-      }
-    }
+    step_year(y, sh, annual, trend, dev, path);
     years.push_back(path);
   }
-
+  // Columns at the asked times, interpolated between years.
   std::array<Eigen::MatrixXd, N_SEXES> out;
   for (std::size_t s = 0; s < N_SEXES; ++s) {
-    out[s].resize(n_ages, static_cast<Eigen::Index>(times.size()));
+    out[s].resize(static_cast<Eigen::Index>(ages_.size()), static_cast<Eigen::Index>(times.size()));
     for (std::size_t i = 0; i < times.size(); ++i) {
       const double h = std::max(0.0, times[i] - jump_off_time_);
       const auto below = std::min(static_cast<std::size_t>(std::floor(h)), steps);

@@ -99,8 +99,18 @@ class FactorForecast {
 
  private:
   struct Noise;
+  struct Shocks;
+  struct Annual;
+  using Paths = std::array<Eigen::VectorXd, demography::N_SEXES>;  // log rates by sex
   std::array<Eigen::MatrixXd, demography::N_SEXES> simulate(std::span<const double> times,
                                                             const Noise* noise) const;
+  Shocks shocks(std::size_t steps, const Noise* noise, Paths& jump_off) const;
+  std::array<Annual, demography::N_SEXES> annual_parameters(const Shocks& shocks) const;
+  Paths structural_trends(Shocks& shocks) const;
+  void step_year(std::size_t y, Shocks& shocks,
+                 const std::array<Annual, demography::N_SEXES>& annual, const Paths& trend,
+                 std::array<double, demography::N_SEXES>& dev, Paths& path) const;
+  Eigen::VectorXd e0_neutral(std::size_t sex, Eigen::VectorXd v) const;
 
   std::vector<int> ages_;
   double jump_off_time_ = 0.0;
