@@ -100,7 +100,6 @@ LeeCarterForecast LeeCarter::forecast(int horizon, int draws, std::uint64_t seed
   LeeCarterForecast f;
   const auto h_count = static_cast<Eigen::Index>(horizon);
   f.mx.resize(bx_.size(), h_count);
-  const double k_last = kt_(kt_.size() - 1);
   for (int h = 1; h <= horizon; ++h) {
     const double t = years_.back() + h;
     const double steps = h / step_;
