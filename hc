@@ -135,6 +135,8 @@ configure() {
     [ -z "$stale" ] && return 0
   fi
   say "configuring the build in $dir"
+  ensure_writable "$dir"
+  : 2>/dev/null > "$dir/last-configure.log" || cannot_write "$dir/last-configure.log"
   if ! cmake -S "$ROOT" -B "$dir" -G Ninja "${settings[@]}" > "$dir/last-configure.log" 2>&1; then
     cat "$dir/last-configure.log" >&2
     say "configuring failed (log: $dir/last-configure.log)"
