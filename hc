@@ -198,7 +198,8 @@ sanitize() {
   # of the clone that compiled them first, which the reports do not need.
   CCACHE_NOHASHDIR=1 build "$SANITIZE_BUILD" --target healthcast_tests
   cd "$SANITIZE_BUILD/tests"
-  ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1 \
+  # Brief: only failures and the summary (GTEST_BRIEF=0 lists every test).
+  GTEST_BRIEF=${GTEST_BRIEF:-1} ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 exec ./healthcast_tests "$@"
 }
 
