@@ -25,9 +25,9 @@ usage() {
   cat <<EOF
 Usage: ./hc COMMAND [ARGUMENTS...]
 
-Every command but help and the format commands first installs missing Debian packages
-(apt-get, as root or through sudo), then configures and builds in $b/ on first use and
-rebuilds what changed afterwards (HEALTHCAST_BUILD_DIR names another build folder).
+Every command but help first installs missing Debian packages (apt-get, as root or through
+sudo); all but help and the format commands then configure and build in $b/ on first use and
+rebuild what changed afterwards (HEALTHCAST_BUILD_DIR names another build folder).
 
 The healthcast program (each command has --help; the program is also $b/bin/healthcast):
   run [SCENARIO...] [-o OUT.h5]    project scenarios (default: scenarios/china_reference.yaml)
