@@ -52,13 +52,6 @@ def test_no_command_prints_the_usage_and_exits_2():
     assert result.stderr == hc("help").stdout
 
 
-def test_an_unknown_command_exits_2_before_building():
-    result = hc("no-such-command")
-    assert result.returncode == 2
-    assert "unknown command: no-such-command" in result.stderr
-    assert "building" not in result.stderr
-
-
 def test_a_build_folder_it_cannot_write_is_named_not_called_a_failed_build(tmp_path):
     # A regular file where a folder should be: not even root can make the build folder there.
     (tmp_path / "file").write_text("")
