@@ -154,7 +154,7 @@ build() {
       cannot_write "$dir" "some of its files are not writable (see the messages above)"
     fi
     say "the build failed (log: $log)"
-    if [ "$WERROR" = ON ] && grep -q -- '-Werror' "$log"; then
+    if [ "$WERROR" = ON ] && grep -q -- '\[-Werror=' "$log"; then
       say "warnings are errors; HEALTHCAST_WERROR=OFF ./hc $COMMAND builds despite them"
     fi
     exit 1
