@@ -1,18 +1,17 @@
 #!/usr/bin/env bash
-# healthcast's entry point on a fresh Debian 12 machine. Each command first installs missing
-# Debian packages (apt-get, as root), configures and builds on first use and rebuilds what
-# changed afterwards, then does its job:
-#   ./hc run [SCENARIO] [-o OUT.h5]   project a scenario (default: scenarios/china_reference.yaml)
-#   ./hc test                         run every test (C++ and Python) through ctest
-#   ./hc <command> ...                any other healthcast command (validate, info, lifetable)
+# healthcast's entry point on a Debian 12 machine; `./hc help` lists the commands.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD=${HEALTHCAST_BUILD_DIR:-$ROOT/build}
+SANITIZE_BUILD=$BUILD/sanitize
+# Warnings are errors in the project's own code (CI relies on it); HEALTHCAST_WERROR=OFF builds
+# anyway, e.g. with a newer compiler that warns about more.
+WERROR=${HEALTHCAST_WERROR:-ON}
 
-# Everything the build, the tests and the Python side need, from Debian's archive only.
+# Everything the build, the tests, the checks and the Python side need, from Debian's archive.
 PACKAGES=(
-  cmake ninja-build g++ git pkg-config
+  cmake ninja-build g++ git pkg-config ccache clang-format
   libeigen3-dev libboost-dev libhdf5-dev libyaml-cpp-dev libfmt-dev libcli11-dev
   libgtest-dev libbenchmark-dev pybind11-dev librandom123-dev nlohmann-json3-dev
   python3 python3-dev python3-numpy python3-pandas python3-h5py python3-xarray
@@ -21,12 +20,85 @@ PACKAGES=(
   fonts-noto-cjk
 )
 
+usage() {
+  local b=${BUILD#"$ROOT"/}
+  cat <<EOF
+Usage: ./hc COMMAND [ARGUMENTS...]
+
+Every command but help first installs missing Debian packages (apt-get, as root or through
+sudo); all but help and the format commands then configure and build in $b/ on first use and
+rebuild what changed afterwards (HEALTHCAST_BUILD_DIR names another build folder).
+
+The healthcast program (each command has --help; the program is also $b/bin/healthcast):
+  run [SCENARIO...] [-o OUT.h5]    project scenarios (default: scenarios/china_reference.yaml)
+  validate SCENARIO...             check a scenario and all its input files
+  info RESULTS.h5                  describe a results file
+  lifetable MX.csv                 life table from death rates (CSV columns age,mx)
+  targets RESULTS.h5               the plan's targets judged on a results file
+  compare REFERENCE.h5 RUN.h5...   deaths averted, life-years gained, DALYs averted, differences
+  backtest SCENARIO --fit-until Y  back-test the mortality forecasts on a scenario's history
+  --version                        the program's version and git revision
+
+Python ($b/venv: Debian's packages plus this build's healthcast):
+  python [ARGUMENTS...]            its interpreter (or: source $b/venv/bin/activate)
+  jupyter [ARGUMENTS...]           Jupyter with its kernel "healthcast" (a notebook server
+                                   needs Debian's jupyter-notebook)
+
+Checks (bash .ci/run runs format-check, test and sanitize, as CI does):
+  test [CTEST ARGUMENTS...]        build with warnings as errors and run every test (ctest)
+  sanitize [GTEST ARGUMENTS...]    build the C++ tests with ASan and UBSan in
+                                   $b/sanitize and run them
+  format-check                     check every C++ file against .clang-format
+  format                           reformat every C++ file in place
+
+  help, --help, -h                 this text
+EOF
+}
+
 say() { printf '[hc] %s\n' "$*" >&2; }
 
+# A folder or file hc must write (in a build folder) that it cannot: say so and how to choose
+# another build folder. cannot_write PATH [WHY]
+cannot_write() {
+  local what=$1 why=${2:-} near
+  if [ -z "$why" ]; then
+    near=$(existing_parent "$what")
+    if [ -d "$near" ] || [ "$near" = "$what" ]; then
+      why="$near belongs to $(stat -c %U "$near" 2>/dev/null || echo '?') and $(id -un) cannot write it"
+    else
+      why="$near is not a folder"
+    fi
+  fi
+  say "cannot write $what: $why."
+  say "Set HEALTHCAST_BUILD_DIR to a folder you can write, e.g."
+  say "  HEALTHCAST_BUILD_DIR=\$HOME/healthcast-build ./hc $COMMAND"
+  exit 1
+}
+
+existing_parent() {
+  local p=$1
+  while [ ! -e "$p" ] && [ "$p" != / ]; do p=$(dirname "$p"); done
+  printf '%s\n' "$p"
+}
+
+# Checked before anything is installed or built, so that a user who cannot write the build
+# folder hears that, not "the build failed".
+ensure_writable() {
+  local dir=$1 f
+  if ! mkdir -p "$dir" 2>/dev/null || [ ! -w "$dir" ]; then cannot_write "$dir"; fi
+  for f in "$dir"/build.ninja "$dir"/.ninja_log "$dir"/.ninja_deps "$dir"/CMakeCache.txt; do
+    [ ! -e "$f" ] || [ -w "$f" ] || cannot_write "$f"
+  done
+}
+
 ensure_packages() {
-  local missing=() p
+  local missing=() p status
+  declare -A installed=()
+  while read -r p status; do
+    [ "$status" = installed ] && installed[$p]=1
+  done < <(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)
   for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    [ -n "${installed[$p]:-}" ] || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing missing Debian packages: ${missing[*]}"
@@ -39,56 +111,184 @@ ensure_packages() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-ensure_build() {
-  if [ ! -f "$BUILD/build.ninja" ]; then
-    say "configuring the build in $BUILD"
-    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+# configure DIR -DNAME=VALUE...: (re)configures DIR when it has no build yet or its cache lacks
+# one of the settings.
+configure() {
+  local dir=$1 setting name value stale=
+  shift
+  local settings=("$@")
+  if command -v ccache >/dev/null; then
+    settings+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    # Paths relative to the clone, so that other clones and worktrees share the cache.
+    export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$ROOT}
   fi
-  say "building"
-  # A failed build must stop here: an older binary left in $BUILD would otherwise run.
-  if ! cmake --build "$BUILD" --parallel "$(nproc)" > "$BUILD/last-build.log" 2>&1; then
-    grep -vE '^\[[0-9]+/[0-9]+\] ' "$BUILD/last-build.log" >&2
-    say "the build failed (log: $BUILD/last-build.log)"
+  if [ -f "$dir/build.ninja" ] && [ -f "$dir/CMakeCache.txt" ]; then
+    for setting in "${settings[@]}"; do
+      name=${setting#-D}; value=${name#*=}; name=${name%%=*}
+      [ "$name" = CMAKE_BUILD_TYPE ] && continue  # the first configuration chose it
+      grep -qxF -e "$name:BOOL=$value" -e "$name:STRING=$value" -e "$name:UNINITIALIZED=$value" \
+        -e "$name:FILEPATH=$value" "$dir/CMakeCache.txt" || stale=1
+    done
+    [ -z "$stale" ] && return 0
+  fi
+  say "configuring the build in $dir"
+  ensure_writable "$dir"
+  : 2>/dev/null > "$dir/last-configure.log" || cannot_write "$dir/last-configure.log"
+  if ! cmake -S "$ROOT" -B "$dir" -G Ninja "${settings[@]}" > "$dir/last-configure.log" 2>&1; then
+    cat "$dir/last-configure.log" >&2
+    say "configuring failed (log: $dir/last-configure.log)"
     exit 1
   fi
 }
 
-# Makes `import healthcast` work for /usr/bin/python3 from any folder (and in venvs made with
-# --system-site-packages): a .pth file naming $BUILD/python in the first site folder under
-# /usr/local. Rewritten only when missing or pointing elsewhere.
-ensure_python_path() {
-  [ -d "$BUILD/python/healthcast" ] || return 0
-  local site pth
-  site=$(/usr/bin/python3 -c 'import site; print(next((p for p in site.getsitepackages() if p.startswith("/usr/local/")), ""))')
-  [ -n "$site" ] || { say "no /usr/local site folder for /usr/bin/python3; set PYTHONPATH=$BUILD/python"; return 0; }
-  pth="$site/healthcast.pth"
-  [ "$(cat "$pth" 2>/dev/null)" = "$BUILD/python" ] && return 0
-  say "making healthcast importable: $pth -> $BUILD/python"
-  local sudo=()
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { say "run as root (or install sudo) to write $pth"; return 0; }
-    sudo=(sudo)
+# build DIR [cmake --build arguments...]. A failed build must stop here: an older binary left in
+# DIR would otherwise run.
+build() {
+  local dir=$1 log=$1/last-build.log
+  shift
+  say "building in $dir"
+  : 2>/dev/null > "$log" || cannot_write "$log"
+  if ! cmake --build "$dir" --parallel "$(nproc)" "$@" > "$log" 2>&1; then
+    grep -vE '^\[[0-9]+/[0-9]+\] ' "$log" >&2 || true
+    if grep -qE 'Permission denied|Read-only file system' "$log"; then
+      cannot_write "$dir" "some of its files are not writable (see the messages above)"
+    fi
+    say "the build failed (log: $log)"
+    if [ "$WERROR" = ON ] && grep -q -- '\[-Werror=' "$log"; then
+      say "warnings are errors; HEALTHCAST_WERROR=OFF ./hc $COMMAND builds despite them"
+    fi
+    exit 1
   fi
-  "${sudo[@]}" mkdir -p "$site"
-  printf '%s\n' "$BUILD/python" | "${sudo[@]}" tee "$pth" >/dev/null
 }
 
-command=${1:-}
-[ -n "$command" ] || { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
-shift
-ensure_packages
-ensure_build
-ensure_python_path
-case "$command" in
-  run)
-    if [ $# -eq 0 ] || [[ "$1" == -* ]]; then set -- "$ROOT/scenarios/china_reference.yaml" "$@"; fi
-    exec "$BUILD/bin/healthcast" run "$@"
+ensure_build() {
+  configure "$BUILD" -DCMAKE_BUILD_TYPE=Release -DHEALTHCAST_WERROR="$WERROR"
+  build "$BUILD"
+}
+
+# ./hc once wrote a healthcast.pth naming this clone's build into /usr/local for every user;
+# the build's own venv replaced it, and a leftover one would shadow other clones.
+remove_global_pth() {
+  local pth target
+  for pth in /usr/local/lib/python3*/dist-packages/healthcast.pth; do
+    [ -f "$pth" ] || continue
+    target=$(head -n 1 "$pth")
+    case "$target/" in
+      "$ROOT"/* | "$BUILD"/*) ;;
+      *) continue ;;
+    esac
+    if rm -f "$pth" 2>/dev/null; then
+      say "removed $pth (an older ./hc wrote it; build/venv replaces it)"
+    else
+      say "$pth names this clone's build for every user; remove it: sudo rm $pth"
+    fi
+  done
+}
+
+# The C++ tests built with AddressSanitizer and UndefinedBehaviorSanitizer (-O1, assertions on,
+# line tables for the reports), in a folder of their own; any finding (leaks too) stops the run
+# with a non-zero exit status.
+sanitize() {
+  configure "$SANITIZE_BUILD" -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" \
+    -DHEALTHCAST_SANITIZE=ON -DHEALTHCAST_WERROR="$WERROR" -DHEALTHCAST_BUILD_PYTHON=OFF
+  # NOHASHDIR: share objects between clones; their debug information then names the folder
+  # of the clone that compiled them first, which the reports do not need.
+  CCACHE_NOHASHDIR=1 build "$SANITIZE_BUILD" --target healthcast_tests
+  cd "$SANITIZE_BUILD/tests"
+  # Brief: only failures and the summary (GTEST_BRIEF=0 lists every test).
+  GTEST_BRIEF=${GTEST_BRIEF:-1} ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 exec ./healthcast_tests "$@"
+}
+
+# C++ files under version control or new and not ignored (`git ls-files`), that exist.
+cpp_files() {
+  git -C "$ROOT" -c safe.directory="$ROOT" ls-files --cached --others --exclude-standard -z -- \
+    '*.cpp' '*.h' '*.hpp' '*.cc' '*.cpp.in' '*.h.in' |
+    while IFS= read -r -d '' f; do [ -f "$ROOT/$f" ] && printf '%s\0' "$ROOT/$f"; done
+}
+
+format_check() {
+  local out files f
+  if out=$(cpp_files | xargs -0 -r clang-format --dry-run -Werror --ferror-limit=1 2>&1); then
+    say "every C++ file is formatted as .clang-format says ($(clang-format --version))"
+    return 0
+  fi
+  files=$(sed -nE 's/^(.*):[0-9]+:[0-9]+: error: code should be clang-formatted.*/\1/p' <<<"$out" |
+    sort -u)
+  if [ -z "$files" ]; then
+    printf '%s\n' "$out" >&2
+    say "clang-format failed"
+  else
+    say "not formatted as .clang-format says (./hc format, or clang-format -i FILE):"
+    while IFS= read -r f; do printf '  %s\n' "${f#"$ROOT"/}"; done <<<"$files" >&2
+  fi
+  exit 1
+}
+
+COMMAND=${1:-}
+case "$COMMAND" in
+  "")
+    usage >&2
+    exit 2
     ;;
-  test)
-    cd "$BUILD"
-    exec ctest --output-on-failure --parallel "$(nproc)" "$@"
+  help | --help | -h)
+    usage
+    exit 0
+    ;;
+esac
+shift
+
+case "$COMMAND" in
+  format-check)
+    ensure_packages
+    format_check
+    ;;
+  format)
+    ensure_packages
+    cpp_files | xargs -0 -r clang-format -i
+    ;;
+  sanitize)
+    ensure_writable "$BUILD"
+    ensure_packages
+    sanitize "$@"
+    ;;
+  test | python | jupyter)
+    ensure_writable "$BUILD"
+    ensure_packages
+    ensure_build
+    remove_global_pth
+    venv=$BUILD/venv
+    case "$COMMAND" in
+      test)
+        cd "$BUILD"
+        exec ctest --output-on-failure --parallel "$(nproc)" "$@"
+        ;;
+      python)
+        exec "$venv/bin/python" "$@"
+        ;;
+      jupyter)
+        # The server finds the venv's kernel through JUPYTER_PATH and its own front end on PATH.
+        export JUPYTER_PATH=$venv/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}
+        export PATH=$venv/bin:$PATH
+        exec "$venv/bin/python" -m jupyter "$@"
+        ;;
+    esac
     ;;
   *)
-    exec "$BUILD/bin/healthcast" "$command" "$@"
+    # Any other command is the healthcast program's (usage lists them; tests/python/test_hc.py
+    # checks the list against the program), which rejects unknown ones with exit status 2.
+    ensure_writable "$BUILD"
+    ensure_packages
+    ensure_build
+    remove_global_pth
+    if [[ "$COMMAND" != -* ]] &&
+      ! "$BUILD/bin/healthcast" --help | sed '1,/^Subcommands:/d' | grep -q "^  $COMMAND "; then
+      say "unknown command: $COMMAND (./hc help lists them)"
+      exit 2
+    fi
+    if [ "$COMMAND" = run ] && { [ $# -eq 0 ] || [[ "$1" == -* ]]; }; then
+      set -- "$ROOT/scenarios/china_reference.yaml" "$@"
+    fi
+    exec "$BUILD/bin/healthcast" "$COMMAND" "$@"
     ;;
 esac

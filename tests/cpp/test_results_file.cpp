@@ -1,7 +1,6 @@
 // Results files (docs/results-format.md): round trip, atomic writing, format checks.
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -10,22 +9,15 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
+#include "example_results.h"
 #include "scratch_folder.h"
 
 #include "healthcast/error.h"
 #include "healthcast/io/results_file.h"
 #include "healthcast/results/dataset.h"
 #include "healthcast/version.h"
-
-// The tests that inspect or forge files through HDF5 directly need its headers on the include
-// path of the test executable; without them they are skipped.
-#if __has_include(<hdf5.h>)
-#include <hdf5.h>
-#define HEALTHCAST_TEST_HAS_HDF5 1
-#else
-#define HEALTHCAST_TEST_HAS_HDF5 0
-#endif
 
 namespace fs = std::filesystem;
 using healthcast::Error;
@@ -35,35 +27,9 @@ using healthcast::io::write_results;
 using healthcast::results::Coordinate;
 using healthcast::results::Dataset;
 using healthcast::results::Variable;
+using healthcast::testing::example_dataset;
 
 namespace {
-
-const std::string kScenarioText =
-    "名称: 基线情景\n说明: 按年龄和性别预测人口。\nsecond line, with \"quotes\"\n";
-
-// The example dataset shared with tests/python/test_results_layout.py: keep both in step.
-Dataset example_dataset() {
-  Dataset ds;
-  ds.add_coordinate({"year", std::vector<int>{2020, 2021}, "calendar year", ""});
-  ds.add_coordinate({"sex", std::vector<std::string>{"female", "male", "total"}, "sex", ""});
-  ds.add_coordinate({"age", std::vector<int>{0, 1, 2}, "age in completed years", "years"});
-  std::vector<int> steps(700);
-  for (std::size_t i = 0; i < steps.size(); ++i) steps[i] = static_cast<int>(i);
-  ds.add_coordinate({"step", steps, "", ""});
-
-  Variable& population =
-      ds.add_variable("population", {"year", "sex", "age"}, "persons", "population on 1 July");
-  for (std::size_t i = 0; i < population.values.size(); ++i)
-    population.values[i] = 1000.0 + 10.5 * static_cast<double>(i);
-  // 1400 values: large enough to be chunked and compressed.
-  Variable& incidence = ds.add_variable("incidence", {"year", "step"}, "", "new cases");
-  for (std::size_t i = 0; i < incidence.values.size(); ++i)
-    incidence.values[i] = 0.25 * static_cast<double>(i);
-
-  ds.attributes["scenario"] = kScenarioText;
-  ds.attributes["scenario_name"] = "baseline";
-  return ds;
-}
 
 class ResultsFile : public healthcast::testing::ScratchFolderTest {};
 
@@ -229,7 +195,6 @@ TEST_F(ResultsFile, RejectsMissingAndNonHdf5Files) {
   EXPECT_THROW(read_results(dir_), FileFormatError);
 }
 
-#if HEALTHCAST_TEST_HAS_HDF5
 // Minimal HDF5 helpers for forging and inspecting files in the tests below.
 std::string string_attribute(hid_t object, const char* name) {
   const hid_t attr = H5Aopen(object, name, H5P_DEFAULT);
@@ -256,10 +221,8 @@ void write_int_pair(hid_t object, const char* name, int major, int minor) {
   H5Aclose(attr);
   H5Sclose(space);
 }
-#endif
 
 TEST_F(ResultsFile, StoresFiletypeAndFormatVersion) {
-#if HEALTHCAST_TEST_HAS_HDF5
   const fs::path file = dir_ / "run.h5";
   write_results(example_dataset(), file);
   const hid_t h5 = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -292,13 +255,9 @@ TEST_F(ResultsFile, StoresFiletypeAndFormatVersion) {
   H5Dclose(incidence);
   H5Dclose(population);
   H5Fclose(h5);
-#else
-  GTEST_SKIP() << "HDF5 headers are not on the test include path";
-#endif
 }
 
 TEST_F(ResultsFile, RejectsPlainHdf5AndOtherFiletypes) {
-#if HEALTHCAST_TEST_HAS_HDF5
   const fs::path plain = dir_ / "plain.h5";
   H5Fclose(H5Fcreate(plain.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
   try {
@@ -328,13 +287,9 @@ TEST_F(ResultsFile, RejectsPlainHdf5AndOtherFiletypes) {
   } catch (const FileFormatError& e) {
     EXPECT_NE(std::string(e.what()).find("someone-elses-results"), std::string::npos) << e.what();
   }
-#else
-  GTEST_SKIP() << "HDF5 headers are not on the test include path";
-#endif
 }
 
 TEST_F(ResultsFile, ChecksTheMajorVersionOnly) {
-#if HEALTHCAST_TEST_HAS_HDF5
   const fs::path file = dir_ / "run.h5";
   const int major = healthcast::RESULTS_FORMAT_VERSION[0];
 
@@ -355,19 +310,6 @@ TEST_F(ResultsFile, ChecksTheMajorVersionOnly) {
     EXPECT_NE(message.find(fmt::format("{}.0", major + 1)), std::string::npos) << message;
     EXPECT_NE(message.find(fmt::format("{}.x", major)), std::string::npos) << message;
   }
-#else
-  GTEST_SKIP() << "HDF5 headers are not on the test include path";
-#endif
-}
-
-// Not a test of its own: writes the example dataset for tests/python/test_results_layout.py,
-// which runs this binary with --gtest_filter=ResultsFileExample.WritesExampleForPythonTests and
-// HEALTHCAST_EXAMPLE_RESULTS set to the file to write. Without the variable it does nothing.
-TEST(ResultsFileExample, WritesExampleForPythonTests) {
-  const char* target = std::getenv("HEALTHCAST_EXAMPLE_RESULTS");
-  if (target == nullptr || *target == '\0') return;
-  write_results(example_dataset(), target);
-  EXPECT_TRUE(fs::is_regular_file(target));
 }
 
 }  // namespace

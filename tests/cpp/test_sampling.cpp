@@ -188,7 +188,8 @@ TEST(Sampling, OneQuantileLevelPerTableAtEveryAgeAndSex) {
   const auto central = small_model();
   const auto& d0 = central.diseases[0];
   for (const std::uint64_t j : {0, 1, 2, 3}) {
-    const auto& d = sample_health_model(central, SEED, j).diseases[0];
+    const auto drawn = sample_health_model(central, SEED, j);
+    const auto& d = drawn.diseases[0];
     // The level implied by each cell: the cdf of the cell's own distribution at its draw.
     const auto prevalence_level = [&](std::size_t s, std::size_t a) {
       const double sd =

@@ -1,8 +1,9 @@
-"""`import healthcast` from anywhere (the .pth file ./hc installs), and Ctrl-C during a run."""
+"""`import healthcast` through the build's own virtual environment (<build>/venv, made at build
+time by tools/make_venv.py), so that each clone imports its own build; and Ctrl-C during a run."""
 
 import os
+import shutil
 import signal
-import site
 import subprocess
 import sys
 import textwrap
@@ -13,11 +14,8 @@ import pytest
 
 SOURCE = Path(os.environ.get("HEALTHCAST_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 PYTHON = "/usr/bin/python3"
-
-
-def pth_file():
-    local = [p for p in site.getsitepackages() if p.startswith("/usr/local/")]
-    return Path(local[0]) / "healthcast.pth" if local else None
+MAKE_VENV = SOURCE / "tools" / "make_venv.py"
+WHERE = "import healthcast, sys; print(sys.prefix); print(healthcast.__file__)"
 
 
 def env_without_pythonpath():
@@ -25,34 +23,63 @@ def env_without_pythonpath():
 
 
 @pytest.fixture()
-def installed():
-    pth = pth_file()
-    if pth is None or not pth.is_file():
-        pytest.skip("no healthcast.pth in /usr/local: ./hc run or ./hc test installs it")
-    return Path(pth.read_text().strip())
+def build():
+    folder = os.environ.get("HEALTHCAST_BINARY_DIR")
+    if not folder:
+        pytest.skip("HEALTHCAST_BINARY_DIR is not set; ctest sets it to the build folder")
+    return Path(folder)
 
 
-def test_import_from_any_folder(installed, tmp_path):
-    result = subprocess.run(
-        [PYTHON, "-c", "import healthcast, sys; print(healthcast.__file__); "
-                       "print(healthcast.life_table([0.01, 0.5])['ex'][0])"],
-        cwd=tmp_path, env=env_without_pythonpath(), capture_output=True, text=True, timeout=60)
+def python_in(venv, code, cwd):
+    result = subprocess.run([venv / "bin" / "python", "-c", code], cwd=cwd,
+                            env=env_without_pythonpath(), capture_output=True, text=True,
+                            timeout=60)
     assert result.returncode == 0, result.stderr
-    assert Path(result.stdout.splitlines()[0]).parent == installed / "healthcast"
+    return result.stdout.splitlines()
 
 
-def test_import_in_a_venv_with_system_site_packages(installed, tmp_path):
-    venv = tmp_path / "venv"
-    subprocess.run([PYTHON, "-m", "venv", "--system-site-packages", "--without-pip", venv],
-                   check=True, timeout=120)
-    result = subprocess.run([venv / "bin" / "python", "-c", "import healthcast, sys; "
-                             "print(sys.prefix); print(healthcast.__file__)"],
-                            cwd=tmp_path, env=env_without_pythonpath(), capture_output=True,
-                            text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    prefix, module = result.stdout.splitlines()
+def test_the_build_venv_imports_this_build_and_debians_packages(build, tmp_path):
+    venv = build / "venv"
+    prefix, module, e0 = python_in(
+        venv, WHERE + "; import numpy, xarray, h5py, matplotlib; "
+        "print(healthcast.life_table([0.5, 0.5], [0, 1])['ex'][0])", cwd=tmp_path)
     assert Path(prefix) == venv
-    assert Path(module).parent == installed / "healthcast"
+    assert Path(module).parent == build / "python" / "healthcast"
+    # m = 0.5 at every age (the last interval open): e0 = 1 / m.
+    assert float(e0) == pytest.approx(2.0, rel=1e-12)
+
+
+def make_clone(root, package):
+    """A build folder as a clone's build leaves it: python/healthcast and, made by the build's
+    script, venv."""
+    shutil.copytree(package, root / "build" / "python" / "healthcast")
+    subprocess.run([PYTHON, MAKE_VENV, root / "build" / "venv", root / "build" / "python"],
+                   check=True, timeout=120)
+    return root / "build"
+
+
+def test_two_clones_side_by_side_each_import_their_own(build, tmp_path):
+    package = build / "python" / "healthcast"
+    a = make_clone(tmp_path / "a", package)
+    b = make_clone(tmp_path / "b", package)
+    # Making b's venv must not have redirected a's (as one global .pth file did).
+    for clone in [a, b]:
+        prefix, module = python_in(clone / "venv", WHERE, cwd=tmp_path)
+        assert Path(prefix) == clone / "venv"
+        assert Path(module).parent == clone / "python" / "healthcast"
+
+
+def test_the_jupyter_kernel_of_the_venv_imports_this_build(build, tmp_path, monkeypatch):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    monkeypatch.setenv("JUPYTER_PATH", str(build / "venv" / "share" / "jupyter"))
+    book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(WHERE)])
+    nbclient.NotebookClient(book, timeout=60, kernel_name="healthcast",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    prefix, module = book.cells[0].outputs[0]["text"].splitlines()
+    assert Path(prefix) == build / "venv"
+    assert Path(module).parent == build / "python" / "healthcast"
 
 
 CHILD = textwrap.dedent("""

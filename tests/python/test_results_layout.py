@@ -1,10 +1,8 @@
 """The results file layout as other tools see it (docs/results-format.md).
 
-The example file is written by the C++ test binary: the test
-ResultsFileExample.WritesExampleForPythonTests in tests/cpp/test_results_file.cpp writes its
-example dataset to $HEALTHCAST_EXAMPLE_RESULTS. The binary is found through the environment
-variable HEALTHCAST_GTEST_BIN (the healthcast_tests executable); without it the tests are
-skipped. The expected values below mirror example_dataset() in that file.
+The example file is written by the program named in HEALTHCAST_EXAMPLE_WRITER (built from
+tests/tools/write_example_results.cpp; ctest sets the variable), without which the tests are
+skipped. The expected values below mirror example_dataset() in tests/cpp/example_results.h.
 """
 
 import os
@@ -18,8 +16,7 @@ import pytest
 h5py = pytest.importorskip("h5py")
 xr = pytest.importorskip("xarray")
 
-GTEST_BIN_VAR = "HEALTHCAST_GTEST_BIN"
-EXAMPLE_TEST = "ResultsFileExample.WritesExampleForPythonTests"
+WRITER_VAR = "HEALTHCAST_EXAMPLE_WRITER"
 
 SCENARIO_TEXT = '名称: 基线情景\n说明: 按年龄和性别预测人口。\nsecond line, with "quotes"\n'
 POPULATION = 1000.0 + 10.5 * np.arange(18, dtype=np.float64).reshape(2, 3, 3)
@@ -28,24 +25,18 @@ INCIDENCE = 0.25 * np.arange(1400, dtype=np.float64).reshape(2, 700)
 
 @pytest.fixture(scope="module")
 def results_path(tmp_path_factory):
-    binary = os.environ.get(GTEST_BIN_VAR)
-    if not binary:
+    writer = os.environ.get(WRITER_VAR)
+    if not writer:
         pytest.skip(
-            f"{GTEST_BIN_VAR} is not set; it must name the healthcast_tests executable, "
-            "which writes the example results file"
+            f"{WRITER_VAR} is not set; it must name the healthcast_write_example_results "
+            "executable, which writes the example results file"
         )
     path = tmp_path_factory.mktemp("results") / "example.h5"
-    env = dict(os.environ, HEALTHCAST_EXAMPLE_RESULTS=str(path))
     run = subprocess.run(
-        [binary, f"--gtest_filter={EXAMPLE_TEST}"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        [writer, str(path)], capture_output=True, text=True, timeout=120, check=False
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert path.is_file(), f"{EXAMPLE_TEST} did not write {path}:\n{run.stdout}{run.stderr}"
+    assert path.is_file(), f"{writer} did not write {path}:\n{run.stdout}{run.stderr}"
     return path
 
 
