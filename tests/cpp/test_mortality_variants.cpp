@@ -39,7 +39,8 @@ Eigen::VectorXd ax() {
 Eigen::VectorXd bx() {
   const auto n = static_cast<Eigen::Index>(ages().size());
   Eigen::VectorXd v(n);
-  for (Eigen::Index i = 0; i < n; ++i) v(i) = 2.0 - 1.5 * static_cast<double>(i) / static_cast<double>(n - 1);
+  for (Eigen::Index i = 0; i < n; ++i)
+    v(i) = 2.0 - 1.5 * static_cast<double>(i) / static_cast<double>(n - 1);
   return v / v.sum();
 }
 Eigen::MatrixXd rates(const Eigen::VectorXd& a, const Eigen::VectorXd& b,
@@ -141,7 +142,8 @@ TEST(LiLee, RecoversTheCommonAndTheSexFactors) {
   // rates is exactly a + B K, so every factor comes back (B and b_s sum to 1, K and k_s to 0).
   const Eigen::VectorXd B = bx();
   Eigen::VectorXd b_sex(B.size());
-  for (Eigen::Index i = 0; i < B.size(); ++i) b_sex(i) = 1.0 + 0.5 * std::sin(0.4 * static_cast<double>(i));
+  for (Eigen::Index i = 0; i < B.size(); ++i)
+    b_sex(i) = 1.0 + 0.5 * std::sin(0.4 * static_cast<double>(i));
   b_sex /= b_sex.sum();
   const std::vector<double> k_f = {0.6, -0.2, 0.4, -0.5, 0.1, 0.3, -0.4, 0.2, -0.3, -0.2};
   Eigen::MatrixXd mf(B.size(), 10), mm(B.size(), 10);

@@ -32,8 +32,7 @@ void add_mortality_history(NationalInputs& inputs, const input::MortalityHistory
   for (std::size_t p = 0; p < history.periods.size(); ++p) {
     SexAgeArray m{};
     for (std::size_t s = 0; s < N_SEXES; ++s)
-      m[s] =
-          input::to_single_ages(history.ages, history.mx[s].col(static_cast<Eigen::Index>(p)));
+      m[s] = input::to_single_ages(history.ages, history.mx[s].col(static_cast<Eigen::Index>(p)));
     inputs.mx[static_cast<int>(std::floor(history.mid(p)))] = m;
   }
 }

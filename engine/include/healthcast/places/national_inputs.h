@@ -7,8 +7,8 @@
 #include <map>
 
 #include "healthcast/demography/ages.h"
-#include "healthcast/places/base_population.h"
 #include "healthcast/input/mortality_history.h"
+#include "healthcast/places/base_population.h"
 
 namespace healthcast::places {
 
