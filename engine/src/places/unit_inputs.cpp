@@ -22,13 +22,13 @@ using demography::N_SEXES;
 using demography::Sex;
 using demography::SexAgeArray;
 
-constexpr std::array<Sex, 2> SEX_OF = {Sex::female, Sex::male};
+using demography::SEXES;
 constexpr std::array<int, 3> OFFICIAL_YEARS = {1990, 2000, 2010};
 const std::string NATION(NATION_CODE);
 
 std::size_t sex_index(Sex sex) {
   if (sex == Sex::total) throw Error("unit mortality is by sex; 'total' is not a sex here");
-  return sex == Sex::female ? 0 : 1;
+  return demography::index(sex);
 }
 
 std::optional<double> official(const OfficialE0& e, std::size_t s) {
@@ -123,7 +123,7 @@ struct UnitModel::Impl {
     const auto nat = levels.find(NATION);
     if (it == levels.end() || !it->second[s].contains(year) || !nat->second[s].contains(year))
       throw Error(fmt::format("no official e0 of {} for {} in {}", code,
-                              demography::to_string(SEX_OF[s]), year));
+                              demography::to_string(SEXES[s]), year));
     return it->second[s].at(year) - nat->second[s].at(year);
   }
 
@@ -135,7 +135,7 @@ struct UnitModel::Impl {
         const SexAgeArray m = national.mx_at(year);
         for (std::size_t s = 0; s < N_SEXES; ++s)
           if (auto e0 = official(e->second, s))
-            levels[code][s][year] = fit_level_to_e0(m[s], *e0, SEX_OF[s], opt.model);
+            levels[code][s][year] = fit_level_to_e0(m[s], *e0, SEXES[s], opt.model);
       }
     }
     if (!levels.contains(NATION))
@@ -163,9 +163,9 @@ struct UnitModel::Impl {
         m[s] = relational_mx(m_origin[s], lev, opt.model);
         const double e0 = *official(e->second.at(opt.origin_year), s);
         const double hi =
-            fit_level_to_e0(m_origin[s], e0 - opt.official_e0_sd, SEX_OF[s], opt.model);
+            fit_level_to_e0(m_origin[s], e0 - opt.official_e0_sd, SEXES[s], opt.model);
         const double lo =
-            fit_level_to_e0(m_origin[s], e0 + opt.official_e0_sd, SEX_OF[s], opt.model);
+            fit_level_to_e0(m_origin[s], e0 + opt.official_e0_sd, SEXES[s], opt.model);
         sd[s] = 0.5 * (hi - lo);
       }
       province_m[u.code] = m;
@@ -503,7 +503,7 @@ struct UnitModel::Impl {
     }
     const int middle = (opt.origin_year + opt.census_year) / 2;
     SexAgeArray m{};
-    for (std::size_t s = 0; s < N_SEXES; ++s) m[s] = mortality.mx(SEX_OF[s], middle, m_middle[s]);
+    for (std::size_t s = 0; s < N_SEXES; ++s) m[s] = mortality.mx(SEXES[s], middle, m_middle[s]);
     const CohortRates prior = prior_rates(u);
     const CensusSurvival cs = survival(u.code, m, &prior);
     CohortRates rate{}, sd{};
