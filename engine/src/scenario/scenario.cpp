@@ -104,6 +104,7 @@ InputFiles read_inputs(const YamlReader& rd, const YAML::Node& node, const fs::p
     in.net_migration = rd.file(node["net_migration"], "net_migration", base);
   if (node["mortality"]) in.mortality = read_mortality(rd, node["mortality"], base);
   if (node["health"]) in.health = rd.file(node["health"], "health", base);
+  if (node["units"]) in.units = rd.folder(node["units"], "units", base);
   return in;
 }
 
@@ -118,6 +119,7 @@ InputFiles merge_inputs(InputFiles under, const InputFiles& over) {
   if (!over.net_migration.empty()) under.net_migration = over.net_migration;
   if (!over.mortality.method.empty()) under.mortality = over.mortality;
   if (!over.health.empty()) under.health = over.health;
+  if (!over.units.empty()) under.units = over.units;
   return under;
 }
 
@@ -135,6 +137,11 @@ void check_complete(const SourceLocation& where, const RegionSpec& region) {
                        fmt::format("region '{}' has no '{}' input: give it under the scenario's "
                                    "'inputs' or the region's own 'inputs'",
                                    region.name, key));
+  if (!region.unit.empty() && in.units.empty())
+    throw InputError(where, "unit",
+                     fmt::format("region '{}' is a census unit but the scenario has no 'units' "
+                                 "input: add `units: <path to data/china/units>` to 'inputs'",
+                                 region.name));
 }
 
 Intervention read_intervention(const YamlReader& rd, const YAML::Node& node, int index) {
@@ -290,6 +297,9 @@ std::vector<RegionSpec> read_regions(const YamlReader& rd, const YAML::Node& reg
     } else {
       region.name = rd.name(rd.required(node, "name"), "name");
       if (node["inputs"]) region.own = read_inputs(rd, node["inputs"], base, {});
+      if (const auto unit = node["unit"])
+        region.unit = unit.IsSequence() ? rd.text_list(unit, "unit")
+                                        : std::vector<std::string>{rd.text(unit, "unit")};
     }
     if (!seen.insert(region.name).second)
       rd.fail(node, "name", fmt::format("region '{}' is listed twice", region.name));

@@ -47,12 +47,18 @@ struct InputFiles {
   std::filesystem::path net_migration;
   MortalitySpec mortality;
   std::filesystem::path health;  // the health model (docs/health-inputs.md); empty: none
+  // The census units data (data/china/units) from which a region given as a unit takes its
+  // population, mortality, fertility and migration levels; empty: none.
+  std::filesystem::path units;
 };
 
 struct RegionSpec {
   std::string name;
   InputFiles own;     // the region's own `inputs` (keys it omits are empty)
   InputFiles inputs;  // effective: the scenario's inputs overridden by the region's own
+  // 2020 census codes: one unit, or the members of an aggregate (docs/places.md); empty: the
+  // region runs on its input files as they are.
+  std::vector<std::string> unit;
   SourceLocation where;
 };
 
