@@ -91,3 +91,69 @@ def test_a_unit_code_must_have_six_digits(tmp_path):
     result = healthcast("validate", path)
     assert result.returncode == 2
     assert "unit" in result.stderr
+
+
+# ---- a planner's own figures --------------------------------------------------------------
+def unit_with(official, inputs=""):
+    return ('  - name: shenyang\n    unit: "210100"\n' + inputs +
+            "    official:\n" + "".join(f"      {line}\n" for line in official))
+
+
+def e0_of_inputs(f):
+    # calibration_e0_input (region, sex): e0 of the base year's input death rates.
+    return f["calibration_e0_input"][0, 0], f["calibration_e0_input"][0, 1]
+
+
+def test_an_official_e0_recalibrates_the_units_mortality(tmp_path):
+    f = run(write_scenario(tmp_path, unit_with(["e0: {year: 2020, female: 83.5, male: 78.2}"])),
+            tmp_path / "e0.h5")
+    female, male = e0_of_inputs(f)
+    # The base year's input rates reproduce the official figures (their life table).
+    assert female == pytest.approx(83.5, abs=0.01)
+    assert male == pytest.approx(78.2, abs=0.01)
+    notes = f.attrs["unit_notes"]
+    notes = notes.decode() if isinstance(notes, bytes) else notes
+    assert "official e0 83.50 in 2020" in notes
+
+
+def test_an_official_tfr_scales_births_in_proportion(tmp_path):
+    low = tmp_path / "low"
+    high = tmp_path / "high"
+    low.mkdir()
+    high.mkdir()
+    a = run(write_scenario(low, unit_with(["tfr: {year: 2020, value: 1.0}"])), low / "a.h5")
+    b = run(write_scenario(high, unit_with(["tfr: {year: 2020, value: 1.2}"])), high / "b.h5")
+    # Births of the base year are the rates times women's person-years, which fertility does
+    # not change within that year: the ratio of births is the ratio of the TFRs.
+    ratio = b["births"][0, 0, 2] / a["births"][0, 0, 2]
+    assert ratio == pytest.approx(1.2, rel=1e-9)
+
+
+def test_an_official_net_migration_total_scales_the_units_rates(tmp_path):
+    f = run(write_scenario(tmp_path, unit_with(["net_migration: {year: 2020, value: 50000}"])),
+            tmp_path / "m.h5")
+    # Rates are applied half at the start and half at the end of the year, to a cohort that
+    # loses its deaths in between (about 0.7% a year in Shenyang): within 1% of the figure.
+    net = float(f["net_migration"][0, 0, 2, :].sum())
+    assert net == pytest.approx(50000, rel=0.01)
+
+
+def test_migration_counts_made_for_another_population_are_refused(tmp_path):
+    # The nation's net migration counts given as the city's own.
+    counts = SOURCE / "data" / "china" / "net_migration.csv"
+    scaled = tmp_path / "counts.csv"
+    lines = counts.read_text().splitlines()
+    header, rows = lines[0], lines[1:]
+    col = header.split(",").index("net_migrants")
+    out = [header]
+    for row in rows:
+        cells = row.split(",")
+        cells[col] = str(float(cells[col]) * 20)   # a big country's counts
+        out.append(",".join(cells))
+    scaled.write_text("\n".join(out) + "\n")
+    path = write_scenario(tmp_path, '  - name: shenyang\n    unit: "210100"\n'
+                          f"    inputs:\n      net_migration: {scaled}\n")
+    result = healthcast("run", path, "-o", tmp_path / "x.h5")
+    assert result.returncode == 2, result.stderr
+    assert "counts made for another population" in result.stderr
+    assert "counts.csv" in result.stderr

@@ -284,6 +284,29 @@ void read_header(const YamlReader& rd, const YAML::Node& root, Scenario& sc) {
     sc.population_scale = rd.number(root["population_scale"], "population_scale");
 }
 
+// A unit's official figures (`official: {e0: {year, female, male, sd}, tfr: {year, value},
+// net_migration: {year, value}}`); ranges are the schema's.
+places::OfficialFigures read_official(const YamlReader& rd, const YAML::Node& node) {
+  places::OfficialFigures f;
+  if (const auto e0 = node["e0"]) {
+    places::OfficialFigures::LifeExpectancy v;
+    v.year = rd.integer(rd.required(e0, "year"), "year");
+    v.female = rd.number(rd.required(e0, "female"), "female");
+    v.male = rd.number(rd.required(e0, "male"), "male");
+    if (e0["sd"]) v.sd = rd.number(e0["sd"], "sd");
+    f.e0 = v;
+  }
+  const auto value = [&](const char* key) -> std::optional<places::OfficialFigures::Value> {
+    const auto n = node[key];
+    if (!n) return std::nullopt;
+    return places::OfficialFigures::Value{rd.integer(rd.required(n, "year"), "year"),
+                                          rd.number(rd.required(n, "value"), "value")};
+  };
+  f.tfr = value("tfr");
+  f.net_migration = value("net_migration");
+  return f;
+}
+
 // The regions, each with its own inputs over the scenario's.
 std::vector<RegionSpec> read_regions(const YamlReader& rd, const YAML::Node& regions,
                                      const fs::path& base) {
@@ -300,6 +323,12 @@ std::vector<RegionSpec> read_regions(const YamlReader& rd, const YAML::Node& reg
       if (const auto unit = node["unit"])
         region.unit = unit.IsSequence() ? rd.text_list(unit, "unit")
                                         : std::vector<std::string>{rd.text(unit, "unit")};
+      if (node["official"]) {
+        if (region.unit.empty())
+          rd.fail(node["official"], "official",
+                  "official figures recalibrate a census unit; give the region a 'unit'");
+        region.official = read_official(rd, node["official"]);
+      }
     }
     if (!seen.insert(region.name).second)
       rd.fail(node, "name", fmt::format("region '{}' is listed twice", region.name));

@@ -10,6 +10,7 @@
 #include "healthcast/input/age_schedule.h"
 #include "healthcast/input/csv.h"
 #include "healthcast/input/mortality_history.h"
+#include "healthcast/places/official_figures.h"
 #include "healthcast/places/units.h"
 #include "healthcast/random/stream.h"
 
@@ -130,6 +131,73 @@ MigrationRates unit_migration(const places::UnitMigration& unit, std::size_t yea
   return out;
 }
 
+// The national TFR of a year: WPP's estimates in the units data up to 2023, then the scenario's
+// central national fertility.
+double national_tfr(const places::UnitModel& model, const FertilityForecast& national, int base,
+                    int year) {
+  const auto& asfr = model.units().national_asfr;
+  const AgeArray* rates = nullptr;
+  if (const auto it = asfr.find(year); it != asfr.end()) rates = &it->second;
+  const auto t = static_cast<std::size_t>(year - base);
+  if (!rates && year >= base && t < national.central.size()) rates = &national.central[t];
+  if (!rates) return 0.0;
+  double tfr = 0;
+  for (double f : *rates) tfr += f;
+  return tfr;
+}
+
+// Net migration counts given for a unit must be for that unit: a year's net migrants beyond
+// 10% of the base population are counts made for another population (the nation's, say).
+void check_counts_fit(const RegionSpec& spec, const RegionData& region, int base) {
+  double persons = 0;
+  for (const auto& ages : region.population)
+    for (double p : ages) persons += p;
+  for (std::size_t t = 0; t < region.net_migration.size(); ++t) {
+    double net = 0;
+    for (const auto& ages : region.net_migration[t])
+      for (double m : ages) net += m;
+    if (std::abs(net) > 0.1 * persons)
+      throw InputError(
+          {spec.own.net_migration.string(), 0, 0}, "net_migrants",
+          fmt::format("{:.0f} net migrants in year {} against a base population of {:.0f} for "
+                      "region '{}': counts made for another population? A census unit's "
+                      "migration is given as counts for that unit only; leave the file out to use "
+                      "the unit's own census-based rates",
+                      net, base + static_cast<int>(t), persons, spec.name));
+  }
+}
+
+// A unit's official figures replace its derived levels (places/official_figures.h); the years
+// must lie where the national schedules are known.
+void apply_official(const RegionSpec& spec, const places::UnitModel& model,
+                    const RegionData& national, int base, places::UnitInputs& in) {
+  const auto& f = spec.official;
+  places::NationalAt at;
+  if (f.e0) {
+    if (f.e0->year > base)
+      throw InputError(spec.where, "official.e0.year",
+                       fmt::format("{} is after the base year {}: give the e0 of a year up to "
+                                   "the base year",
+                                   f.e0->year, base));
+    at.mx_e0_year = model.national().mx_at(f.e0->year);
+  }
+  if (f.tfr) {
+    if (f.tfr->value < 0.3 || f.tfr->value > 8)
+      throw InputError(spec.where, "official.tfr.value",
+                       fmt::format("{} is outside 0.3..8 births per woman", f.tfr->value));
+    at.tfr = national_tfr(model, national.fertility, base, f.tfr->year);
+    if (!(at.tfr > 0))
+      throw InputError(
+          spec.where, "official.tfr.year",
+          fmt::format("no national fertility for {}; allowed: 1950 to the horizon", f.tfr->year));
+  }
+  try {
+    places::apply_official_figures(in, f, at);
+  } catch (const InputError& e) {
+    throw InputError(spec.where, "official." + e.field(), e.problem());
+  }
+}
+
 }  // namespace
 
 const places::UnitModel& UnitModels::get(const InputFiles& national,
@@ -157,12 +225,26 @@ void derive_unit_region(const RegionSpec& spec, const places::UnitModel& model, 
   } catch (const InputError& e) {
     throw InputError(spec.where, "unit", e.problem());
   }
+  apply_official(spec, model, region, base_year, in);
+  // The region's own input files are the unit's own data: they replace what is derived.
   const auto years = static_cast<std::size_t>(horizon - base_year + 1);
-  region.population = in.population;
-  region.mortality = unit_mortality(region.mortality, in.mortality, base_year);
-  region.fertility = unit_fertility(region.fertility, in.fertility);
-  region.net_migration.assign(years, SexAgeArray{});
-  region.migration_rate = unit_migration(in.migration, years);
+  const InputFiles& own = spec.own;
+  if (own.population.empty()) region.population = in.population;
+  if (own.mortality.method.empty())
+    region.mortality = unit_mortality(region.mortality, in.mortality, base_year);
+  if (own.fertility.empty()) region.fertility = unit_fertility(region.fertility, in.fertility);
+  if (own.net_migration.empty()) {
+    region.net_migration.assign(years, SexAgeArray{});
+    region.migration_rate = unit_migration(in.migration, years);
+  }
+  if (!own.net_migration.empty()) check_counts_fit(spec, region, base_year);
+  for (const auto& [given, what] : {std::pair{!own.population.empty(), "population"},
+                                    {!own.mortality.method.empty(), "mortality"},
+                                    {!own.fertility.empty(), "fertility"},
+                                    {!own.net_migration.empty(), "net_migration"}})
+    if (given)
+      in.notes.push_back(
+          fmt::format("{}: the region's own input file, not the census unit's", what));
   region.unit = fmt::format("{} {}", fmt::join(in.codes, "+"), in.name);
   region.notes = std::move(in.notes);
 }

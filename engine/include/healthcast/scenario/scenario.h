@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "healthcast/error.h"
+#include "healthcast/places/official_figures.h"
 
 namespace healthcast::scenario {
 
@@ -59,6 +60,7 @@ struct RegionSpec {
   // 2020 census codes: one unit, or the members of an aggregate (docs/places.md); empty: the
   // region runs on its input files as they are.
   std::vector<std::string> unit;
+  places::OfficialFigures official;  // a unit's own official figures, replacing derived levels
   SourceLocation where;
 };
 
