@@ -157,3 +157,15 @@ def test_migration_counts_made_for_another_population_are_refused(tmp_path):
     assert result.returncode == 2, result.stderr
     assert "counts made for another population" in result.stderr
     assert "counts.csv" in result.stderr
+
+
+def test_the_smallest_county_runs_with_finite_positive_rates(tmp_path):
+    # 东营港经济开发区 (370572): 3,614 persons in 2020, one of them a blank census cell, no 2010
+    # code. Its level borrows from its prefecture and province: no zero or infinite rate.
+    f = run(write_scenario(tmp_path, '  - name: tiny\n    unit: "370572"\n'), tmp_path / "t.h5",
+            "--draws", "4")
+    e0 = np.asarray(f["life_expectancy"][:, 0, :2, 0])
+    assert np.all(np.isfinite(e0)) and np.all((e0 > 60) & (e0 < 95)), e0
+    deaths = np.asarray(f["deaths"][:, 0, :2, :])
+    assert np.all(np.isfinite(deaths)) and np.all(deaths >= 0) and deaths.sum() > 0
+    assert float(f["population"][0, 0, 2, :].sum()) == pytest.approx(3614, rel=0.02)
