@@ -1,4 +1,5 @@
 // healthcast compare REFERENCE.h5 SCENARIO.h5 [SCENARIO.h5 ...] [--years ...]
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <vector>
@@ -18,6 +19,29 @@ struct CompareOptions {
   std::vector<std::filesystem::path> scenarios;
   std::filesystem::path output;
 };
+
+// A number for people: whole numbers with thousands separators from 1,000 on, else three
+// significant digits.
+std::string human(double v) {
+  if (!(std::abs(v) >= 1000)) return fmt::format("{:.3g}", v);
+  std::string digits = fmt::format("{:.0f}", std::abs(v));
+  for (auto i = static_cast<std::ptrdiff_t>(digits.size()) - 3; i > 0; i -= 3)
+    digits.insert(static_cast<std::size_t>(i), ",");
+  return (v < 0 ? "-" : "") + digits;
+}
+
+// A value, with its 95% interval over paired draws when the comparison has one.
+std::string cell(const results::Dataset& diff, const std::string& name, std::size_t y,
+                 std::size_t r, std::size_t s) {
+  const std::string value = human(diff.variable(name).at({y, r, s}));
+  const std::string summary = name + std::string(results::SUMMARY_SUFFIX);
+  if (!diff.has_variable(summary)) return value;
+  const auto& v = diff.variable(summary);
+  const std::size_t lower = diff.index_of(std::string(results::dim::statistic), "lower_95");
+  const std::size_t upper = diff.index_of(std::string(results::dim::statistic), "upper_95");
+  return fmt::format("{} ({} to {})", value, human(v.at({lower, y, r, s})),
+                     human(v.at({upper, y, r, s})));
+}
 
 void print_comparison(const CompareOptions& opt) {
   const auto reference = io::read_results(opt.reference);
@@ -45,16 +69,16 @@ void print_comparison(const CompareOptions& opt) {
     for (std::size_t r = 0; r < regions.size(); ++r) {
       fmt::print("region {} (flows cumulated from {}; both sexes)\n{:>6}", regions[r],
                  years.front(), "year");
-      for (const auto& c : columns) fmt::print(" {:>20}", c.second);
+      for (const auto& c : columns) fmt::print(" {:>26}", c.second);
       fmt::print("\n");
       for (std::size_t y = 0; y < years.size(); ++y) {
         if (!(y + 1 == years.size() || (years[y] - years.front()) % 5 == 0)) continue;
         fmt::print("{:>6}", years[y]);
-        for (const auto& c : columns)
-          fmt::print(" {:>20.4g}", diff.variable(c.first).at({y, r, total}));
+        for (const auto& c : columns) fmt::print(" {:>26}", cell(diff, c.first, y, r, total));
         fmt::print("\n");
       }
     }
+    fmt::print("draws: {}\n", diff.attributes["draws_paired"]);
     if (!opt.output.empty()) {
       auto out = opt.output;
       if (opt.scenarios.size() > 1)

@@ -1,8 +1,11 @@
 #include "healthcast/results/compare.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "healthcast/error.h"
+#include "healthcast/results/draw_summary.h"
 
 namespace healthcast::results {
 
@@ -80,9 +83,8 @@ std::string scenario_name(const Dataset& ds) {
   return ds.attributes.count("scenario_name") ? ds.attributes.at("scenario_name") : std::string();
 }
 
-}  // namespace
-
-Dataset compare(const Dataset& reference, const Dataset& scenario) {
+// The comparison of the central runs (or of one pair of draws).
+Dataset compare_runs(const Dataset& reference, const Dataset& scenario) {
   for (const auto d : {dim::year, dim::region, dim::sex}) require_same(reference, scenario, d);
   Dataset out;
   for (const auto d : {dim::year, dim::region, dim::sex})
@@ -100,6 +102,70 @@ Dataset compare(const Dataset& reference, const Dataset& scenario) {
     if (indicator.compared && reference.has_variable(spec) && scenario.has_variable(spec) &&
         !out.has_variable(std::string(spec.name) + std::string(DIFFERENCE_SUFFIX)))
       add_difference(out, spec, reference, scenario);
+  }
+  return out;
+}
+
+std::size_t kept_draws(const Dataset& ds) {
+  return ds.has_coordinate(dim::draw) ? ds.coordinate(std::string(dim::draw)).size() : 0;
+}
+
+std::string attribute(const Dataset& ds, const std::string& key) {
+  const auto it = ds.attributes.find(key);
+  return it == ds.attributes.end() ? std::string() : it->second;
+}
+
+// Why two runs' kept draws cannot be paired draw by draw; empty when they can.
+std::string why_not_paired(const Dataset& reference, const Dataset& scenario) {
+  const std::size_t a = kept_draws(reference), b = kept_draws(scenario);
+  if (a == 0 && b == 0) return "no kept draws";
+  if (a == 0 || b == 0) return "only one run has kept draws (run both with --keep-draws)";
+  if (a != b) return fmt::format("the runs kept {} and {} draws", a, b);
+  if (attribute(reference, "seed") != attribute(scenario, "seed"))
+    return fmt::format(
+        "the runs' seeds differ ({} and {}): their draws are not common random "
+        "numbers",
+        attribute(reference, "seed"), attribute(scenario, "seed"));
+  return {};
+}
+
+}  // namespace
+
+Dataset kept_draw(const Dataset& ds, std::size_t j) {
+  const std::size_t n = kept_draws(ds);
+  if (j >= n) throw Error(fmt::format("draw {} is not among the {} kept draws", j, n));
+  Dataset out;
+  for (const auto& c : ds.coordinates())
+    if (c.name != dim::draw && c.name != dim::statistic) out.add_coordinate(c);
+  for (const auto& v : ds.variables()) {
+    if (!v.name.ends_with(DRAWS_SUFFIX) || v.dims.empty() || v.dims.front() != dim::draw) continue;
+    auto& d = out.add_variable(v.name.substr(0, v.name.size() - DRAWS_SUFFIX.size()),
+                               {v.dims.begin() + 1, v.dims.end()}, v.units, v.long_name);
+    const std::size_t size = d.values.size();
+    std::copy_n(v.values.begin() + static_cast<std::ptrdiff_t>(j * size), size, d.values.begin());
+  }
+  return out;
+}
+
+Dataset compare(const Dataset& reference, const Dataset& scenario) {
+  Dataset out = compare_runs(reference, scenario);
+  const std::string unpaired = why_not_paired(reference, scenario);
+  if (unpaired.empty()) {
+    // Common random numbers: draw j of both runs shares every uncertain input, so the
+    // difference of draw j is the levers' effect in that draw and its spread is the
+    // uncertainty of the effect, not of the levels.
+    const std::size_t n = kept_draws(reference);
+    const Dataset first = compare_runs(kept_draw(reference, 0), kept_draw(scenario, 0));
+    DrawSummary summary(first);
+    summary.add(first);
+    for (std::size_t j = 1; j < n; ++j)
+      summary.add(compare_runs(kept_draw(reference, j), kept_draw(scenario, j)));
+    summary.write_to(out);
+    out.attributes["draws_paired"] =
+        fmt::format("{} draws paired by number (common random numbers, seed {})", n,
+                    attribute(reference, "seed"));
+  } else {
+    out.attributes["draws_paired"] = "not paired, no intervals: " + unpaired;
   }
   out.attributes["reference_scenario"] = scenario_name(reference);
   out.attributes["compared_scenario"] = scenario_name(scenario);
