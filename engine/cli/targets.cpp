@@ -1,6 +1,7 @@
 // healthcast targets OUT.h5 [--lang zh|en]
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -41,6 +42,27 @@ std::string target_text(const std::string& text, double value) {
   }
 }
 
+// A status code as printed: words in English, its translation in Chinese.
+std::string status_text(const std::string& code, bool zh) {
+  static const std::map<std::string, std::pair<std::string, std::string>> WORDS = {
+      {"met", {"met", "达标"}},
+      {"not_met", {"not met", "未达标"}},
+      {"observed_met", {"observed met", "观测已达标"}},
+      {"observed_not_met", {"observed not met", "观测未达标"}},
+      {"no_data", {"no data", "无数据"}},
+      {"not_comparable", {"not comparable", "不可比"}},
+      {"set_by_lever", {"set by lever", "由措施设定"}},
+      {"proxy_met", {"met (proxy)", "达标（替代指标）"}},
+      {"proxy_not_met", {"not met (proxy)", "未达标（替代指标）"}},
+      {"before_projection", {"before projection", "早于预测起点"}},
+      {"after_horizon", {"after horizon", "晚于预测终点"}},
+      {"no_value", {"no value", "无值"}},
+  };
+  const auto found = WORDS.find(code);
+  if (found == WORDS.end()) return code;
+  return zh ? found->second.second : found->second.first;
+}
+
 void print_targets(const TargetsOptions& opt) {
   const auto ds = io::read_results(opt.results);
   namespace var = results::var;
@@ -67,7 +89,7 @@ void print_targets(const TargetsOptions& opt) {
              zh ? "差距" : "gap", zh ? "状态" : "status", zh ? "首次达标" : "first",
              zh ? "原文" : "plan's words");
   for (std::size_t i = 0; i < year.size(); ++i) {
-    std::string shown = status[i];
+    std::string shown = status_text(status[i], zh);
     if (!std::isnan(probability[i])) shown += fmt::format(" (p={:.2f})", probability[i]);
     fmt::print("{:<20} {:<28} {:>5.0f} {:>12} {:>10} {:>10} {:>9} {:<22} {:>6} {}\n", plan[i],
                indicator[i], year[i], target_text(comparator[i], value[i]), number(projected[i]),

@@ -16,6 +16,14 @@ SOURCE = Path(os.environ.get("HEALTHCAST_SOURCE_DIR", Path(__file__).resolve().p
 SHENYANG = SOURCE / "scenarios" / "plans" / "shenyang.yaml"
 REFERENCE = SOURCE / "scenarios" / "china_reference.yaml"
 BIN = os.environ.get("HEALTHCAST_BIN")
+# Statuses as `healthcast targets` prints them (English, Chinese).
+STATUS_WORDS = {"met": ("met", "达标"), "not_met": ("not met", "未达标"),
+                "observed_met": ("observed met", "观测已达标"),
+                "observed_not_met": ("observed not met", "观测未达标"),
+                "no_data": ("no data", "无数据"), "not_comparable": ("not comparable", "不可比"),
+                "set_by_lever": ("set by lever", "由措施设定"),
+                "before_projection": ("before projection", "早于预测起点"),
+                "after_horizon": ("after horizon", "晚于预测终点"), "no_value": ("no value", "无值")}
 COLUMNS = ["plan", "indicator", "year", "sex", "comparator", "target", "unit", "projected",
            "judged", "gap", "status", "first_year_met", "probability", "basis", "text_zh",
            "text_en"]
@@ -52,8 +60,9 @@ def test_targets_are_the_table_stored_in_the_run(shenyang):
     salt = table.set_index("indicator").loc["salt_intake"]
     base = float(ds["salt_intake"].sel(year=2020, sex="total").squeeze())
     assert salt["judged"] == pytest.approx(salt["projected"] / base - 1, rel=1e-12)
-    assert set(table["status"]) <= {"met", "not met", "before the projection",
-                                    "after the horizon", "no value"}
+    assert set(table["status"]) <= {"met", "not_met", "observed_met", "observed_not_met",
+                                    "no_data", "not_comparable", "set_by_lever",
+                                    "before_projection", "after_horizon", "no_value"}
     met = table[table["status"] == "met"]
     assert len(met) and (met["first_year_met"] <= met["year"]).all()
 
@@ -93,9 +102,10 @@ def test_targets_agree_with_the_command_line(shenyang, tmp_path, lang):
         expected_first = "-" if pd.isna(row["first_year_met"]) else str(row["first_year_met"])
         assert first == expected_first, line
         head = re.sub(r" \(p=[0-9.]+\)$", "", head.rstrip())
-        assert head.endswith(" " + row["status"]), line
+        status = STATUS_WORDS[row["status"]][lang == "zh"]
+        assert head.endswith(" " + status), line
         # The token before the status is the gap (a number or '-'), so 'met' is not 'not met'.
-        before = head[:-len(row["status"])].split()[-1]
+        before = head[:-len(status)].split()[-1]
         assert re.fullmatch(r"-|[-+0-9.e]+", before), line
 
 

@@ -153,7 +153,7 @@ targets:
         assert (upper - lower) / 2 == pytest.approx(11.3593, abs=1e-4)
         assert float(ds["target_probability"][0]) == pytest.approx(0.6414, abs=1e-4)
         assert list(ds["target_met"].values[:3]) == [1.0, 1.0, 0.0]
-        assert list(ds["target_status"].values[:3]) == ["met", "met", "not met"]
+        assert list(ds["target_status"].values[:3]) == ["met", "met", "not_met"]
         e0 = ds["life_expectancy"].sel(region="china", sex="total", age=0)
         change = float(e0.sel(year=2030) / e0.sel(year=2020) - 1)
         assert float(ds["target_judged"][3]) == pytest.approx(change, rel=1e-12)
@@ -205,3 +205,35 @@ def test_both_sexes_burden_is_the_sum_of_the_sexes(reference):
     # Healthy life expectancy of both sexes lies between the sexes'.
     h = reference["healthy_life_expectancy"].sel(region="china", age=0)
     assert ((h.sel(sex="total") > h.sel(sex="male")) & (h.sel(sex="total") < h.sel(sex="female"))).all()
+
+
+def test_a_monitored_target_without_history_is_no_data(workdir):
+    """No placeholder is invented: without observed values a target gets neither a verdict nor
+    a probability, and the output says what to supply. One observation is held and too short
+    for an interval."""
+    (workdir / "mine" / "one.csv").write_text("year,value\n2020,91\n")
+    text = """healthcast: 1
+name: nodata
+extends: ../scenarios/china_reference.yaml
+horizon: 2025
+monitored:
+  - {indicator: diabetes_management, unit: percent}
+  - {indicator: sewage, unit: percent, history: one.csv}
+targets:
+  - {indicator: diabetes_management, year: 2025, comparator: ">=", value: 60, unit: percent}
+  - {indicator: sewage, year: 2025, comparator: ">=", value: 93, unit: percent}
+"""
+    out = workdir / "nodata.h5"
+    with run(write(workdir, "nodata", text), out) as ds:
+        assert str(ds["target_status"].values[0]) == "no_data"
+        for name in ("target_met", "target_probability", "target_judged", "target_gap"):
+            assert np.isnan(float(ds[name][0])), name
+        assert "supply" in str(ds["target_basis"].values[0])
+        assert str(ds["monitored_history"].sel(monitored="diabetes_management").values) == "none"
+        # One observation: held at 91, judged not met, but no probability and it says why.
+        assert float(ds["target_judged"][1]) == 91.0
+        assert str(ds["target_status"].values[1]) == "not_met"
+        assert np.isnan(float(ds["target_probability"][1]))
+        assert "too short for a trend interval" in str(ds["target_basis"].values[1])
+    table = healthcast("targets", out, "--lang", "zh")
+    assert table.returncode == 0 and "无数据" in table.stdout

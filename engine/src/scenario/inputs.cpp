@@ -270,7 +270,8 @@ std::vector<RegionData> read_regions(const Scenario& scenario,
 
 ScenarioData read_inputs(const Scenario& scenario, const demography::ProgressCallback& progress) {
   ScenarioData data{scenario, read_regions(scenario, progress), {}, {}};
-  for (const auto& m : scenario.monitored) data.monitored.push_back(read_monitored_history(m));
+  for (const auto& m : scenario.monitored)
+    data.monitored.push_back(m.history.empty() ? MonitoredHistory{} : read_monitored_history(m));
   // Without a root there is no national run: such targets are judged on the plan's own values.
   if (needs_national(scenario) && scenario.root)
     data.national = std::make_shared<const ScenarioData>(read_inputs(*scenario.root, progress));

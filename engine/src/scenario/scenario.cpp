@@ -210,8 +210,7 @@ Monitored read_monitored(const YamlReader& rd, const YAML::Node& node, int index
   m.where = rd.at(node);
   m.indicator = rd.name(rd.required(node, "indicator"), "indicator");
   if (node["unit"]) m.unit = rd.text(node["unit"], "unit");
-  m.history = rd.file(rd.required(node, "history"), "history", base);
-  if (node["illustrative"]) m.illustrative = boolean(node["illustrative"]);
+  if (node["history"]) m.history = rd.file(node["history"], "history", base);
   if (node["trend"]) m.trend = rd.text(node["trend"], "trend");
   if (const auto bounds = node["bounds"]) {
     m.bounds = std::make_pair(rd.number(bounds[0], "bounds"), rd.number(bounds[1], "bounds"));

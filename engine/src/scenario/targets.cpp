@@ -34,6 +34,7 @@ struct Series {
   std::function<double(int)> sd;  // of the value, NaN when unknown
   int first = 0, last = 0;        // the years it covers
   std::string basis;              // how its values are obtained
+  std::string missing;            // why there is no value and what to supply; empty otherwise
 };
 
 // The least-squares line through (t, z), with the 95% prediction interval's half-width.
@@ -84,6 +85,13 @@ Series monitored_series(const Scenario& sc, const Target& target, const Monitore
                         const MonitoredHistory& history) {
   Series series;
   series.last = std::max(sc.horizon, target.year);
+  if (history.years.empty()) {
+    series.missing = fmt::format(
+        "no data: no observed history of {}; supply `history:` (a CSV year,value of observed "
+        "values) in its monitored entry",
+        monitored.indicator);
+    return series;
+  }
   const auto forecast = std::make_shared<MonitoredForecast>(
       forecast_monitored(monitored, history, sc.base_year, series.last));
   series.first = forecast->years.front();
@@ -96,8 +104,11 @@ Series monitored_series(const Scenario& sc, const Target& target, const Monitore
     const auto i = forecast->index(year);
     return (forecast->upper[i] - forecast->lower[i]) / (2.0 * Z_975);
   };
-  series.basis =
-      monitored.illustrative ? "monitored trend (illustrative history)" : "monitored trend";
+  series.basis = "monitored trend";
+  if (history.years.size() < 3)
+    series.basis +=
+        fmt::format("; {} observation{}: too short for a trend interval (3 needed), no probability",
+                    history.years.size(), history.years.size() == 1 ? " (value held)" : "s");
   return series;
 }
 
@@ -202,6 +213,12 @@ TargetResult judge(const Scenario& sc, const Target& target, const Series& serie
   r.probability = NaN;
   r.first_year_met = NaN;
   r.basis = series.basis;
+  if (!series.missing.empty()) {
+    r.status = "no_data";
+    r.basis = series.missing;
+    r.projected = r.judged = r.gap = r.met = NaN;
+    return r;
+  }
   const auto judged = anchored(sc, target, series, r.basis);
   const double baseline = baseline_of(target, series, judged, r.basis);
   const results::IndicatorSpec* indicator = results::find_indicator(target.indicator);
@@ -212,7 +229,7 @@ TargetResult judge(const Scenario& sc, const Target& target, const Series& serie
                                                              target.sex);
                            }};
   if (target.year < series.first || target.year > series.last) {
-    r.status = target.year < series.first ? "before the projection" : "after the horizon";
+    r.status = target.year < series.first ? "before_projection" : "after_horizon";
     r.projected = r.judged = r.gap = r.met = NaN;
     return r;
   }
@@ -220,10 +237,10 @@ TargetResult judge(const Scenario& sc, const Target& target, const Series& serie
   const bool met = compare(target.year, r.judged, r.gap);
   if (std::isnan(r.judged) || std::isnan(r.gap)) {
     r.met = NaN;
-    r.status = "no value";
+    r.status = "no_value";
   } else {
     r.met = met ? 1.0 : 0.0;
-    r.status = met ? "met" : "not met";
+    r.status = met ? "met" : "not_met";
   }
   for (int year = std::max(series.first, sc.base_year); year <= series.last; ++year) {
     double value = 0.0, gap = 0.0;
@@ -248,8 +265,14 @@ void add_monitored_table(Dataset& ds, const Scenario& sc,
   for (std::size_t i = 0; i < sc.monitored.size(); ++i) units.values[i] = sc.monitored[i].unit;
   auto& kind = ds.add_labels(var::monitored_history);
   for (std::size_t i = 0; i < sc.monitored.size(); ++i)
-    kind.values[i] = sc.monitored[i].illustrative ? "illustrative" : "observed";
+    kind.values[i] = histories[i].years.empty() ? "none" : "observed";
   for (std::size_t i = 0; i < sc.monitored.size(); ++i) {
+    if (histories[i].years.empty()) {
+      for (const auto* v : {&var::monitored_value, &var::monitored_lower, &var::monitored_upper})
+        for (int year = sc.base_year; year <= sc.horizon; ++year)
+          ds.variable(*v).at({i, static_cast<std::size_t>(year - sc.base_year)}) = NaN;
+      continue;
+    }
     const auto f = forecast_monitored(sc.monitored[i], histories[i], sc.base_year, sc.horizon);
     for (int year = sc.base_year; year <= sc.horizon; ++year) {
       const std::size_t y = static_cast<std::size_t>(year - sc.base_year);
@@ -298,7 +321,6 @@ MonitoredForecast forecast_monitored(const Monitored& m, const MonitoredHistory&
   std::vector<double> z(history.values.size());
   std::transform(history.values.begin(), history.values.end(), z.begin(), to_fit);
   const Line line = fit_line(t, z);
-  out.illustrative = m.illustrative;
   for (int year = std::min(first_year, out.observed.begin()->first); year <= last_year; ++year) {
     const double centre = line.at(year), half = line.half_width(year);
     out.years.push_back(year);

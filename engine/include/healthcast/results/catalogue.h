@@ -290,7 +290,7 @@ inline constexpr VariableSpec monitored_upper{"monitored_upper",
 inline constexpr VariableSpec monitored_unit{"monitored_unit", {dim::monitored}, "",
                                              "unit",           "Unit",           "单位"};
 inline constexpr VariableSpec monitored_history{
-    "monitored_history", {dim::monitored}, "", "observed, or illustrative (a placeholder history)",
+    "monitored_history", {dim::monitored}, "", "observed, or none (no observed history: no data)",
     "History",           "历史数据"};
 // Comparisons of a scenario with a reference (healthcast compare).
 inline constexpr VariableSpec deaths_averted{

@@ -132,8 +132,7 @@ struct Target {
 // An indicator no model part produces: observed history and a trend forecast.
 struct Monitored {
   std::string indicator, unit, trend = "linear";
-  std::filesystem::path history;
-  bool illustrative = false;
+  std::filesystem::path history;  // observed values; empty when none: targets are "no data"
   std::optional<std::pair<double, double>> bounds;  // logistic trend
   SourceLocation where;
 };

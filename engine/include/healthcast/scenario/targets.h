@@ -11,7 +11,8 @@
 
 namespace healthcast::scenario {
 
-// A monitored indicator's observed values, read once from its history file.
+// A monitored indicator's observed values, read once from its history file (empty when the
+// scenario gives none).
 struct MonitoredHistory {
   std::vector<int> years;  // in the file's order
   std::vector<double> values;
@@ -28,7 +29,6 @@ struct MonitoredForecast {
   std::vector<int> years;
   std::vector<double> value, lower, upper;
   std::map<int, double> observed;  // the history itself
-  bool illustrative = false;
   std::size_t index(int year) const { return static_cast<std::size_t>(year - years.front()); }
 };
 MonitoredForecast forecast_monitored(const Monitored& monitored, const MonitoredHistory& history,
@@ -43,7 +43,7 @@ struct TargetResult {
   double first_year_met = 0.0;  // NaN when never met within the projection
   double probability = 0.0;     // NaN until draws exist (monitored: from the trend's interval)
   std::string status;           // met, not met, before the projection, after the horizon, ...
-  std::string basis;            // modelled, anchored to ..., monitored trend, illustrative ...
+  std::string basis;            // modelled, anchored to ..., monitored trend, what is missing
 };
 
 // Whether a target compares with the national value (better_than without a value of its own),
