@@ -154,9 +154,12 @@ targets:
         assert float(ds["target_probability"][0]) == pytest.approx(0.6414, abs=1e-4)
         assert list(ds["target_met"].values[:3]) == [1.0, 1.0, 0.0]
         assert list(ds["target_status"].values[:3]) == ["met", "met", "not_met"]
+        # e0 +1% on 2020: the official 77.93 (2020) is the baseline; the judged 2030 value is
+        # the last official value, 79.25 (2025), plus the modelled difference 2025-2030.
         e0 = ds["life_expectancy"].sel(region="china", sex="total", age=0)
-        change = float(e0.sel(year=2030) / e0.sel(year=2020) - 1)
-        assert float(ds["target_judged"][3]) == pytest.approx(change, rel=1e-12)
+        judged = 79.25 + float(e0.sel(year=2030) - e0.sel(year=2025))
+        assert float(ds["target_judged"][3]) == pytest.approx(judged / 77.93 - 1, rel=1e-12)
+        assert float(ds["target_baseline_value"][3]) == 77.93
         # First year met for "e0 >= 70": already in the base year.
         assert float(ds["target_first_year_met"][1]) == 2020
     table = healthcast("targets", out)
@@ -237,3 +240,109 @@ targets:
         assert "too short for a trend interval" in str(ds["target_basis"].values[1])
     table = healthcast("targets", out, "--lang", "zh")
     assert table.returncode == 0 and "无数据" in table.stdout
+
+
+def test_targets_are_judged_on_the_official_level_carried_by_the_modelled_change(workdir):
+    """A hand-built official series. 30q70: 20.0 (2015) and 18.0 (2017), both before the base
+    year 2020, so the level is bridged by the official log-linear trend: 18 x (18/20)^(3/2)
+    = 15.368669 in 2020, then moved by the modelled ratio 2020-2030. A target dated 2016 lies
+    inside the observations: judged on them (interpolated 19.0), 'observed'. "-30% vs 2015"
+    compares with the official 20.0. Life expectancy (a difference): 76.0 (2019) and 77.0 (2022),
+    the latest after the base year, so 77.0 + e0(2030) - e0(2022)."""
+    (workdir / "mine" / "official.csv").write_text(
+        "indicator,year,value\npremature_ncd_mortality,2015,20.0\n"
+        "premature_ncd_mortality,2017,18.0\nlife_expectancy,2019,76.0\n"
+        "life_expectancy,2022,77.0\n")
+    text = """healthcast: 1
+name: anchored
+extends: ../scenarios/china_reference.yaml
+horizon: 2030
+inputs:
+  official: official.csv
+targets:
+  - {indicator: premature_ncd_mortality, year: 2030, comparator: "<=", value: 9.5, unit: percent}
+  - {indicator: premature_ncd_mortality, year: 2030, comparator: relative_change, value: -0.3,
+     base_year: 2015, unit: fraction}
+  - {indicator: premature_ncd_mortality, year: 2016, comparator: "<=", value: 19.5, unit: percent}
+  - {indicator: life_expectancy, year: 2030, comparator: ">=", value: 95.0, unit: years}
+"""
+    out = workdir / "anchored.h5"
+    with run(write(workdir, "anchored", text), out) as ds:
+        q = ds["premature_ncd_mortality"].sel(region="china", sex="total")
+        ratio = float(q.sel(year=2030) / q.sel(year=2020))
+        bridged = 18.0 * 0.9 ** 1.5
+        assert bridged == pytest.approx(15.368669, abs=1e-6)
+        assert float(ds["target_start_value"][0]) == pytest.approx(bridged, rel=1e-12)
+        assert (float(ds["target_official_year"][0]), float(ds["target_start_year"][0])) == (
+            2017, 2020)
+        assert float(ds["target_modelled_change"][0]) == pytest.approx(ratio, rel=1e-12)
+        assert float(ds["target_judged"][0]) == pytest.approx(bridged * ratio, rel=1e-12)
+        assert float(ds["target_projected"][0]) == pytest.approx(float(q.sel(year=2030)))
+        assert float(ds["target_gap"][0]) == pytest.approx(bridged * ratio - 9.5, rel=1e-12)
+        # Relative: against the official 2015 value.
+        assert float(ds["target_baseline_value"][1]) == 20.0
+        assert float(ds["target_judged"][1]) == pytest.approx(bridged * ratio / 20.0 - 1,
+                                                              rel=1e-12)
+        # Observed: 2016 between 20.0 and 18.0.
+        assert float(ds["target_judged"][2]) == pytest.approx(19.0, abs=1e-12)
+        assert str(ds["target_status"].values[2]) == "observed_met"
+        assert np.isnan(float(ds["target_probability"][2]))
+        e0 = ds["life_expectancy"].sel(region="china", sex="total", age=0)
+        assert str(ds["target_convention"].values[3]) == "difference"
+        assert float(ds["target_judged"][3]) == pytest.approx(
+            77.0 + float(e0.sel(year=2030) - e0.sel(year=2022)), abs=1e-12)
+    for fmt in ["csv", "json"]:
+        table = healthcast("targets", out, "--format", fmt)
+        assert table.returncode == 0, table.stderr
+    rows = healthcast("targets", out, "--format", "csv").stdout.splitlines()
+    assert rows[0].startswith("plan,indicator,year,sex,comparator,target,unit,precision,"
+                              "modelled,judged,gap,status,probability,first_year_met,"
+                              "official_year,official_value,start_year,start_value,"
+                              "modelled_change,convention,baseline_year,baseline_value")
+    assert len(rows) == 5 and ",observed_met," in rows[3]
+
+
+def test_a_target_is_met_when_its_value_rounded_to_the_plans_precision_meets_it(workdir,
+                                                                                 reference):
+    """Healthy life expectancy has no official series: judged on the model. With g its 2030
+    value rounded to two decimals, the target g (written with two decimals) is met however the
+    unrounded value falls around it, and one step of the precision further is not."""
+    h = float(reference["healthy_life_expectancy"].sel(region="china", sex="total", age=0,
+                                                       year=2030))
+    g = round(h, 2)
+    ahead, beyond = ((">=", g + 0.01) if g > h else ("<=", g - 0.01))
+    near = ">=" if g > h else "<="
+    text = f"""healthcast: 1
+name: precise
+extends: ../scenarios/china_reference.yaml
+horizon: 2030
+targets:
+  - {{indicator: healthy_life_expectancy, year: 2030, comparator: "{near}", value: {g:.2f}}}
+  - {{indicator: healthy_life_expectancy, year: 2030, comparator: "{ahead}", value: {beyond:.2f}}}
+"""
+    with run(write(workdir, "precise", text), workdir / "precise.h5") as ds:
+        assert float(ds["target_projected"][0]) == pytest.approx(h, abs=1e-9)
+        assert list(ds["target_status"].values) == ["met", "not_met"]
+        assert float(ds["target_precision"][0]) == 2
+
+
+def test_xiangfu_diabetes_management_is_judged_on_the_levers_coverage(tmp_path):
+    """The lever ramps coverage from the health model's 0.329 (data/china/health.yaml) to 0.7
+    over 2021-2030: in 2022 w = 2/10, so 100 x (0.8 x 0.329 + 0.2 x 0.7) = 40.32% against the
+    plan's 60%; in 2030 the lever is the target itself: set by lever, no probability. Regular
+    exercise: 100 - (100 - 37.2 observed in 2020) x (1 + w (0.89 - 1)): 38.5816% in 2022 and
+    44.108% in 2030. "Better than national" on national data is not comparable."""
+    with run(SOURCE / "scenarios" / "plans" / "xiangfu.yaml", tmp_path / "x.h5") as ds:
+        rows = {(str(i), int(y)): k for k, (i, y) in enumerate(
+            zip(ds["target_indicator"].values, ds["target_year"].values))}
+        d22, d30 = rows[("diabetes_management", 2022)], rows[("diabetes_management", 2030)]
+        assert float(ds["target_judged"][d22]) == pytest.approx(40.32, abs=1e-9)
+        assert str(ds["target_status"].values[d22]) == "not_met"
+        assert str(ds["target_status"].values[d30]) == "set_by_lever"
+        assert np.isnan(float(ds["target_probability"][d30]))
+        e22, e30 = rows[("regular_exercise", 2022)], rows[("regular_exercise", 2030)]
+        assert float(ds["target_judged"][e22]) == pytest.approx(38.5816, abs=1e-9)
+        assert float(ds["target_judged"][e30]) == pytest.approx(44.108, abs=1e-9)
+        assert [str(ds["target_status"].values[k]) for k in (e22, e30)] == ["not_met", "met"]
+        assert str(ds["target_status"].values[rows[("life_expectancy", 2030)]]) == \
+            "not_comparable"

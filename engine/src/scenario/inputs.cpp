@@ -266,12 +266,33 @@ std::vector<RegionData> read_regions(const Scenario& scenario,
   return regions;
 }
 
+// What judging the targets reads: monitored histories, the first region's official series
+// (whether it is the extends root's), whether that region runs on the root's inputs, and the
+// base-year coverage of each treatment.
+JudgingData read_judging(const Scenario& scenario, const std::vector<RegionData>& regions) {
+  JudgingData out;
+  for (const auto& m : scenario.monitored)
+    out.monitored.push_back(m.history.empty() ? MonitoredHistory{} : read_monitored_history(m));
+  const InputFiles& in =
+      scenario.regions.empty() ? scenario.inputs : scenario.regions.front().inputs;
+  if (!in.official.empty()) out.official = read_official_history(in.official);
+  if (scenario.root && !scenario.root->regions.empty()) {
+    const InputFiles& root = scenario.root->regions.front().inputs;
+    out.official_is_national = !in.official.empty() && in.official == root.official;
+    out.national_data = in.population == root.population && in.health == root.health &&
+                        in.mortality.rates == root.mortality.rates;
+  }
+  if (!regions.empty() && regions.front().health)
+    for (const auto& t : regions.front().health->treatments)
+      out.base_coverage[t.name] = t.coverage.value;
+  return out;
+}
+
 }  // namespace
 
 ScenarioData read_inputs(const Scenario& scenario, const demography::ProgressCallback& progress) {
   ScenarioData data{scenario, read_regions(scenario, progress), {}, {}};
-  for (const auto& m : scenario.monitored)
-    data.monitored.push_back(m.history.empty() ? MonitoredHistory{} : read_monitored_history(m));
+  data.judging = read_judging(scenario, data.regions);
   // Without a root there is no national run: such targets are judged on the plan's own values.
   if (needs_national(scenario) && scenario.root)
     data.national = std::make_shared<const ScenarioData>(read_inputs(*scenario.root, progress));

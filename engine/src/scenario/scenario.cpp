@@ -104,6 +104,7 @@ InputFiles read_inputs(const YamlReader& rd, const YAML::Node& node, const fs::p
     in.net_migration = rd.file(node["net_migration"], "net_migration", base);
   if (node["mortality"]) in.mortality = read_mortality(rd, node["mortality"], base);
   if (node["health"]) in.health = rd.file(node["health"], "health", base);
+  if (node["official"]) in.official = rd.file(node["official"], "official", base);
   return in;
 }
 
@@ -118,6 +119,7 @@ InputFiles merge_inputs(InputFiles under, const InputFiles& over) {
   if (!over.net_migration.empty()) under.net_migration = over.net_migration;
   if (!over.mortality.method.empty()) under.mortality = over.mortality;
   if (!over.health.empty()) under.health = over.health;
+  if (!over.official.empty()) under.official = over.official;
   return under;
 }
 
@@ -179,6 +181,14 @@ Intervention read_intervention(const YamlReader& rd, const YAML::Node& node, int
   return iv;
 }
 
+// Decimals of a number as written ("82.09": 2, "20": 0, "-0.2": 1).
+int decimals_of(const std::string& text) {
+  const auto dot = text.find('.');
+  if (dot == std::string::npos) return 0;
+  const auto end = text.find_first_of("eE", dot);
+  return static_cast<int>((end == std::string::npos ? text.size() : end) - dot - 1);
+}
+
 Target read_target(const YamlReader& rd, const YAML::Node& node, int index) {
   rd.require_map(node, fmt::format("targets[{}]", index));
   Target t;
@@ -186,7 +196,13 @@ Target read_target(const YamlReader& rd, const YAML::Node& node, int index) {
   t.indicator = rd.name(rd.required(node, "indicator"), "indicator");
   t.year = rd.integer(rd.required(node, "year"), "year");
   t.comparator = parse_comparator(rd.text(rd.required(node, "comparator"), "comparator"));
-  if (node["value"]) t.value = rd.number(node["value"], "value");
+  if (node["value"]) {
+    t.value = rd.number(node["value"], "value");
+    t.decimals = decimals_of(node["value"].Scalar());
+  }
+  if (node["lever"]) t.lever = rd.name(node["lever"], "lever");
+  if (node["lever_complement"]) t.lever_complement = boolean(node["lever_complement"]);
+  if (node["proxy"]) t.proxy = rd.text(node["proxy"], "proxy");
   if (node["unit"]) t.unit = rd.text(node["unit"], "unit");
   if (node["sex"]) t.sex = rd.text(node["sex"], "sex");
   if (node["base_year"])
@@ -404,6 +420,11 @@ Scenario parse_scenario(std::string text, const fs::path& path) {
                                    "Modelled indicators: {}; any other indicator needs a "
                                    "'monitored' entry with its history",
                                    t.indicator, fmt::join(results::indicator_ids(), ", ")));
+    if (!t.lever.empty() &&
+        std::none_of(sc.interventions.begin(), sc.interventions.end(),
+                     [&](const Intervention& iv) { return iv.name == t.lever; }))
+      throw InputError(t.where, "lever",
+                       fmt::format("'{}' is not an intervention of the scenario", t.lever));
   }
   for (const auto& iv : sc.interventions)
     if (iv.ramp.start > sc.horizon)

@@ -47,6 +47,9 @@ struct InputFiles {
   std::filesystem::path net_migration;
   MortalitySpec mortality;
   std::filesystem::path health;  // the health model (docs/health-inputs.md); empty: none
+  // Official series of modelled indicators (indicator,year,value) that targets are judged
+  // against; empty: none.
+  std::filesystem::path official;
 };
 
 struct RegionSpec {
@@ -126,6 +129,10 @@ struct Target {
   std::optional<double> value;
   std::optional<int> base_year;
   std::optional<std::pair<int, double>> anchor;  // official baseline (year, value)
+  int decimals = 0;               // the plan's precision: decimals of `value` as written (82.09: 2)
+  std::string lever;              // the intervention that moves the target's quantity, or empty
+  bool lever_complement = false;  // the lever scales 100 minus the target's quantity
+  std::string proxy;              // what stands in for the plan's definition, or empty
   SourceLocation where;
 };
 
