@@ -214,7 +214,9 @@ std::string target_text(const Row& r) {
 std::string gap_text(const Row& r) {
   const double gap = r.num("gap");
   if (std::isnan(gap)) return "-";
-  const std::string amount = r.value(std::abs(gap));
+  // One decimal finer than the target, so that a small gap does not print as 0.
+  const std::string amount = r.relative() ? fixed(100.0 * std::abs(gap), r.decimals() + 1) + "%"
+                                          : fixed(std::abs(gap), r.decimals() + 1);
   if (gap > 0.0) return fmt::format("{} {}", r.zh ? "差距" : "short by", amount);
   return fmt::format("{} {}", r.zh ? "超出" : "ahead by", amount);
 }

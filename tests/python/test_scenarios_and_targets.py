@@ -346,3 +346,28 @@ def test_xiangfu_diabetes_management_is_judged_on_the_levers_coverage(tmp_path):
         assert [str(ds["target_status"].values[k]) for k in (e22, e30)] == ["not_met", "met"]
         assert str(ds["target_status"].values[rows[("life_expectancy", 2030)]]) == \
             "not_comparable"
+
+
+def test_maternal_mortality_follows_the_official_trend_with_drawn_uncertainty(workdir):
+    """MMR: 16.9 per 100,000 in 2020 carried by the official log-linear trend, slope -0.035536
+    a year (fit to 2015-2020, 95% interval -0.052859 to -0.018213; data/SOURCES.md): 2030 =
+    16.9 exp(-0.35536) = 11.8456. Each draw takes its own slope from a normal with that interval
+    (sd 0.034646 / 3.919928 = 0.0088385): the 2030/2020 ratio of a draw gives its slope."""
+    text = """healthcast: 1
+name: mmr
+extends: ../scenarios/china_reference.yaml
+horizon: 2030
+"""
+    out = workdir / "mmr.h5"
+    result = healthcast("run", write(workdir, "mmr", text), "-o", out, "-q", "--draws", 16,
+                        "--seed", 5, "--keep-draws")
+    assert result.returncode == 0, result.stderr
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        mmr = ds["maternal_mortality"].sel(region="china")
+        assert float(mmr.sel(year=2020)) == pytest.approx(16.9, abs=1e-9)
+        assert float(mmr.sel(year=2030)) == pytest.approx(11.8456, abs=1e-4)
+        draws = ds["maternal_mortality_draws"].sel(region="china")
+        slopes = np.log(draws.sel(year=2030) / draws.sel(year=2020)).values / 10
+        sd = (0.052859 - 0.018213) / (2 * 1.959964)
+        assert abs(slopes.mean() + 0.035536) < 4 * sd / np.sqrt(len(slopes))
+        assert 0.4 * sd < slopes.std(ddof=1) < 1.7 * sd
