@@ -193,7 +193,8 @@ struct Row {
   // Decimals to print judged values with: the target's; percentages of a relative change as
   // whole per cent at least.
   int decimals() const {
-    const int d = static_cast<int>(num("precision"));
+    // Targets without a value (decrease, increase, better than national): two decimals.
+    const int d = std::isnan(num("target")) ? 2 : static_cast<int>(num("precision"));
     return relative() ? std::max(d - 2, 0) : d;
   }
   std::string value(double v) const {

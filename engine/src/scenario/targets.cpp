@@ -465,7 +465,8 @@ TargetResult judge_target(const Scenario& sc, const Target& target, const Judgin
     // Defined as the target: what the lever is set to, not a verdict on integration noise.
     r.status = "set_by_lever";
     r.judged = r.goal;
-    r.gap = 0.0;
+    r.gap = NaN;
+    if (std::isnan(r.projected)) r.projected = series.raw(target.year);
     r.met = r.probability = r.first_year_met = NaN;
     r.basis = fmt::format("set by lever {}: defined as the target from {} on (modelled: {:.4g})",
                           lever->name, lever->ramp.full, r.projected);
