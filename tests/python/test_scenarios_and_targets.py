@@ -371,3 +371,14 @@ horizon: 2030
         sd = (0.052859 - 0.018213) / (2 * 1.959964)
         assert abs(slopes.mean() + 0.035536) < 4 * sd / np.sqrt(len(slopes))
         assert 0.4 * sd < slopes.std(ddof=1) < 1.7 * sd
+
+
+def test_the_reference_infant_mortality_starts_at_the_official_value(reference):
+    """The reference scales age-0 rates so that the 2020 infant mortality of both sexes is the
+    official 5.4 per 1,000 (WPP's rates give about 6.2); the ages above are untouched, so
+    mortality at 1-4 is WPP's and under-5 mortality exceeds IMR."""
+    imr = reference["infant_mortality"].sel(region="china", year=2020)
+    assert float(imr.sel(sex="total")) == pytest.approx(5.4, abs=0.05)
+    assert float(imr.sel(sex="male")) > float(imr.sel(sex="female"))
+    u5 = reference["under5_mortality"].sel(region="china", year=2020, sex="total")
+    assert float(u5) > float(imr.sel(sex="total"))

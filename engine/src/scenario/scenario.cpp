@@ -70,6 +70,8 @@ MortalitySpec read_mortality(const YamlReader& rd, const YAML::Node& node, const
     if (node["fit_period"])
       std::tie(spec.fit_from, spec.fit_to) = period(rd, node["fit_period"], "fit_period");
     if (node["rotate_bx"]) spec.rotate_bx = boolean(node["rotate_bx"]);
+    if (node["infant_mortality"])
+      spec.infant_mortality = rd.number(node["infant_mortality"], "infant_mortality", 0.01, 500.0);
     if (const auto u = node["uncertainty"]) {
       rd.require_map(u, "uncertainty");
       for (const auto& [key, flag] : {std::pair{"parameters", &spec.uncertainty.parameters},

@@ -30,6 +30,9 @@ struct MortalitySpec {
   // Gerland 2013), and which parts of the uncertainty the draws carry besides k's innovations
   // and drift (forecast/factor_forecast.h).
   bool rotate_bx = false;
+  // Official both-sexes infant mortality of the base year (per 1,000 live births): age-0 death
+  // rates of both sexes are scaled, in every year and draw, by the one factor that gives it.
+  std::optional<double> infant_mortality;
   struct {
     bool parameters = true, structural = true, jump_off = true;
   } uncertainty;
