@@ -207,8 +207,11 @@ std::string target_text(const Row& r) {
   const std::string c = r.str("comparator");
   const double v = r.num("target");
   if (c == "relative_change") return fmt::format("{:+.{}f}%", 100.0 * v, r.decimals());
-  if (c == "decrease" || c == "increase" || c == "natural") return c;
-  if (c == "better_than") return std::isnan(v) ? "> national" : "> " + r.value(v);
+  static const std::map<std::string, std::string> ZH = {
+      {"decrease", "下降"}, {"increase", "上升"}, {"natural", "自然平衡"}};
+  if (c == "decrease" || c == "increase" || c == "natural") return r.zh ? ZH.at(c) : c;
+  if (c == "better_than")
+    return std::isnan(v) ? (r.zh ? "优于全国" : "> national") : "> " + r.value(v);
   return c + " " + r.value(v);
 }
 
