@@ -61,6 +61,9 @@ def reference_run(tmp_path_factory):
     text = text.replace("  health: ../data/china/health.yaml\n", "")
     # The Lee-Carter method itself (the reference uses BMS with rotation, tested elsewhere).
     text = text.replace("method: bms", "method: lee_carter").replace("    rotate_bx: true\n", "")
+    # ... without the age-0 scaling to the official infant mortality (tested elsewhere).
+    assert "    infant_mortality: 5.4\n" in text
+    text = text.replace("    infant_mortality: 5.4\n", "")
     scenario.write_text(text)
     out = folder / "reference.h5"
     result = healthcast("run", scenario, "-o", out)

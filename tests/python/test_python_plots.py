@@ -124,8 +124,8 @@ def test_targets_are_drawn_at_their_levels(results, out_dir):
     targets = pd.DataFrame({
         "indicator": ["life_expectancy"] * 3, "year": [2030, 2035, 2040], "sex": "total",
         "comparator": [">=", "relative_change", "natural"], "target": [79.0, 0.05, np.nan],
-        "projected": [80.0, 82.0, 81.0], "judged": [80.0, 0.025, 81.0],
-        "status": ["met", "not met", "not met"], "basis": "modelled"})
+        "modelled": [80.0, 82.0, 81.0], "judged": [80.0, 0.025, 81.0],
+        "status": ["met", "not_met", "not_met"], "basis": "modelled"})
     ax = plot.scenarios_against_targets(results, targets=targets, lang="zh")
     points = [c.get_offsets() for c in ax.collections]
     assert len(points) == 2  # met and not met; 'natural' has no level

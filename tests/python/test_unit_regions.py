@@ -169,3 +169,21 @@ def test_the_smallest_county_runs_with_finite_positive_rates(tmp_path):
     deaths = np.asarray(f["deaths"][:, 0, :2, :])
     assert np.all(np.isfinite(deaths)) and np.all(deaths >= 0) and deaths.sum() > 0
     assert float(f["population"][0, 0, 2, :].sum()) == pytest.approx(3614, rel=0.02)
+
+
+def test_better_than_national_compares_the_units_run_with_the_national_run(tmp_path):
+    target = ('targets:\n  - {indicator: life_expectancy, year: 2022, comparator: better_than, '
+              'reference: national}\n')
+    f = run(write_scenario(tmp_path, '  - name: xiangfu\n    unit: "410212"\n', target),
+            tmp_path / "b.h5")
+    national = tmp_path / "national"
+    national.mkdir()
+    n = run(write_scenario(national, "  - china\n"), national / "n.h5")
+    own = float(f["life_expectancy"][2, 0, 2, 0])        # 2022, total, age 0
+    nation = float(n["life_expectancy"][2, 0, 2, 0])
+    status = f["target_status"][0]
+    status = status.decode() if isinstance(status, bytes) else str(status)
+    assert float(f["target_judged"][0]) == pytest.approx(own, abs=1e-9)
+    assert status == ("met" if own > nation else "not_met")
+    # The gap is what is still to go: the national value minus the region's when behind.
+    assert float(f["target_gap"][0]) == pytest.approx(nation - own, abs=1e-6)

@@ -391,23 +391,23 @@ def _target_levels(targets: pd.DataFrame, indicator: str, sex: str) -> pd.DataFr
             continue
         if "sex" in targets.columns and not pd.isna(row["sex"]) and row["sex"] not in (sex, ""):
             continue
-        basis = str(row.get("basis", "") or "")
-        if basis.startswith("anchored"):
+        # Judged on an official level carried forward: not on the model's scale.
+        if str(row.get("convention", "") or "") in ("ratio", "difference"):
             continue
         comparator = str(row.get("comparator", ">=") or ">=")
         target = float(row["target"])
         if comparator in LEVEL_COMPARATORS:
             level, text = target, f"{target:g}"
-        elif comparator == "relative_change" and {"projected", "judged"} <= set(row.index):
-            # judged = projected / baseline - 1, so the baseline and the level it implies:
-            baseline = float(row["projected"]) / (1.0 + float(row["judged"]))
+        elif comparator == "relative_change" and {"modelled", "judged"} <= set(row.index):
+            # judged = modelled / baseline - 1, so the baseline and the level it implies:
+            baseline = float(row["modelled"]) / (1.0 + float(row["judged"]))
             level, text = baseline * (1.0 + target), f"{target:+.0%}"
         else:
             continue
         if not np.isfinite(level):
             continue
         status = row.get("status")
-        met = None if status is None or pd.isna(status) else status == "met"
+        met = None if status is None or pd.isna(status) else status in ("met", "observed_met")
         rows.append({"year": int(row["year"]), "level": level, "text": text, "met": met})
     return pd.DataFrame(rows, columns=["year", "level", "text", "met"])
 

@@ -19,20 +19,30 @@ PathLike = str | os.PathLike[str]
 
 # Columns of Results.targets() and the results variables (dimension `target`) they come from:
 # numbers are target_<name> variables, text are target_<name> labels (engine: add_targets).
-TARGET_COLUMNS = ["plan", "indicator", "year", "sex", "comparator", "target", "unit", "projected",
-                  "judged", "gap", "status", "first_year_met", "probability", "basis", "text_zh",
-                  "text_en"]
+TARGET_COLUMNS = ["plan", "indicator", "year", "sex", "comparator", "target", "unit", "precision",
+                  "modelled", "judged", "gap", "status", "probability", "first_year_met",
+                  "official_year", "official_value", "start_year", "start_value",
+                  "modelled_change", "convention", "baseline_year", "baseline_value", "proxy",
+                  "basis", "text_zh", "text_en"]
 _TARGET_SOURCES = {
     "plan": "target_plan", "indicator": "target_indicator", "year": "target_year",
     "sex": "target_sex", "comparator": "target_comparator", "target": "target_value",
-    "unit": "target_unit", "projected": "target_projected", "judged": "target_judged",
+    "unit": "target_unit", "precision": "target_precision", "modelled": "target_projected",
+    "judged": "target_judged", "official_year": "target_official_year",
+    "official_value": "target_official_value", "start_year": "target_start_year",
+    "start_value": "target_start_value", "modelled_change": "target_modelled_change",
+    "convention": "target_convention", "baseline_year": "target_baseline_year",
+    "baseline_value": "target_baseline_value", "proxy": "target_proxy",
     "gap": "target_gap", "status": "target_status", "first_year_met": "target_first_year_met",
     "probability": "target_probability", "basis": "target_basis", "text_zh": "target_text_zh",
     "text_en": "target_text_en"}
 # Years are whole numbers; first_year_met may be missing (pandas' nullable integers).
 _TARGET_DTYPES = {"year": "int64", "first_year_met": "Int64", "target": "float64",
-                  "projected": "float64", "judged": "float64", "gap": "float64",
-                  "probability": "float64"}
+                  "precision": "Int64", "modelled": "float64", "judged": "float64",
+                  "gap": "float64", "probability": "float64", "official_year": "Int64",
+                  "official_value": "float64", "start_year": "Int64", "start_value": "float64",
+                  "modelled_change": "float64", "baseline_year": "Int64",
+                  "baseline_value": "float64"}
 INDICATOR_COLUMNS = ["region", "sex", "year", "indicator", "value", "units"]
 
 
@@ -160,18 +170,28 @@ class Results:
         - ``comparator``: ``>=``, ``<=``, ``relative_change``, ``better_than``, ``decrease``,
           ``increase`` or ``natural``; ``target``: the value to reach (for a relative change,
           the change as a fraction, e.g. -0.2); ``unit``;
-        - ``projected``: the indicator's projected value in the target year (the model's, or the
-          trend of a monitored indicator); ``judged``: the value compared with the target (the
-          projection, an anchored value or the relative change); ``gap``: judged minus target;
-        - ``status``: ``met``, ``not met``, or why it cannot be judged (e.g. before the
-          projection); ``first_year_met``: the first projected year in which it is met (missing
-          when never); ``probability``: of meeting it (NaN until draws exist; monitored
-          indicators: from the trend's interval); ``basis``: how the value was obtained
-          (``modelled``, anchored, monitored trend, illustrative history, ...);
+        - ``precision``: decimals of the target as the plan writes it (a value is met when,
+          rounded to them, it satisfies the comparator);
+        - ``modelled``: the model's own value in the target year (or the trend of a monitored
+          indicator, or the quantity a lever sets); ``judged``: the value compared with the
+          target (the official level carried forward by the modelled change, an observation, or
+          a relative change); ``gap``: still to go (positive) or ahead by (negative);
+        - ``status``: ``met``, ``not_met``, ``observed_met``, ``observed_not_met`` (the year is
+          already observed), ``no_data`` (no observed history), ``not_comparable`` (the model
+          cannot produce the plan's definition), ``set_by_lever``, ``before_projection``,
+          ``after_horizon`` or ``no_value``; ``probability``: of meeting it (NaN until draws
+          exist; monitored indicators: from the trend's interval); ``first_year_met``: the
+          first year from the base year on in which it is met (missing when never);
+        - the chain: ``official_year`` and ``official_value`` (the last official value),
+          ``start_year`` and ``start_value`` (the official level where the modelled change starts,
+          bridged by the official trend when older than the base year), ``modelled_change``
+          (a ratio, or a difference for life expectancies: ``convention``), ``baseline_year``
+          and ``baseline_value`` of a relative target; ``proxy``: what stands in for the plan's
+          definition; ``basis``: the same in words, or what to supply;
         - ``text_zh``, ``text_en``: the plan's own words and their English translation.
 
         A run without targets gives an empty table with these columns. ``healthcast targets
-        FILE`` prints the same table.
+        FILE --format csv`` gives the same table.
         """
         ds = self._dataset
         if "target" not in ds.dims:
@@ -184,7 +204,7 @@ class Results:
                 columns[column] = pd.Series(ds.labels(source)[2], dtype=object)
             else:
                 values = np.array(ds.values(source))
-                if column in ("year", "first_year_met"):
+                if _TARGET_DTYPES.get(column) in ("int64", "Int64"):
                     values = pd.array([None if np.isnan(v) else int(round(v)) for v in values],
                                       dtype=_TARGET_DTYPES[column])
                 columns[column] = pd.Series(values, dtype=_TARGET_DTYPES.get(column, object))

@@ -24,7 +24,7 @@ PathLike = str | os.PathLike[str]
 # Keys whose string values are input paths (fertility's `uncertainty` is a file; mortality's is
 # a map, which the walk below descends into instead).
 INPUT_PATH_KEYS = frozenset({"population", "fertility", "sex_ratio_at_birth", "net_migration",
-                             "rates", "health", "uncertainty", "units"})
+                             "rates", "health", "uncertainty", "units", "official"})
 
 
 def load_scenario(path: PathLike) -> Scenario:

@@ -648,8 +648,12 @@ void read_population_inputs(const YamlReader& rd, const YAML::Node& root, const 
                             HealthModel& m) {
   if (const auto node = root["maternal_mortality"]) {
     rd.require_map(node, "maternal_mortality");
-    rd.check_keys(node, "'maternal_mortality'", {"risk_per_birth", "lower", "upper", "source"});
+    rd.check_keys(node, "'maternal_mortality'",
+                  {"risk_per_birth", "lower", "upper", "annual_change", "annual_change_lower",
+                   "annual_change_upper", "source"});
     m.maternal_risk_per_birth = uncertain(rd, node, "risk_per_birth", 0.0, 0.1);
+    if (node["annual_change"])
+      m.maternal_annual_change = uncertain(rd, node, "annual_change", -0.5, 0.5, true);
   }
   if (root["other_disability"]) {
     const auto csv = CsvTable::read(rd.file(root["other_disability"], "other_disability", base));

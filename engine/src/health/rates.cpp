@@ -143,7 +143,12 @@ HealthPaths reference_paths(const HealthModel& model, std::size_t years) {
   p.case_fatality_multiplier = p.incidence_multiplier;
   p.other_mortality_multiplier.assign(years, ones);
   p.residual_multiplier.assign(model.residual_causes.size(), std::vector<SexAgeArray>(years, ones));
-  p.maternal_risk_per_birth.assign(years, model.maternal_risk_per_birth.value);
+  // The base-year risk carried by its log-linear trend (held when the model gives none).
+  p.maternal_risk_per_birth.resize(years);
+  for (std::size_t y = 0; y < years; ++y)
+    p.maternal_risk_per_birth[y] =
+        model.maternal_risk_per_birth.value *
+        std::exp(model.maternal_annual_change.value * static_cast<double>(y));
   return p;
 }
 

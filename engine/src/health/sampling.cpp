@@ -289,6 +289,11 @@ HealthModel sample_health_model(const HealthModel& central, std::uint64_t seed,
     for (auto& [disease, effect] : t.effects) sample_scalar(effect, Lognormal(level()), true);
   }
   sample_scalar(m.maternal_risk_per_birth, Beta(level()));
+  {  // the trend's slope: normal, sd = (upper - lower) / (2 z)
+    auto& change = m.maternal_annual_change;
+    const auto [lower, upper] = bounds(change, false);
+    change.value += standard_normal(level()) * (upper - lower) / (2.0 * Z975);
+  }
   return m;
 }
 

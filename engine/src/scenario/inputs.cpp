@@ -2,12 +2,15 @@
 
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <optional>
+#include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "fertility_forecast.h"
+#include "healthcast/demography/life_table.h"
 #include "healthcast/health/dynamics.h"
 #include "healthcast/health/rates.h"
 #include "healthcast/health/sampling.h"
@@ -228,6 +231,44 @@ const std::map<std::string, MortalityMethod>& mortality_methods() {
 
 namespace {
 
+// Both-sexes infant mortality (per 1,000) of a year's rates with age 0 scaled by k: each sex's
+// life-table q0, weighted by its share of births.
+double infant_mortality_of(const demography::SexAgeArray& m, double k, double srb) {
+  std::vector<int> x(demography::N_AGES);
+  std::iota(x.begin(), x.end(), 0);
+  double q0 = 0.0;
+  for (const demography::Sex sex : demography::SEXES) {
+    std::vector<double> rates(m[demography::index(sex)].begin(), m[demography::index(sex)].end());
+    rates[0] *= k;
+    const double share = sex == demography::Sex::male ? srb / (1.0 + srb) : 1.0 / (1.0 + srb);
+    q0 += share * demography::life_table(x, rates, sex).q[0];
+  }
+  return 1000.0 * q0;
+}
+
+// Scales the age-0 rates of both sexes, in every year and every draw, by the factor that makes
+// the base year's infant mortality equal the official value (found by bisection: q0 rises with
+// k). The ages above keep the forecast's rates.
+void calibrate_infant_mortality(MortalityForecast& f, double official, double srb) {
+  double lo = 0.05, hi = 5.0;
+  for (int i = 0; i < 100; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (infant_mortality_of(f.central.front(), mid, srb) < official ? lo : hi) = mid;
+  }
+  const double k = 0.5 * (lo + hi);
+  const auto scale = [k](std::vector<demography::SexAgeArray>& years) {
+    for (auto& m : years)
+      for (auto& ages : m) ages[0] *= k;
+  };
+  scale(f.central);
+  if (f.draw)
+    f.draw = [inner = f.draw, scale](const DrawKey& key) {
+      auto years = inner(key);
+      scale(years);
+      return years;
+    };
+}
+
 // Reads every region's files; regions that share a health-model file share the loaded model.
 std::vector<RegionData> read_regions(const Scenario& scenario,
                                      const demography::ProgressCallback& progress) {
@@ -254,6 +295,9 @@ std::vector<RegionData> read_regions(const Scenario& scenario,
     region.sex_ratio_at_birth = read_sex_ratio(in.sex_ratio_at_birth, base, horizon);
     region.net_migration = read_migration(in.net_migration, base, horizon);
     region.mortality = method->second(in.mortality, base, horizon);
+    if (in.mortality.infant_mortality)
+      calibrate_infant_mortality(region.mortality, *in.mortality.infant_mortality,
+                                 region.sex_ratio_at_birth.front());
     if (!spec.unit.empty())
       derive_unit_region(spec, unit_models.get(in, region.mortality, base), base, horizon, region);
     if (!in.health.empty()) {
@@ -270,11 +314,37 @@ std::vector<RegionData> read_regions(const Scenario& scenario,
   return regions;
 }
 
+// What judging the targets reads: monitored histories, the first region's official series
+// (whether it is the extends root's), whether that region runs on the root's inputs, and the
+// base-year coverage of each treatment.
+JudgingData read_judging(const Scenario& scenario, const std::vector<RegionData>& regions) {
+  JudgingData out;
+  for (const auto& m : scenario.monitored)
+    out.monitored.push_back(m.history.empty() ? MonitoredHistory{} : read_monitored_history(m));
+  const InputFiles& in =
+      scenario.regions.empty() ? scenario.inputs : scenario.regions.front().inputs;
+  const bool unit = !scenario.regions.empty() && !scenario.regions.front().unit.empty();
+  if (scenario.root && !scenario.root->regions.empty()) {
+    const InputFiles& root = scenario.root->regions.front().inputs;
+    out.official_is_national = !in.official.empty() && in.official == root.official;
+    out.national_data = !unit && in.population == root.population && in.health == root.health &&
+                        in.mortality.rates == root.mortality.rates;
+  }
+  out.official_withheld = unit && out.official_is_national;
+  if (out.official_withheld) out.official_is_national = false;
+  if (!in.official.empty() && !out.official_withheld)
+    out.official = read_official_history(in.official);
+  if (!regions.empty() && regions.front().health)
+    for (const auto& t : regions.front().health->treatments)
+      out.base_coverage[t.name] = t.coverage.value;
+  return out;
+}
+
 }  // namespace
 
 ScenarioData read_inputs(const Scenario& scenario, const demography::ProgressCallback& progress) {
   ScenarioData data{scenario, read_regions(scenario, progress), {}, {}};
-  for (const auto& m : scenario.monitored) data.monitored.push_back(read_monitored_history(m));
+  data.judging = read_judging(scenario, data.regions);
   // Without a root there is no national run: such targets are judged on the plan's own values.
   if (needs_national(scenario) && scenario.root)
     data.national = std::make_shared<const ScenarioData>(read_inputs(*scenario.root, progress));

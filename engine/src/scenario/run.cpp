@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <optional>
 
 #include <fmt/format.h>
@@ -165,8 +166,8 @@ void run_draws(const ScenarioData& data, const Central& central, const RunOption
       if (data.national) national_draw = simulate(make_setup(*data.national, key), 1);
       const results::Dataset* national =
           national_draw ? &*national_draw : (needs_national(data.scenario) ? &d.dataset : nullptr);
-      for (const auto& t : evaluate_targets(drawn.scenario, {}, d.dataset, national))
-        d.met.push_back(t.met);
+      for (const auto& t : evaluate_targets(drawn.scenario, data.judging, d.dataset, national))
+        d.met.push_back(judged_in_draws(t) ? t.met : std::numeric_limits<double>::quiet_NaN());
     }
     return d;
   };
@@ -258,10 +259,10 @@ results::Dataset run_scenario(const Scenario& scenario, const RunOptions& option
   std::vector<TargetResult> targets;
   if (has_targets)
     targets = evaluate_targets(
-        scenario, data.monitored, ds,
+        scenario, data.judging, ds,
         central.national ? &*central.national : (needs_national(scenario) ? &ds : nullptr));
   if (options.draws > 0) run_draws(data, central, options, threads, ds, targets, report);
-  if (has_targets) add_targets(ds, scenario, data.monitored, targets);
+  if (has_targets) add_targets(ds, scenario, data.judging, targets);
   return ds;
 }
 

@@ -70,6 +70,8 @@ MortalitySpec read_mortality(const YamlReader& rd, const YAML::Node& node, const
     if (node["fit_period"])
       std::tie(spec.fit_from, spec.fit_to) = period(rd, node["fit_period"], "fit_period");
     if (node["rotate_bx"]) spec.rotate_bx = boolean(node["rotate_bx"]);
+    if (node["infant_mortality"])
+      spec.infant_mortality = rd.number(node["infant_mortality"], "infant_mortality", 0.01, 500.0);
     if (const auto u = node["uncertainty"]) {
       rd.require_map(u, "uncertainty");
       for (const auto& [key, flag] : {std::pair{"parameters", &spec.uncertainty.parameters},
@@ -105,6 +107,7 @@ InputFiles read_inputs(const YamlReader& rd, const YAML::Node& node, const fs::p
   if (node["mortality"]) in.mortality = read_mortality(rd, node["mortality"], base);
   if (node["health"]) in.health = rd.file(node["health"], "health", base);
   if (node["units"]) in.units = rd.folder(node["units"], "units", base);
+  if (node["official"]) in.official = rd.file(node["official"], "official", base);
   return in;
 }
 
@@ -120,6 +123,7 @@ InputFiles merge_inputs(InputFiles under, const InputFiles& over) {
   if (!over.mortality.method.empty()) under.mortality = over.mortality;
   if (!over.health.empty()) under.health = over.health;
   if (!over.units.empty()) under.units = over.units;
+  if (!over.official.empty()) under.official = over.official;
   return under;
 }
 
@@ -186,6 +190,14 @@ Intervention read_intervention(const YamlReader& rd, const YAML::Node& node, int
   return iv;
 }
 
+// Decimals of a number as written ("82.09": 2, "20": 0, "-0.2": 1).
+int decimals_of(const std::string& text) {
+  const auto dot = text.find('.');
+  if (dot == std::string::npos) return 0;
+  const auto end = text.find_first_of("eE", dot);
+  return static_cast<int>((end == std::string::npos ? text.size() : end) - dot - 1);
+}
+
 Target read_target(const YamlReader& rd, const YAML::Node& node, int index) {
   rd.require_map(node, fmt::format("targets[{}]", index));
   Target t;
@@ -193,7 +205,13 @@ Target read_target(const YamlReader& rd, const YAML::Node& node, int index) {
   t.indicator = rd.name(rd.required(node, "indicator"), "indicator");
   t.year = rd.integer(rd.required(node, "year"), "year");
   t.comparator = parse_comparator(rd.text(rd.required(node, "comparator"), "comparator"));
-  if (node["value"]) t.value = rd.number(node["value"], "value");
+  if (node["value"]) {
+    t.value = rd.number(node["value"], "value");
+    t.decimals = decimals_of(node["value"].Scalar());
+  }
+  if (node["lever"]) t.lever = rd.name(node["lever"], "lever");
+  if (node["lever_complement"]) t.lever_complement = boolean(node["lever_complement"]);
+  if (node["proxy"]) t.proxy = rd.text(node["proxy"], "proxy");
   if (node["unit"]) t.unit = rd.text(node["unit"], "unit");
   if (node["sex"]) t.sex = rd.text(node["sex"], "sex");
   if (node["base_year"])
@@ -217,8 +235,7 @@ Monitored read_monitored(const YamlReader& rd, const YAML::Node& node, int index
   m.where = rd.at(node);
   m.indicator = rd.name(rd.required(node, "indicator"), "indicator");
   if (node["unit"]) m.unit = rd.text(node["unit"], "unit");
-  m.history = rd.file(rd.required(node, "history"), "history", base);
-  if (node["illustrative"]) m.illustrative = boolean(node["illustrative"]);
+  if (node["history"]) m.history = rd.file(node["history"], "history", base);
   if (node["trend"]) m.trend = rd.text(node["trend"], "trend");
   if (const auto bounds = node["bounds"]) {
     m.bounds = std::make_pair(rd.number(bounds[0], "bounds"), rd.number(bounds[1], "bounds"));
@@ -444,6 +461,11 @@ Scenario parse_scenario(std::string text, const fs::path& path) {
                                    "Modelled indicators: {}; any other indicator needs a "
                                    "'monitored' entry with its history",
                                    t.indicator, fmt::join(results::indicator_ids(), ", ")));
+    if (!t.lever.empty() &&
+        std::none_of(sc.interventions.begin(), sc.interventions.end(),
+                     [&](const Intervention& iv) { return iv.name == t.lever; }))
+      throw InputError(t.where, "lever",
+                       fmt::format("'{}' is not an intervention of the scenario", t.lever));
   }
   for (const auto& iv : sc.interventions)
     if (iv.ramp.start > sc.horizon)

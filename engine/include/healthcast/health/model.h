@@ -136,6 +136,8 @@ struct HealthModel {
   std::vector<ContinuousFactor> continuous;
   std::vector<Treatment> treatments;
   Uncertain maternal_risk_per_birth;
+  // Log change of the maternal risk per year after the base year (the official trend); 0: held.
+  Uncertain maternal_annual_change;
   SexAgeArray other_disability{};       // YLD per person from causes not modelled
   AgeArray standard_life_expectancy{};  // remaining life expectancy for YLL, single years
   // Standard populations for age-standardised rates: weights by five-year group (left edges

@@ -226,17 +226,22 @@ inline constexpr VariableSpec target_value{
     "Target",
     "目标值"};
 inline constexpr VariableSpec target_projected{
-    "target_projected", {dim::target}, "", "projected value of the indicator in the target year",
-    "Projected",        "预测值"};
+    "target_projected",
+    {dim::target},
+    "",
+    "the model's own (or the trend's, or the lever's) value in the target year",
+    "Projected",
+    "预测值"};
 inline constexpr VariableSpec target_judged{
     "target_judged",
     {dim::target},
     "",
-    "value compared with the target (anchored, or a relative change)",
+    "value compared with the target (the chain's value, an observation, or a relative change)",
     "Judged",
     "比较值"};
 inline constexpr VariableSpec target_gap{
-    "target_gap", {dim::target}, "", "judged value minus target (or minus the reference value)",
+    "target_gap", {dim::target},
+    "",           "still to go to the target (positive), or ahead of it (negative)",
     "Gap",        "差距"};
 inline constexpr VariableSpec target_met{
     "target_met", {dim::target}, "", "1 met, 0 not met, NaN not judged", "Met", "是否达标"};
@@ -250,6 +255,51 @@ inline constexpr VariableSpec target_probability{
     "probability of meeting the target (needs draws or an interval)",
     "Probability",
     "达标概率"};
+inline constexpr VariableSpec target_precision{
+    "target_precision", {dim::target},   "", "decimals of the target value as the plan writes it",
+    "Precision",        "精度（小数位）"};
+inline constexpr VariableSpec target_official_year{
+    "target_official_year",
+    {dim::target},
+    "",
+    "year of the last official value the chain starts from",
+    "Official year",
+    "官方数据年份"};
+inline constexpr VariableSpec target_official_value{
+    "target_official_value", {dim::target}, "", "last official value the chain starts from",
+    "Official value",        "官方数据"};
+inline constexpr VariableSpec target_start_year{
+    "target_start_year",
+    {dim::target},
+    "",
+    "year the modelled change starts (the later of the official year and the base year)",
+    "Start year",
+    "推算起始年份"};
+inline constexpr VariableSpec target_start_value{
+    "target_start_value",
+    {dim::target},
+    "",
+    "official level in the start year (bridged by the official trend when the official year is "
+    "earlier)",
+    "Start value",
+    "推算起始值"};
+inline constexpr VariableSpec target_modelled_change{
+    "target_modelled_change",
+    {dim::target},
+    "",
+    "modelled change from the start year to the target year (a ratio, or a difference for years)",
+    "Modelled change",
+    "模型变化"};
+inline constexpr VariableSpec target_baseline_year{
+    "target_baseline_year", {dim::target}, "", "baseline year of a relative target",
+    "Baseline year",        "基线年份"};
+inline constexpr VariableSpec target_baseline_value{
+    "target_baseline_value",
+    {dim::target},
+    "",
+    "value of the baseline year (official where there is one)",
+    "Baseline value",
+    "基线值"};
 // Plan targets, text (stored as string variables along `target`).
 inline constexpr VariableSpec target_plan{"target_plan",          {dim::target}, "",
                                           "scenario (plan) name", "Plan",        "规划"};
@@ -259,8 +309,14 @@ inline constexpr VariableSpec target_comparator{"target_comparator", {dim::targe
                                                 "comparator",        "Comparator",  "比较方式"};
 inline constexpr VariableSpec target_unit{"target_unit", {dim::target}, "", "unit", "Unit", "单位"};
 inline constexpr VariableSpec target_sex{"target_sex", {dim::target}, "", "sex", "Sex", "性别"};
-inline constexpr VariableSpec target_status{"target_status", {dim::target}, "",
-                                            "status",        "Status",      "状态"};
+inline constexpr VariableSpec target_status{
+    "target_status",
+    {dim::target},
+    "",
+    "met, not_met, observed_met, observed_not_met, no_data, not_comparable, set_by_lever, "
+    "before_projection, after_horizon or no_value",
+    "Status",
+    "状态"};
 inline constexpr VariableSpec target_basis{
     "target_basis", {dim::target}, "", "how the value was obtained", "Basis", "依据"};
 inline constexpr VariableSpec target_text_zh{"target_text_zh",       {dim::target},  "",
@@ -268,6 +324,16 @@ inline constexpr VariableSpec target_text_zh{"target_text_zh",       {dim::targe
 inline constexpr VariableSpec target_text_en{
     "target_text_en",         {dim::target},     "", "the plan's words in English",
     "Plan's words (English)", "规划原文（英文）"};
+inline constexpr VariableSpec target_convention{
+    "target_convention",
+    {dim::target},
+    "",
+    "how the chain carries the official level: ratio, difference, trend, lever, or empty",
+    "Convention",
+    "推算方式"};
+inline constexpr VariableSpec target_proxy{
+    "target_proxy", {dim::target}, "", "what stands in for the plan's definition (empty: none)",
+    "Proxy",        "替代指标"};
 // Monitored indicators (dimension `monitored`).
 inline constexpr VariableSpec monitored_value{"monitored_value",
                                               {dim::monitored, dim::year},
@@ -290,7 +356,7 @@ inline constexpr VariableSpec monitored_upper{"monitored_upper",
 inline constexpr VariableSpec monitored_unit{"monitored_unit", {dim::monitored}, "",
                                              "unit",           "Unit",           "单位"};
 inline constexpr VariableSpec monitored_history{
-    "monitored_history", {dim::monitored}, "", "observed, or illustrative (a placeholder history)",
+    "monitored_history", {dim::monitored}, "", "observed, or none (no observed history: no data)",
     "History",           "历史数据"};
 // Comparisons of a scenario with a reference (healthcast compare).
 inline constexpr VariableSpec deaths_averted{

@@ -73,7 +73,7 @@ struct RegionData {
 struct ScenarioData {
   Scenario scenario;
   std::vector<RegionData> regions;
-  std::vector<MonitoredHistory> monitored;  // one per scenario.monitored
+  JudgingData judging;  // monitored histories, official series, what the levers start from
   // The inputs of the extends chain's root, when a target compares with the national value.
   std::shared_ptr<const ScenarioData> national;
 };

@@ -31,6 +31,9 @@ struct MortalitySpec {
   // Gerland 2013), and which parts of the uncertainty the draws carry besides k's innovations
   // and drift (forecast/factor_forecast.h).
   bool rotate_bx = false;
+  // Official both-sexes infant mortality of the base year (per 1,000 live births): age-0 death
+  // rates of both sexes are scaled, in every year and draw, by the one factor that gives it.
+  std::optional<double> infant_mortality;
   struct {
     bool parameters = true, structural = true, jump_off = true;
   } uncertainty;
@@ -51,6 +54,9 @@ struct InputFiles {
   // The census units data (data/china/units) from which a region given as a unit takes its
   // population, mortality, fertility and migration levels; empty: none.
   std::filesystem::path units;
+  // Official series of modelled indicators (indicator,year,value) that targets are judged
+  // against; empty: none.
+  std::filesystem::path official;
 };
 
 struct RegionSpec {
@@ -134,14 +140,17 @@ struct Target {
   std::optional<double> value;
   std::optional<int> base_year;
   std::optional<std::pair<int, double>> anchor;  // official baseline (year, value)
+  int decimals = 0;               // the plan's precision: decimals of `value` as written (82.09: 2)
+  std::string lever;              // the intervention that moves the target's quantity, or empty
+  bool lever_complement = false;  // the lever scales 100 minus the target's quantity
+  std::string proxy;              // what stands in for the plan's definition, or empty
   SourceLocation where;
 };
 
 // An indicator no model part produces: observed history and a trend forecast.
 struct Monitored {
   std::string indicator, unit, trend = "linear";
-  std::filesystem::path history;
-  bool illustrative = false;
+  std::filesystem::path history;  // observed values; empty when none: targets are "no data"
   std::optional<std::pair<double, double>> bounds;  // logistic trend
   SourceLocation where;
 };
