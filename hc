@@ -36,6 +36,7 @@ The healthcast program (each command has --help; the program is also $b/bin/heal
   lifetable MX.csv                 life table from death rates (CSV columns age,mx)
   targets RESULTS.h5               the plan's targets judged on a results file
   compare REFERENCE.h5 RUN.h5...   deaths averted, life-years gained, DALYs averted, differences
+  solve SCENARIO --target I:Y --lever N.F   the lever size that meets a target
   backtest SCENARIO                back-test every mortality method over several origins
   units [QUERY]                    census units: code, name, level, parent, 2020 population
   import population TABLE.csv      a yearbook table (5-year groups) to single years

@@ -14,5 +14,12 @@ void add_compare_command(CLI::App& app);
 void add_backtest_command(CLI::App& app);
 void add_units_command(CLI::App& app);   // units.cpp
 void add_import_command(CLI::App& app);  // units.cpp
+void add_solve_command(CLI::App& app);
+
+// Thrown by a command that has printed its answer but must end with another exit status
+// (solve: 3 when no lever size in the range meets the target).
+struct ExitStatus {
+  int code;
+};
 
 }  // namespace healthcast::cli

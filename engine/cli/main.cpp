@@ -38,11 +38,14 @@ int main(int argc, char** argv) {
   cli::add_backtest_command(app);
   cli::add_units_command(app);
   cli::add_import_command(app);
+  cli::add_solve_command(app);
 
   try {
     app.parse(argc, argv);  // runs the chosen subcommand's callback
   } catch (const CLI::Success& e) {
     return app.exit(e);  // --help, --version
+  } catch (const cli::ExitStatus& e) {
+    return e.code;
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return EXIT_BAD_INPUT;
