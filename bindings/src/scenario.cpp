@@ -16,6 +16,7 @@
 #include "healthcast/scenario/inputs.h"
 #include "healthcast/scenario/run.h"
 #include "healthcast/scenario/scenario.h"
+#include "healthcast/scenario/solve.h"
 
 namespace healthcast::python {
 
@@ -79,6 +80,38 @@ results::Dataset run(const std::string& text, const fs::path& path,
   return ds;
 }
 
+// Goal seeking (scenario/solve.h) on a scenario given as text; low/high default to the
+// lever's default range.
+py::dict solve(const std::string& text, const fs::path& path, const std::string& indicator,
+               int year, const std::string& lever, const std::string& field,
+               std::optional<double> low, std::optional<double> high,
+               std::optional<double> probability, std::size_t draws, std::uint64_t seed,
+               unsigned threads) {
+  scenario::SolveResult s;
+  {
+    // Safe without the GIL: only C++ objects copied out of the arguments are used.
+    py::gil_scoped_release no_gil;
+    const auto sc = scenario::parse_scenario(text, path);
+    scenario::SolveRequest r{indicator, year,        lever, field, 0,
+                             1,         probability, draws, seed,  threads};
+    for (const auto& iv : sc.interventions)
+      if (iv.name == lever)
+        if (const auto range = scenario::default_range(iv, field)) std::tie(r.low, r.high) = *range;
+    if (low) r.low = *low;
+    if (high) r.high = *high;
+    s = scenario::solve(sc, r);
+  }
+  py::dict d;
+  d["reachable"] = s.reachable;
+  d["size"] = s.size;
+  d["judged"] = s.judged;
+  d["gap"] = s.gap;
+  d["probability"] = probability ? py::cast(s.probability) : py::none();
+  d["met_everywhere"] = s.met_everywhere;
+  d["runs"] = s.runs;
+  return d;
+}
+
 }  // namespace
 
 void init_scenario(py::module_& m) {
@@ -97,6 +130,11 @@ void init_scenario(py::module_& m) {
         py::arg("keep_draws") = false,
         "project a scenario given as text (with Monte Carlo draws when draws > 0) and return "
         "the results dataset");
+  m.def("solve", &solve, py::arg("text"), py::arg("path"), py::arg("indicator"), py::arg("year"),
+        py::arg("lever"), py::arg("field"), py::arg("low") = py::none(),
+        py::arg("high") = py::none(), py::arg("probability") = py::none(), py::arg("draws") = 100,
+        py::arg("seed") = 1, py::arg("threads") = 0,
+        "the lever size that meets a target (scenario/solve.h)");
 }
 
 }  // namespace healthcast::python

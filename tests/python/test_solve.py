@@ -68,3 +68,16 @@ def test_an_unknown_lever_is_bad_input_listing_the_interventions(tmp_path):
                         "smoking_prevalence_15plus:2026", "--lever", "tobaco.scale")
     assert result.returncode == 2
     assert "did you mean 'tobacco'" in result.stderr
+
+
+def test_python_solve_gives_the_same_answer(tmp_path):
+    import healthcast as hc
+
+    answer = hc.solve(scenario(tmp_path, 0.9), "smoking_prevalence_15plus:2026", "tobacco.scale")
+    cli = healthcast("solve", scenario(tmp_path, 0.9), "--target",
+                     "smoking_prevalence_15plus:2026", "--lever", "tobacco.scale")
+    assert answer["reachable"] and not answer["met_everywhere"]
+    assert f"tobacco.scale = {answer['size']:.6g} " in cli.stdout
+    assert answer["gap"] <= 0
+    with pytest.raises(hc.ScenarioError, match="did you mean 'tobacco'"):
+        hc.solve(scenario(tmp_path, 0.9), "smoking_prevalence_15plus:2026", "tobaco.scale")

@@ -26,7 +26,7 @@ from .demography import healthy_life_expectancy, life_table, prob_dying
 from .errors import HealthcastError, ResultsFileError, ScenarioError
 from .forecast import LeeCarter, LeeCarterForecast
 from .results import Results, compare, open
-from .runs import run
+from .runs import run, solve
 from .scenario import Scenario, load_scenario
 
 __version__: str = _core.__version__
@@ -47,4 +47,5 @@ __all__ = [
     "open",
     "prob_dying",
     "run",
+    "solve",
 ]

@@ -42,6 +42,20 @@ def run(
     threads: int = 1,
     keep_draws: bool = False,
 ) -> Dataset: ...
+def solve(
+    text: str,
+    path: _Path,
+    indicator: str,
+    year: int,
+    lever: str,
+    field: str,
+    low: float | None = None,
+    high: float | None = None,
+    probability: float | None = None,
+    draws: int = 100,
+    seed: int = 1,
+    threads: int = 0,
+) -> dict[str, Any]: ...
 def life_table(x: list[int], m: list[float], sex: str) -> dict[str, npt.NDArray[Any]]: ...
 def prob_dying(x: list[int], m: list[float], start: int, end: int) -> float: ...
 def healthy_life_expectancy(

@@ -96,6 +96,42 @@ def run(scenario: ScenarioLike | Sequence[ScenarioLike], draws: int = 0, seed: i
     return Results(dataset)
 
 
+def solve(scenario: ScenarioLike, target: str, lever: str,
+          range: tuple[float, float] | None = None, probability: float | None = None,
+          draws: int = 100, seed: int = 1) -> dict[str, object]:
+    """The size of one lever at which a target is just met (``healthcast solve``).
+
+    Args:
+        scenario: a :class:`Scenario` or a scenario file's path; it holds the target and the lever.
+        target: ``"INDICATOR:YEAR"``, e.g. ``"premature_ncd_mortality:2030"``.
+        lever: ``"INTERVENTION.FIELD"``, the field one of scale, shift, reach, multiply,
+            reach_tfr, e.g. ``"smoke_free_law.scale"``.
+        range: (low, high) searched; default scale and multiply (0, 1), reach (0, 100) or
+            treatment coverage (0, 1); shift needs one.
+        probability: met with at least this probability across ``draws`` draws (bisection);
+            None: centrally (TOMS 748).
+
+    Returns a dict: ``reachable``, ``size`` (the size that just meets the target, or the best in
+    the range when unreachable), ``judged`` and ``gap`` at that size (gap positive: still to go),
+    ``probability``, ``met_everywhere`` (met at both ends: ``size`` is the end barely meeting it)
+    and ``runs``.
+
+    Raises:
+        ScenarioError: unknown target or lever, a field the lever does not set, an empty range.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    indicator, _, year = target.partition(":")
+    name, _, field = lever.partition(".")
+    if not indicator or not year.isdigit():
+        raise ValueError(f"target must be 'INDICATOR:YEAR', got {target!r}")
+    if not name or not field:
+        raise ValueError(f"lever must be 'INTERVENTION.FIELD', got {lever!r}")
+    low, high = range if range is not None else (None, None)
+    return _core.solve(scenario.to_yaml(), scenario.path, indicator, int(year), name, field,
+                       low=low, high=high, probability=probability, draws=draws, seed=seed)
+
+
 class _ProgressBar:
     """A tqdm bar created only once a run has lasted PROGRESS_DELAY_SECONDS."""
 
