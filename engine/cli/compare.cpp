@@ -9,6 +9,8 @@
 #include "commands.h"
 #include "healthcast/io/results_file.h"
 #include "healthcast/results/compare.h"
+#include "healthcast/scenario/run.h"
+#include "healthcast/scenario/scenario.h"
 
 namespace healthcast::cli {
 
@@ -43,10 +45,38 @@ std::string cell(const results::Dataset& diff, const std::string& name, std::siz
                      human(v.at({upper, y, r, s})));
 }
 
+// `--reference auto` for one run: its scenario's matching reference (scenario.h), run with the
+// run's draws and seed, its draws kept when the run kept its own, so that they pair.
+results::Dataset matching_reference_run(const results::Dataset& run) {
+  const auto& attrs = run.attributes;
+  const auto text = attrs.find("scenario_text"), path = attrs.find("scenario_path");
+  if (text == attrs.end() || path == attrs.end())
+    throw FileFormatError(
+        "--reference auto needs the run's scenario (attributes scenario_text "
+        "and scenario_path); give the reference's results file instead");
+  const auto reference = scenario::matching_reference(
+      scenario::parse_scenario(text->second, std::filesystem::path(path->second)));
+  scenario::RunOptions options;
+  if (run.has_coordinate(results::dim::draw)) {
+    options.draws = run.coordinate(std::string(results::dim::draw)).size();
+    options.keep_draws = true;
+    options.seed = attrs.count("seed") ? std::stoull(attrs.at("seed")) : 0;
+  }
+  options.threads = 0;
+  fmt::print("Running the matching reference: '{}' on the run's regions, {}-{}{}\n", reference.name,
+             reference.base_year, reference.horizon,
+             options.draws ? fmt::format(", {} draws (seed {})", options.draws, options.seed)
+                           : std::string());
+  return scenario::run_scenario(reference, options);
+}
+
 void print_comparison(const CompareOptions& opt) {
-  const auto reference = io::read_results(opt.reference);
+  const bool automatic = opt.reference == "auto";
+  const auto given = automatic ? results::Dataset() : io::read_results(opt.reference);
   for (const auto& path : opt.scenarios) {
-    auto diff = results::compare(reference, io::read_results(path));
+    const auto run = io::read_results(path);
+    const auto reference = automatic ? matching_reference_run(run) : given;
+    auto diff = results::compare(reference, run);
     const auto& years = std::get<std::vector<int>>(diff.coordinate("year").values);
     const auto& regions = std::get<std::vector<std::string>>(diff.coordinate("region").values);
     const std::size_t total = diff.index_of("sex", std::string("total"));
@@ -99,7 +129,10 @@ void add_compare_command(CLI::App& app) {
       "compare",
       "Scenarios against a reference run: deaths averted, life-years gained, DALYs "
       "averted and indicator differences, by year and cumulated");
-  cmd->add_option("reference", opt->reference, "Results file of the reference")->required();
+  cmd->add_option("reference", opt->reference,
+                  "Results file of the reference, or 'auto': run the root of each scenario's "
+                  "extends chain on its regions and years (with its draws and seed)")
+      ->required();
   cmd->add_option("scenarios", opt->scenarios, "Results files of the scenarios")->required();
   cmd->add_option("-o,--output", opt->output,
                   "Also write the comparison (HDF5); with several scenarios, one file each");

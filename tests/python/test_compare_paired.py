@@ -63,3 +63,16 @@ def test_paired_intervals_are_the_quantiles_of_the_per_draw_differences(runs):
 def test_runs_with_different_seeds_are_not_paired_and_say_why(runs):
     printed = healthcast("compare", runs["other_seed"], runs["plan"]).stdout
     assert "not paired" in printed and "seeds differ" in printed
+
+
+def test_reference_auto_runs_the_chains_root_on_the_plans_unit_and_draws(runs):
+    # The plan extends shenyang.yaml, which extends china_reference.yaml: the matching reference
+    # is china_reference on the plan's unit, years, draws and seed, i.e. the reference run above.
+    given, auto = runs["folder"] / "given.h5", runs["folder"] / "auto.h5"
+    healthcast("compare", runs["reference"], runs["plan"], "-o", given)
+    printed = healthcast("compare", "auto", runs["plan"], "-o", auto).stdout
+    assert "Running the matching reference" in printed
+    with h5py.File(given) as a, h5py.File(auto) as b:
+        for name in ["cumulative_deaths_averted", "cumulative_deaths_averted_summary",
+                     "life_expectancy_difference"]:
+            np.testing.assert_array_equal(np.asarray(a[name]), np.asarray(b[name]), name)

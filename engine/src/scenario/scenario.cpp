@@ -431,6 +431,18 @@ double Ramp::weight(int year) const {
 
 Scenario load_scenario(const fs::path& path) { return parse_scenario(read_text(path), path); }
 
+Scenario matching_reference(const Scenario& plan) {
+  Scenario ref = plan.root ? *plan.root : plan;
+  ref.regions = plan.regions;
+  ref.base_year = plan.base_year;
+  ref.horizon = plan.horizon;
+  ref.population_scale = plan.population_scale;
+  ref.interventions.clear();
+  ref.targets.clear();
+  ref.monitored.clear();
+  return ref;
+}
+
 Scenario parse_scenario(std::string text, const fs::path& path) {
   Scenario sc = parse_layer(std::move(text), path, {});
   const SourceLocation file{path.string(), 1, 1};

@@ -192,4 +192,9 @@ Scenario load_scenario(const std::filesystem::path& path);
 // messages and is the base for relative input paths; it need not exist.
 Scenario parse_scenario(std::string text, const std::filesystem::path& path);
 
+// The reference a plan is compared with (`compare --reference auto`): the root of its extends
+// chain (no levers, no targets) run on the plan's regions (the same units and inputs), base
+// year, horizon and population scale. A scenario that extends nothing is its own root.
+Scenario matching_reference(const Scenario& plan);
+
 }  // namespace healthcast::scenario
