@@ -14,5 +14,6 @@ void add_compare_command(CLI::App& app);
 void add_backtest_command(CLI::App& app);
 void add_units_command(CLI::App& app);   // units.cpp
 void add_import_command(CLI::App& app);  // units.cpp
+void add_report_command(CLI::App& app);  // runs the Python module healthcast.report
 
 }  // namespace healthcast::cli
