@@ -250,26 +250,31 @@ def _target_rows(targets: pd.DataFrame, lang: str, ds: Any) -> list[dict[str, st
 
 
 def _chain_rows(targets: pd.DataFrame, lang: str) -> dict[str, Any]:
-    """The judging chain (official value, start, modelled change, baseline, proxy) of each
-    target, for the footnote: only the columns this run's table has and that hold a value."""
+    """The judging chain (official value, start, modelled change, baseline, proxy, basis) of
+    the targets, for the footnote: only the columns this run's table has and that hold a value;
+    targets with the same chain share a row."""
     present = [c for c in CHAIN_COLUMNS if c in targets.columns and
                targets[c].map(lambda v: not _missing(v)).any()]
-    rows = []
+    groups: dict[tuple[str, ...], list[str]] = {}
     for i, row in targets.reset_index(drop=True).iterrows():
-        cells = []
-        for c in present:
-            value = row[c]
-            if _missing(value):
-                cells.append("–")
-            elif c.endswith("_year"):
-                cells.append(str(int(value)))
-            elif isinstance(value, (int, float, np.floating, np.integer)):
-                cells.append(number(float(value), _decimals(row) + 1))
-            else:
-                cells.append(translate(str(value), lang))
-        rows.append({"number": str(i + 1), "cells": cells})
-    header = [WORDS[lang]["chain_" + c] for c in present]
-    return {"header": header, "rows": rows if present else []}
+        cells = tuple(_chain_cell(row, c, lang) for c in present) + \
+            (_basis_text(row.get("basis"), lang) or "–",)
+        groups.setdefault(cells, []).append(str(i + 1))
+    header = [WORDS[lang]["chain_" + c] for c in present] + [WORDS[lang]["basis"]]
+    rows = [{"number": ", ".join(numbers), "cells": list(cells)}
+            for cells, numbers in groups.items()]
+    return {"header": header, "rows": rows}
+
+
+def _chain_cell(row: pd.Series, column: str, lang: str) -> str:
+    value = row[column]
+    if _missing(value):
+        return "–"
+    if column.endswith("_year"):
+        return str(int(value))
+    if isinstance(value, (int, float, np.floating, np.integer)):
+        return number(float(value), _decimals(row) + 1)
+    return translate(str(value), lang)
 
 
 def _missing(value: Any) -> bool:
@@ -304,7 +309,8 @@ def _decimals(row: pd.Series) -> int:
     else:
         target = row.get("target")
         decimals = _written_decimals(float(target)) if not _missing(target) else 1
-        decimals = max(decimals, 1)
+        if row.get("unit") not in ("count", "persons"):  # a rate: one decimal at least
+            decimals = max(decimals, 1)
     return max(decimals - 2, 0) if row.get("comparator") == "relative_change" else decimals
 
 

@@ -8,7 +8,7 @@ WORDS = {
     "en": {
         "html_lang": "en", "report": "Planner's report",
         "summary": "Plan and data", "plan": "Plan", "regions": "Region", "years": "Years",
-        "draws": "Monte Carlo draws", "seed": "Seed", "software": "Software",
+        "draws": "Monte Carlo draws", "seed": "seed", "software": "Software",
         "created": "Results written", "data_source": "Data", "unit": "Unit",
         "unit_line": "{region}: census unit {codes}",
         "source_units": "The region's own 2020 census unit: its base population, mortality, "
@@ -33,7 +33,8 @@ WORDS = {
                         "target, the change since the baseline year). Probability: the share "
                         "of Monte Carlo draws in which the target is met (– without draws). "
                         "First year met: the first projected year in which it is met.",
-        "chain": "Judging chain", "chain_note": "How each judged value was obtained.",
+        "chain": "Judging chain", "chain_note": "How each judged value was obtained (targets by "
+                                                "number).",
         "chain_official_year": "Official year", "chain_official_value": "Official value",
         "chain_start_year": "Start year", "chain_start_value": "Start value",
         "chain_modelled_change": "Modelled change", "chain_convention": "Change as",
@@ -89,7 +90,7 @@ WORDS = {
         "targets_note": "评判值：与目标比较的数值（相对目标为自基线年份以来的变化）。"
                         "达标概率：蒙特卡洛抽样中达到目标的比例（无抽样时为“–”）。"
                         "首次达标年份：预测期内首次达到目标的年份。",
-        "chain": "评判依据", "chain_note": "各评判值的推算过程。",
+        "chain": "评判依据", "chain_note": "各评判值的推算过程（按目标序号）。",
         "chain_official_year": "官方数据年份", "chain_official_value": "官方数值",
         "chain_start_year": "起算年份", "chain_start_value": "起算值",
         "chain_modelled_change": "模型变化量", "chain_convention": "变化形式",
@@ -136,7 +137,7 @@ STATUS = {
 UNITS = {
     "en": {"per 1000 live births": "per 1,000 live births",
            "per 100000 live births": "per 100,000 live births", "per 100000": "per 100,000",
-           "per 1000": "per 1,000", "per 10000": "per 10,000", "percent": "%"},
+           "per 1000": "per 1,000", "per 10000": "per 10,000", "percent": "%", "count": ""},
     "zh": {"years": "岁", "percent": "%", "fraction": "比例", "per 1000 live births": "‰",
            "per 100000 live births": "/10万活产", "per 100000": "/10万", "per 1000": "/千人",
            "per 10000": "/万人", "g/day": "克/日", "persons": "人", "person-years": "人年",
