@@ -1,6 +1,7 @@
 // healthcast report RESULTS.h5 [--reference REF.h5] [--lang zh|en] [-o FILE] [--format html|xlsx]
-// The report is Python (healthcast.report: templates, plots, openpyxl): this command runs that
-// module with the interpreter and package of the build it belongs to, and exits with its code.
+// The report is Python (healthcast.report: templates, plots, openpyxl): this command runs
+// `python -m healthcast report` with the interpreter and package of the build it belongs to,
+// and exits with its code.
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -26,7 +27,7 @@ struct ReportOptions {
 
 [[noreturn]] void run_python_report(const ReportOptions& opt) {
 #if defined(HEALTHCAST_PYTHON_EXE) && defined(HEALTHCAST_PYTHON_PATH)
-  std::vector<std::string> args = {HEALTHCAST_PYTHON_EXE, "-m", "healthcast.report"};
+  std::vector<std::string> args = {HEALTHCAST_PYTHON_EXE, "-m", "healthcast", "report"};
   args.insert(args.end(), {opt.results, "--lang", opt.lang});
   if (!opt.reference.empty()) args.insert(args.end(), {"--reference", opt.reference});
   if (!opt.output.empty()) args.insert(args.end(), {"-o", opt.output});

@@ -7,7 +7,7 @@ or English, to hand over as it is.
 From the command line (the build's interpreter and package)::
 
     healthcast report shenyang.h5 --reference reference.h5 --lang zh -o report.html
-    ./hc python -m healthcast.report shenyang.h5 --lang en -o report.xlsx --format xlsx
+    ./hc python -m healthcast report shenyang.h5 --lang en -o report.xlsx --format xlsx
 
 The HTML opens offline: plots are inline SVG with their text drawn as outlines (no font is
 needed), styles are inline, and there is no script and no external reference.
@@ -643,7 +643,7 @@ def _plan_table(content: dict[str, Any]) -> list[list[str]]:
 # -- command line ----------------------------------------------------------------------------
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`healthcast report` / `python -m healthcast.report`: 0 on success, 2 for a missing or
+    """`healthcast report` / `python -m healthcast report`: 0 on success, 2 for a missing or
     damaged file or bad arguments, 1 for anything else."""
     parser = argparse.ArgumentParser(
         prog="healthcast report",
@@ -676,8 +676,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(written)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())
 
 __all__ = ["report", "number", "percent", "main"]

@@ -8,7 +8,8 @@ WORDS = {
     "en": {
         "html_lang": "en", "report": "Planner's report",
         "summary": "Plan and data", "plan": "Plan", "regions": "Region", "years": "Years",
-        "draws": "Monte Carlo draws", "seed": "seed", "software": "Software",
+        "draws": "Monte Carlo draws", "draws_seed": "{draws} (seed {seed})",
+        "named": "{name} ({id})", "colon": ": ", "software": "Software",
         "created": "Results written", "data_source": "Data", "unit": "Unit",
         "unit_line": "{region}: census unit {codes}",
         "source_units": "The region's own 2020 census unit: its base population, mortality, "
@@ -70,7 +71,8 @@ WORDS = {
     "zh": {
         "html_lang": "zh-CN", "report": "规划评估报告",
         "summary": "规划与数据", "plan": "规划", "regions": "地区", "years": "年份",
-        "draws": "蒙特卡洛抽样次数", "seed": "随机种子", "software": "软件版本",
+        "draws": "蒙特卡洛抽样次数", "draws_seed": "{draws}（随机种子 {seed}）",
+        "named": "{name}（{id}）", "colon": "：", "software": "软件版本",
         "created": "结果生成时间", "data_source": "数据", "unit": "统计单元",
         "unit_line": "{region}：人口普查单元 {codes}",
         "source_units": "采用本地区2020年人口普查单元：基期人口及死亡、生育和迁移水平由普查数据推算；"
