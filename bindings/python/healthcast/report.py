@@ -272,8 +272,10 @@ def _chain_cell(row: pd.Series, column: str, lang: str) -> str:
         return "–"
     if column.endswith("_year"):
         return str(int(value))
+    if column == "modelled_change":  # a ratio or a difference: its own sensible decimals
+        return number(float(value), 3)
     if isinstance(value, (int, float, np.floating, np.integer)):
-        return number(float(value), _decimals(row) + 1)
+        return number(float(value), _decimals(row))
     return translate(str(value), lang)
 
 
@@ -599,7 +601,7 @@ def write_xlsx(content: dict[str, Any], path: Path) -> None:
          [[r[c] for c in TARGET_FIELDS] for r in content["targets"]]),
     ]
     if content["chain"]["rows"]:
-        sheets.append((w["sheet_chain"], ["#", *content["chain"]["header"]],
+        sheets.append((w["sheet_chain"], [w["number"], *content["chain"]["header"]],
                        [[r["number"], *r["cells"]] for r in content["chain"]["rows"]]))
     if content["comparison"]:
         sheets.append((w["sheet_comparison"], [w["measure"], w["value"], w["interval"],
@@ -615,13 +617,28 @@ def write_xlsx(content: dict[str, Any], path: Path) -> None:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            sheet.append([_cell_value(v) for v in row])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, float):  # as shown in the report
+                    decimals = len(str(row[cell.column - 1]).partition(".")[2])
+                    cell.number_format = "#,##0" + ("." + "0" * decimals if decimals else "")
         for column in sheet.columns:
             width = max(len(str(c.value or "")) for c in column)
             sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
             for c in column:
                 c.alignment = Alignment(wrap_text=True, vertical="top")
     book.save(path)
+
+
+_NUMBER = re.compile(r"-?\d{1,3}(,\d{3})*(\.\d+)?|-?\d+(\.\d+)?")
+
+
+def _cell_value(text: str) -> str | float:
+    """A formatted number back as a number (Excel sums and sorts it); other text as it is.
+    Years and target numbers stay text."""
+    if _NUMBER.fullmatch(text) and ("," in text or "." in text):
+        return float(text.replace(",", ""))
+    return text
 
 
 TARGET_FIELDS = ("number", "indicator", "year", "target", "baseline", "judged", "status",
