@@ -17,7 +17,8 @@ PACKAGES=(
   python3 python3-dev python3-numpy python3-pandas python3-h5py python3-xarray
   python3-h5netcdf python3-pytest python3-matplotlib python3-jsonschema
   python3-yaml python3-tqdm python3-venv python3-nbclient python3-nbformat python3-ipykernel
-  fonts-noto-cjk
+  python3-jinja2 python3-openpyxl fonts-noto-cjk
+  chromium chromium-driver python3-selenium
 )
 
 usage() {
@@ -37,6 +38,8 @@ The healthcast program (each command has --help; the program is also $b/bin/heal
   targets RESULTS.h5               the plan's targets judged on a results file
   compare REFERENCE.h5 RUN.h5...   deaths averted, life-years gained, DALYs averted, differences
   solve SCENARIO --target I:Y --lever N.F   the lever size that meets a target
+  report RESULTS.h5 [-o FILE]      a planner's report: one offline HTML file (or --format xlsx),
+                                   --lang zh|en, --reference REF.h5 for deaths averted
   backtest SCENARIO                back-test every mortality method over several origins
   units [QUERY]                    census units: code, name, level, parent, 2020 population
   import population TABLE.csv      a yearbook table (5-year groups) to single years

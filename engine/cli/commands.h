@@ -14,6 +14,7 @@ void add_compare_command(CLI::App& app);
 void add_backtest_command(CLI::App& app);
 void add_units_command(CLI::App& app);   // units.cpp
 void add_import_command(CLI::App& app);  // units.cpp
+void add_report_command(CLI::App& app);  // runs the Python module healthcast.report
 void add_solve_command(CLI::App& app);
 
 // Thrown by a command that has printed its answer but must end with another exit status

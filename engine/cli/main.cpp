@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   cli::add_units_command(app);
   cli::add_import_command(app);
   cli::add_solve_command(app);
+  cli::add_report_command(app);
 
   try {
     app.parse(argc, argv);  // runs the chosen subcommand's callback

@@ -14,6 +14,7 @@ Typical use::
     results.targets()             # the plan's targets judged on the run
     hc.compare(reference, results).indicators()   # deaths averted, differences
     hc.LeeCarter.fit(mx, ages, years).forecast(30)
+    hc.report(results, reference, lang="zh", path="report.html")  # one file to hand over
 
 Plots are in :mod:`healthcast.plot`. Errors are :class:`HealthcastError` and its subclasses
 :class:`ScenarioError` (bad input, with file and line) and :class:`ResultsFileError`.
@@ -25,6 +26,7 @@ from . import _core
 from .demography import healthy_life_expectancy, life_table, prob_dying
 from .errors import HealthcastError, ResultsFileError, ScenarioError
 from .forecast import LeeCarter, LeeCarterForecast
+from .report import report
 from .results import Results, compare, open
 from .runs import run, solve
 from .scenario import Scenario, load_scenario
@@ -46,6 +48,7 @@ __all__ = [
     "load_scenario",
     "open",
     "prob_dying",
+    "report",
     "run",
     "solve",
 ]
