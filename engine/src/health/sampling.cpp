@@ -289,6 +289,8 @@ HealthModel sample_health_model(const HealthModel& central, std::uint64_t seed,
     for (auto& [disease, effect] : t.effects) sample_scalar(effect, Lognormal(level()), true);
   }
   sample_scalar(m.maternal_risk_per_birth, Beta(level()));
+  // Last, so that the levels of the inputs above are those of models without it.
+  sample_scalar(m.other_causes_scale, Gamma(level()));
   return m;
 }
 

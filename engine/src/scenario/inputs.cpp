@@ -257,6 +257,11 @@ std::vector<RegionData> read_regions(const Scenario& scenario,
       if (!loaded)
         loaded = std::make_shared<health::HealthModel>(health::load_health_model(in.health));
       region.health = loaded;
+      if (in.case_fatality_share) region.case_fatality_share = *in.case_fatality_share;
+      auto paths = health::reference_paths(*loaded, region.mortality.central.size());
+      paths.case_fatality_share = region.case_fatality_share;
+      region.envelope = std::make_shared<const health::CauseEnvelope>(health::fit_cause_envelope(
+          loaded, region.mortality.central, paths, demography::ProjectionSetup{}.tolerances));
     }
     regions.push_back(std::move(region));
     if (progress &&
@@ -310,13 +315,16 @@ Setup make_setup(const ScenarioData& data, const std::vector<Intervention>& inte
       model = own;
     }
     std::optional<health::HealthPaths> paths;
-    if (model) paths = health::reference_paths(*model, region.death_rate.size());
+    if (model) {
+      paths = health::reference_paths(*model, region.death_rate.size());
+      paths->case_fatality_share = in.case_fatality_share;
+    }
     InterventionTarget target{scenario.base_year, region, paths ? &*paths : nullptr, model.get()};
     apply_interventions(interventions, target);
     std::shared_ptr<const health::HealthDynamics> dynamics;
     if (model) {
-      dynamics = std::make_shared<const health::HealthDynamics>(model, region.death_rate, *paths,
-                                                                setup.projection.tolerances);
+      dynamics = std::make_shared<const health::HealthDynamics>(
+          model, region.death_rate, *paths, setup.projection.tolerances, in.envelope.get());
       region.dynamics = dynamics;
     }
     setup.projection.regions.push_back(std::move(region));

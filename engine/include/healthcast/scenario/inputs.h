@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "healthcast/demography/projection.h"
+#include "healthcast/health/coherence.h"
 #include "healthcast/health/dynamics.h"
 #include "healthcast/health/indicators.h"
 #include "healthcast/health/model.h"
@@ -59,6 +60,10 @@ struct RegionData {
   std::vector<demography::SexAgeArray> net_migration;
   MortalityForecast mortality;
   std::shared_ptr<const health::HealthModel> health;  // null without a health model
+  // With a health model: how its causes fit into the central all-cause forecast (the coherent
+  // reference, health/coherence.h), kept for the central run, the draws and the interventions.
+  std::shared_ptr<const health::CauseEnvelope> envelope;
+  double case_fatality_share = health::DEFAULT_CASE_FATALITY_SHARE;
 };
 struct ScenarioData {
   Scenario scenario;

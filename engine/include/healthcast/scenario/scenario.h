@@ -47,6 +47,9 @@ struct InputFiles {
   std::filesystem::path net_migration;
   MortalitySpec mortality;
   std::filesystem::path health;  // the health model (docs/health-inputs.md); empty: none
+  // Where a disease's incidence and case fatality both follow all-cause mortality, the part of
+  // its change taken by case fatality (health::HealthPaths); unset: the default.
+  std::optional<double> case_fatality_share;
 };
 
 struct RegionSpec {
