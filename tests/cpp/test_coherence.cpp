@@ -85,6 +85,13 @@ TEST(Coherence, ReferenceAllCauseIsTheForecastAndInterventionsMoveIt) {
   const auto with = project(with_health);
   for (std::size_t y = 0; y < YEARS; ++y)
     for (std::size_t s = 0; s < 3; ++s) EXPECT_NEAR(e0(with, y, s), e0(without, y, s), 0.01) << y;
+  // Each disease's death rate follows the forecast: its base share of all-cause mortality.
+  for (const std::size_t y : {std::size_t{10}, YEARS - 1})
+    for (const std::size_t a : {60, 75}) {
+      const double py = with.variable("person_years").at({y, 0, 1, a});
+      EXPECT_NEAR(with.variable("deaths_by_cause").at({y, 0, 1, a, 0}) / py / m[y][1][a], 0.3, 3e-3)
+          << y << " " << a;
+    }
   // The old reference (base-year shares, case fatality alone following all-cause) drifts off:
   // the tolerance above can fail.
   auto flat_incidence = std::make_shared<HealthModel>(*model);
@@ -158,12 +165,11 @@ TEST(Coherence, OtherCausesKeepTheirFloorShareAtEveryAge) {
         ASSERT_GE(by_cause.at({y, 0, s, a, 3}) / all, OTHER_CAUSE_FLOOR - 2e-3)
             << y << " " << s << " " << a;
       }
-  // The base year's decomposition alone (what the rates use without an envelope) has the floor.
+  // The base year's decomposition alone (what the rates use without an envelope): "other" is
+  // all-cause minus the scaled diseases and injuries, F of all-cause at 45-60.
   const auto base = base_year_envelope(*model, m[0]);
-  const double scale = base.cause_scale[0][50];
-  const double diseases = scale * (0.8 + 0.15) * m[0][0][50];
   const double other = base.other_share[0][0][50] * m[0][0][50];
-  EXPECT_NEAR(other - base.residual_share[0][0][50] * other, OTHER_CAUSE_FLOOR * (diseases + other),
+  EXPECT_NEAR(other * (1 - base.residual_share[0][0][50]), OTHER_CAUSE_FLOOR * m[0][0][50],
               1e-12 * m[0][0][50]);
 }
 

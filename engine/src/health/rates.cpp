@@ -150,9 +150,8 @@ HealthPaths reference_paths(const HealthModel& model, std::size_t years) {
   return p;
 }
 
-double other_share_floor(double residual, double disease_share) {
-  if (disease_share <= 0.0) return 0.0;
-  return OTHER_CAUSE_FLOOR * disease_share / std::max(1.0 - residual - OTHER_CAUSE_FLOOR, 1e-6);
+double other_share_floor(double residual) {
+  return OTHER_CAUSE_FLOOR / std::max(1.0 - residual, OTHER_CAUSE_FLOOR);
 }
 
 CauseEnvelope base_year_envelope(const HealthModel& m, const SexAgeArray& all_cause_base) {
@@ -179,9 +178,7 @@ CauseEnvelope base_year_envelope(const HealthModel& m, const SexAgeArray& all_ca
       }
       const double disease_share = all > 0.0 ? scale * diseases / all : 0.0;
       e.other_share[0][s][a] =
-          all > 0.0
-              ? std::max(1.0 - disease_share, other_share_floor(residual_share, disease_share))
-              : 1.0;
+          all > 0.0 ? std::max(1.0 - disease_share, other_share_floor(residual_share)) : 1.0;
     }
   return e;
 }
@@ -275,8 +272,13 @@ void HealthRates::set_year_rates(const HealthModel& m, const std::vector<SexAgeA
               base_rates_[d][s].incidence[a] *
               trend_factor(disease.incidence_trend, y, all_cause_ratio, both ? 1.0 - w : 1.0) *
               pif.of(d, y, s, a) * paths.incidence_multiplier[d][y][s][a];
-          case_fatality[d] = base_rates_[d][s].case_fatality[a] *
-                             trend_factor(disease.case_fatality_trend, y, all_cause_ratio, w) *
+          // A calibrated case fatality (the coherent reference) replaces its trend.
+          const auto& calibrated = envelope.case_fatality_factor;
+          const double trend =
+              d < calibrated.size() && !calibrated[d].empty()
+                  ? calibrated[d][std::min(y, calibrated[d].size() - 1)][s][a]
+                  : trend_factor(disease.case_fatality_trend, y, all_cause_ratio, w);
+          case_fatality[d] = base_rates_[d][s].case_fatality[a] * trend *
                              paths.case_fatality_multiplier[d][y][s][a];
           remission[d] = disease.remission[s][a];
         }

@@ -22,11 +22,15 @@ std::vector<SexAgeArray> reference_disease_mortality(std::shared_ptr<const Healt
                                                      const HealthPaths& paths,
                                                      demography::IntegrationTolerances tolerances);
 
-// The envelope of a coherent reference: base_year_envelope's decomposition, and other_share in
-// every year 1 - (the diseases' reference death rate) / all-cause, never below
-// other_share_floor (cells held there are counted in floor_hits). With it the reference's
-// all-cause mortality is `all_cause`, and every change (an intervention, a draw of the disease
-// inputs) moves all-cause mortality away from it through the diseases.
+// The envelope of a coherent reference (MODEL.md §2.1, docs/health-inputs.md "Causes within
+// all-cause mortality"): base_year_envelope's decomposition; for each disease whose case
+// fatality follows all-cause mortality, case_fatality_factor calibrated (a few fixed-point
+// rounds of the reference pass) so that its death rate in the reference is its base rate times
+// m(y) / m(0) at every age and sex, its incidence keeping its own trend (r^(1 - w) when it follows
+// all-cause too); and other_share in every year 1 - (the diseases' reference death rate) /
+// all-cause, never below other_share_floor (cells held there are counted in floor_hits). With
+// it the reference's all-cause mortality is `all_cause`, and every change (an intervention, a
+// draw of the disease inputs) moves all-cause mortality away from it through the diseases.
 CauseEnvelope fit_cause_envelope(std::shared_ptr<const HealthModel> model,
                                  const std::vector<SexAgeArray>& all_cause,
                                  const HealthPaths& paths,

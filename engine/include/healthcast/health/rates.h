@@ -70,25 +70,28 @@ inline constexpr double OTHER_CAUSE_FLOOR = 0.05;
 //   all-cause mortality. fit_cause_envelope (health/coherence.h) takes it from the reference run
 //   (all-cause minus the diseases' death rates), so that the reference's all-cause mortality is
 //   the mortality method's forecast; without it, the base year's share is kept;
-// - residual_share[cause]: each named residual cause's share of other-cause mortality.
+// - residual_share[cause]: each named residual cause's share of other-cause mortality;
+// - case_fatality_factor: see below (fit_cause_envelope).
 // Draws and interventions keep the central envelope: a draw's other-cause mortality is
 // other_share x its all-cause forecast x its draw of HealthModel::other_causes_scale.
 struct CauseEnvelope {
   SexAgeArray cause_scale{};
   std::vector<SexAgeArray> other_share;     // [year]; the last serves later years
   std::vector<SexAgeArray> residual_share;  // [cause]
+  // [disease][year]: the factor on base case fatality that makes the disease's death rate in
+  // the reference follow the all-cause forecast (its base rate x m(y) / m(0)), for diseases
+  // whose case fatality follows all-cause mortality; empty for a disease: its trend applies.
+  std::vector<std::vector<SexAgeArray>> case_fatality_factor;
   std::size_t floor_hits = 0;  // (year, sex, age) cells held at the floor of other_share
 };
 
 // The decomposition of the base year alone: other_share constant at the base year's (one year).
 CauseEnvelope base_year_envelope(const HealthModel& model, const SexAgeArray& all_cause_base);
 
-// other_share's floor where the named residual causes take `residual` of other-cause mortality
-// and the diseases die at `disease_share` of the all-cause forecast: F D / (1 - residual - F),
-// F = OTHER_CAUSE_FLOOR, so that "other" keeps F of the resulting all-cause mortality
-// (D + other). Below this floor other_share is held at it (and all-cause mortality rises above
-// the forecast there).
-double other_share_floor(double residual, double disease_share);
+// other_share's floor where the named residual causes take `residual` of other-cause mortality:
+// OTHER_CAUSE_FLOOR / (1 - residual), so that "other" keeps OTHER_CAUSE_FLOOR of the all-cause
+// forecast. Below it other_share is held at it (all-cause mortality then exceeds the forecast).
+double other_share_floor(double residual);
 
 class HealthRates {
  public:
