@@ -86,6 +86,24 @@ void calibrate(const HealthModel& m, const std::vector<SexAgeArray>& all_cause,
   }
 }
 
+// Other causes take what the diseases (`reached`, [disease][year]) leave of the forecast.
+void set_other_share(CauseEnvelope& e, const std::vector<SexAgeArray>& all_cause,
+                     const std::vector<std::vector<SexAgeArray>>& reached) {
+  e.other_share.assign(all_cause.size(), SexAgeArray{});
+  for (std::size_t y = 0; y < all_cause.size(); ++y)
+    for (std::size_t s = 0; s < N_SEXES; ++s)
+      for (std::size_t a = 0; a < N_AGES; ++a) {
+        double residual = 0.0, diseases = 0.0;
+        for (const auto& share : e.residual_share) residual += share[s][a];
+        for (const auto& disease : reached) diseases += disease[y][s][a];
+        const double all = all_cause[y][s][a];
+        const double disease_share = all > 0.0 ? diseases / all : 0.0;
+        const double floor = other_share_floor(residual);
+        if (1.0 - disease_share < floor) ++e.floor_hits;
+        e.other_share[y][s][a] = std::max(1.0 - disease_share, floor);
+      }
+}
+
 }  // namespace
 
 std::vector<SexAgeArray> reference_disease_mortality(std::shared_ptr<const HealthModel> model,
@@ -109,6 +127,7 @@ CauseEnvelope fit_cause_envelope(std::shared_ptr<const HealthModel> model,
   const HealthModel& m = *model;
   const std::size_t years = all_cause.size();
   CauseEnvelope e = base_year_envelope(m, all_cause.at(0));
+  e.all_cause = all_cause;
   // Case fatality of the diseases that follow all-cause mortality, starting from its trend.
   const HealthRates start(m, all_cause, paths, e);
   e.case_fatality_factor.resize(m.diseases.size());
@@ -125,21 +144,17 @@ CauseEnvelope fit_cause_envelope(std::shared_ptr<const HealthModel> model,
   }
   for (int round = 0; round < CALIBRATION_ROUNDS; ++round)
     calibrate(m, all_cause, disease_mortality(model, all_cause, paths, e, tolerances), e);
-  // Other causes take what the diseases leave of the forecast.
-  const auto reached = disease_mortality(model, all_cause, paths, e, tolerances);
-  e.other_share.assign(years, SexAgeArray{});
-  for (std::size_t y = 0; y < years; ++y)
-    for (std::size_t s = 0; s < N_SEXES; ++s)
-      for (std::size_t a = 0; a < N_AGES; ++a) {
-        double residual = 0.0, diseases = 0.0;
-        for (const auto& share : e.residual_share) residual += share[s][a];
-        for (const auto& disease : reached) diseases += disease[y][s][a];
-        const double all = all_cause[y][s][a];
-        const double disease_share = all > 0.0 ? diseases / all : 0.0;
-        const double floor = other_share_floor(residual);
-        if (1.0 - disease_share < floor) ++e.floor_hits;
-        e.other_share[y][s][a] = std::max(1.0 - disease_share, floor);
-      }
+  set_other_share(e, all_cause, disease_mortality(model, all_cause, paths, e, tolerances));
+  return e;
+}
+
+CauseEnvelope refit_other_share(std::shared_ptr<const HealthModel> central,
+                                const std::vector<SexAgeArray>& all_cause, const HealthPaths& paths,
+                                const CauseEnvelope& envelope,
+                                demography::IntegrationTolerances tolerances) {
+  CauseEnvelope e = envelope;
+  e.floor_hits = 0;
+  set_other_share(e, all_cause, disease_mortality(central, all_cause, paths, e, tolerances));
   return e;
 }
 

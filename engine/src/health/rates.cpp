@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -23,6 +24,37 @@ double trend_factor(const Trend& trend, std::size_t year, double all_cause_ratio
   if (trend.follows_all_cause) return std::pow(all_cause_ratio, power);
   if (trend.annual_percent_change == 0.0) return 1.0;
   return std::pow(1.0 + trend.annual_percent_change / 100.0, static_cast<double>(year));
+}
+
+double ratio(double numerator, double denominator) {
+  return denominator > 0.0 ? numerator / denominator : 1.0;
+}
+
+// The factors on a disease's base incidence and case fatality in year y from its trends. When
+// both follow all-cause mortality they share its change r: case fatality r^w and incidence
+// r^(1-w). A calibrated case fatality (the coherent reference, CauseEnvelope) replaces its
+// trend; the incidence then follows the reference forecast the calibration was made on, and
+// case fatality takes a draw's departure from it (all_cause / the reference forecast), so that
+// the disease's deaths move with the draw's all-cause mortality.
+std::pair<double, double> disease_trends(const Disease& disease, std::size_t d,
+                                         const CauseEnvelope& envelope,
+                                         const std::vector<SexAgeArray>& all_cause, double w,
+                                         std::size_t y, std::size_t s, std::size_t a) {
+  const bool both =
+      disease.incidence_trend.follows_all_cause && disease.case_fatality_trend.follows_all_cause;
+  if (!both) w = 1.0;
+  const auto& calibrated = envelope.case_fatality_factor;
+  if (d >= calibrated.size() || calibrated[d].empty() || envelope.all_cause.empty()) {
+    const double r = ratio(all_cause[y][s][a], all_cause[0][s][a]);
+    return {trend_factor(disease.incidence_trend, y, r, both ? 1.0 - w : 1.0),
+            trend_factor(disease.case_fatality_trend, y, r, w)};
+  }
+  const auto& reference = envelope.all_cause;
+  const std::size_t yr = std::min(y, reference.size() - 1);
+  const std::size_t yc = std::min(y, calibrated[d].size() - 1);
+  const double r = ratio(reference[yr][s][a], reference[0][s][a]);
+  return {trend_factor(disease.incidence_trend, y, r, both ? 1.0 - w : 1.0),
+          calibrated[d][yc][s][a] * ratio(all_cause[y][s][a], reference[yr][s][a])};
 }
 
 // The potential impact fractions of continuous exposures and of treatment coverage on each
@@ -242,8 +274,6 @@ void HealthRates::set_year_rates(const HealthModel& m, const std::vector<SexAgeA
     for (std::size_t s = 0; s < N_SEXES; ++s)
       for (std::size_t a = 0; a < N_AGES; ++a) {
         CohortRates& r = rates_[(y * N_SEXES + s) * N_AGES + a];
-        const double all_cause_ratio =
-            all_cause[0][s][a] > 0.0 ? all_cause[y][s][a] / all_cause[0][s][a] : 1.0;
         // Named residual causes move their part of other-cause mortality.
         double residual = 1.0;
         for (std::size_t c = 0; c < m.residual_causes.size(); ++c)
@@ -264,21 +294,11 @@ void HealthRates::set_year_rates(const HealthModel& m, const std::vector<SexAgeA
               residual_share_[c][s][a] * paths.residual_multiplier[c][y][s][a] / residual;
         for (std::size_t d = 0; d < n_diseases; ++d) {
           const Disease& disease = m.diseases[d];
-          // Both following all-cause: they share its change (HealthPaths::case_fatality_share).
-          const bool both = disease.incidence_trend.follows_all_cause &&
-                            disease.case_fatality_trend.follows_all_cause;
-          const double w = both ? paths.case_fatality_share : 1.0;
-          incidence[d] =
-              base_rates_[d][s].incidence[a] *
-              trend_factor(disease.incidence_trend, y, all_cause_ratio, both ? 1.0 - w : 1.0) *
-              pif.of(d, y, s, a) * paths.incidence_multiplier[d][y][s][a];
-          // A calibrated case fatality (the coherent reference) replaces its trend.
-          const auto& calibrated = envelope.case_fatality_factor;
-          const double trend =
-              d < calibrated.size() && !calibrated[d].empty()
-                  ? calibrated[d][std::min(y, calibrated[d].size() - 1)][s][a]
-                  : trend_factor(disease.case_fatality_trend, y, all_cause_ratio, w);
-          case_fatality[d] = base_rates_[d][s].case_fatality[a] * trend *
+          const auto [incidence_trend, case_fatality_trend] =
+              disease_trends(disease, d, envelope, all_cause, paths.case_fatality_share, y, s, a);
+          incidence[d] = base_rates_[d][s].incidence[a] * incidence_trend * pif.of(d, y, s, a) *
+                         paths.incidence_multiplier[d][y][s][a];
+          case_fatality[d] = base_rates_[d][s].case_fatality[a] * case_fatality_trend *
                              paths.case_fatality_multiplier[d][y][s][a];
           remission[d] = disease.remission[s][a];
         }

@@ -319,12 +319,17 @@ Setup make_setup(const ScenarioData& data, const std::vector<Intervention>& inte
       paths = health::reference_paths(*model, region.death_rate.size());
       paths->case_fatality_share = in.case_fatality_share;
     }
+    // A draw's other causes take what the diseases leave of its own all-cause forecast.
+    std::shared_ptr<const health::CauseEnvelope> envelope = in.envelope;
+    if (model && draw && in.mortality.draw)
+      envelope = std::make_shared<const health::CauseEnvelope>(health::refit_other_share(
+          in.health, region.death_rate, *paths, *in.envelope, setup.projection.tolerances));
     InterventionTarget target{scenario.base_year, region, paths ? &*paths : nullptr, model.get()};
     apply_interventions(interventions, target);
     std::shared_ptr<const health::HealthDynamics> dynamics;
     if (model) {
       dynamics = std::make_shared<const health::HealthDynamics>(
-          model, region.death_rate, *paths, setup.projection.tolerances, in.envelope.get());
+          model, region.death_rate, *paths, setup.projection.tolerances, envelope.get());
       region.dynamics = dynamics;
     }
     setup.projection.regions.push_back(std::move(region));

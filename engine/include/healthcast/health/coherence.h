@@ -36,4 +36,14 @@ CauseEnvelope fit_cause_envelope(std::shared_ptr<const HealthModel> model,
                                  const HealthPaths& paths,
                                  demography::IntegrationTolerances tolerances);
 
+// The envelope of a draw whose all-cause forecast is `all_cause`: `envelope` (the central one)
+// with other_share refitted to that forecast with the central disease inputs (`central`). A draw
+// with central disease inputs then has exactly its forecast's all-cause mortality, and a drawn
+// disease input or the drawn other-cause multiplier adds its own spread to it: all-cause
+// mortality in a draw is the drawn causes plus a residual drawn as its own input.
+CauseEnvelope refit_other_share(std::shared_ptr<const HealthModel> central,
+                                const std::vector<SexAgeArray>& all_cause, const HealthPaths& paths,
+                                const CauseEnvelope& envelope,
+                                demography::IntegrationTolerances tolerances);
+
 }  // namespace healthcast::health

@@ -82,6 +82,9 @@ struct CauseEnvelope {
   // the reference follow the all-cause forecast (its base rate x m(y) / m(0)), for diseases
   // whose case fatality follows all-cause mortality; empty for a disease: its trend applies.
   std::vector<std::vector<SexAgeArray>> case_fatality_factor;
+  // [year]: the all-cause forecast the calibration was made on (the central one); a draw's
+  // departure from it moves the calibrated case fatality.
+  std::vector<SexAgeArray> all_cause;
   std::size_t floor_hits = 0;  // (year, sex, age) cells held at the floor of other_share
 };
 
