@@ -142,3 +142,25 @@ TEST(Projection, EmptyAgesTakeTheInputRateInTheLifeTable) {
     EXPECT_NEAR(ds.variable("life_expectancy").at({y, 0, FEMALE, 0}), e0, 1e-7) << y;
   }
 }
+
+TEST(Projection, MigrationRatesApplyToTheCohortHalfAtEachEndOfTheYear) {
+  // Without deaths, a cohort N with net migration rate r per person-year gains r N / 2 at the
+  // start of the year and r / 2 of what it then is at the end: N (1 + r/2)^2 a year later;
+  // with m > 0 the survivors of N (1 + r/2) are then raised by (1 + r/2).
+  const double n0 = 1000.0, r = 0.04, m = 0.01;
+  RegionInputs region = flat_region("a", n0, 0.0, 2);
+  SexAgeArray rate{};
+  rate[FEMALE][30] = r;
+  rate[MALE][30] = -r;
+  region.net_migration_rate.assign(2, rate);
+  region.death_rate[0][MALE][30] = m;
+  ProjectionSetup setup{2000, 2001, {region}, {}};
+  const Dataset ds = project(setup);
+  const auto& pop = ds.variable("population");
+  EXPECT_NEAR(pop.at({1, 0, FEMALE, 31}), n0 * (1 + r / 2) * (1 + r / 2), 1e-9);
+  EXPECT_NEAR(pop.at({1, 0, MALE, 31}), n0 * (1 - r / 2) * std::exp(-m) * (1 - r / 2), 1e-9);
+  const double migrants = n0 * (r / 2) + n0 * (1 + r / 2) * (r / 2);
+  EXPECT_NEAR(ds.variable("net_migration").at({0, 0, FEMALE, 30}), migrants, 1e-9);
+  // Other ages have no rate and no counts: unchanged.
+  EXPECT_NEAR(pop.at({1, 0, FEMALE, 41}), n0, 1e-9);
+}

@@ -23,7 +23,9 @@ def short(path, horizon=2022):
 @pytest.fixture(scope="module")
 def runs():
     plan = hc.run(short("scenarios/plans/xiangfu.yaml", 2030))   # targets and monitored
-    reference = hc.run(short("scenarios/china_reference.yaml", 2030))
+    reference = short("scenarios/china_reference.yaml", 2030)
+    reference["regions"] = [{"name": "xiangfu", "unit": "410212"}]   # the plan's own unit
+    reference = hc.run(reference)
     return {"plan": plan, "reference": reference, "compare": hc.compare(reference, plan),
             "draws": hc.run(short("scenarios/china_reference.yaml"), draws=2, seed=1,
                             keep_draws=True)}

@@ -27,11 +27,11 @@ def shenyang():
 
 
 @pytest.fixture(scope="module")
-def reference_at_shenyang_scale():
-    """The reference with the plan's horizon and population, so that counts compare."""
+def reference_at_shenyang():
+    """The reference on the plan's census unit and horizon, so that counts compare."""
     scenario = hc.load_scenario(REFERENCE)
     scenario.horizon = 2030
-    scenario["population_scale"] = 9070093
+    scenario["regions"] = [{"name": "shenyang", "unit": "210100"}]
     return hc.run(scenario, progress=False)
 
 
@@ -59,8 +59,8 @@ def test_targets_are_the_table_stored_in_the_run(shenyang):
 
 
 def test_a_run_without_targets_gives_an_empty_table_with_the_columns(
-        reference_at_shenyang_scale):
-    table = reference_at_shenyang_scale.targets()
+        reference_at_shenyang):
+    table = reference_at_shenyang.targets()
     assert list(table.columns) == COLUMNS and len(table) == 0
 
 
@@ -99,12 +99,12 @@ def test_targets_agree_with_the_command_line(shenyang, tmp_path, lang):
         assert re.fullmatch(r"-|[-+0-9.e]+", before), line
 
 
-def test_compare_gives_deaths_averted_and_differences(reference_at_shenyang_scale, shenyang):
-    diff = hc.compare(reference_at_shenyang_scale, shenyang)
+def test_compare_gives_deaths_averted_and_differences(reference_at_shenyang, shenyang):
+    diff = hc.compare(reference_at_shenyang, shenyang)
     assert isinstance(diff, hc.Results) and diff.is_comparison
     assert (diff.name, diff.reference_name) == ("shenyang", "china_reference")
     ds = diff.to_xarray()
-    ref = reference_at_shenyang_scale.to_xarray()
+    ref = reference_at_shenyang.to_xarray()
     plan = shenyang.to_xarray()
     averted = (ref["deaths"] - plan["deaths"]).sum("age")
     # Sums of about 1e5 deaths a year: round-off is far below 1e-6 persons.
@@ -116,7 +116,7 @@ def test_compare_gives_deaths_averted_and_differences(reference_at_shenyang_scal
     e0 = (plan["life_expectancy"] - ref["life_expectancy"]).sel(age=0)
     np.testing.assert_allclose(ds["life_expectancy_difference"].values, e0.values, atol=1e-12)
     # The plan's levers start in 2021: nothing changes in the base year, deaths fall after.
-    total = ds["deaths_averted"].sel(region="china", sex="total")
+    total = ds["deaths_averted"].sel(region="shenyang", sex="total")
     assert float(total.sel(year=2020)) == 0.0 and float(total.sel(year=2030)) > 0.0
 
     table = diff.indicators()
@@ -128,11 +128,11 @@ def test_compare_gives_deaths_averted_and_differences(reference_at_shenyang_scal
     assert len(diff.targets()) == 0
 
 
-def test_compare_takes_paths_and_lists(reference_at_shenyang_scale, shenyang, tmp_path):
-    ref_path = reference_at_shenyang_scale.save(tmp_path / "ref.h5")
+def test_compare_takes_paths_and_lists(reference_at_shenyang, shenyang, tmp_path):
+    ref_path = reference_at_shenyang.save(tmp_path / "ref.h5")
     plan_path = shenyang.save(tmp_path / "plan.h5")
     from_files = hc.compare(ref_path, plan_path)
-    in_memory = hc.compare(reference_at_shenyang_scale, shenyang)
+    in_memory = hc.compare(reference_at_shenyang, shenyang)
     np.testing.assert_array_equal(from_files.to_xarray()["deaths_averted"].values,
                                   in_memory.to_xarray()["deaths_averted"].values)
     several = hc.compare(ref_path, [shenyang, plan_path])

@@ -19,12 +19,12 @@ from . import _core
 
 PathLike = str | os.PathLike[str]
 
-# Keys whose string values are file paths, relative to the scenario file, wherever they occur
+# Keys whose string values are file (or folder) paths, relative to the scenario file, wherever they occur
 # inside an `inputs:` mapping (the scenario's own or a region's).
 # Keys whose string values are input paths (fertility's `uncertainty` is a file; mortality's is
 # a map, which the walk below descends into instead).
 INPUT_PATH_KEYS = frozenset({"population", "fertility", "sex_ratio_at_birth", "net_migration",
-                             "rates", "health", "uncertainty"})
+                             "rates", "health", "uncertainty", "units"})
 
 
 def load_scenario(path: PathLike) -> Scenario:

@@ -66,7 +66,8 @@ void check_inputs(const ProjectionSetup& setup) {
   for (const auto& r : setup.regions) {
     const bool own_rates = r.dynamics != nullptr || r.death_rate.size() >= years;
     if (!own_rates || r.fertility.size() < years || r.sex_ratio_at_birth.size() < years ||
-        r.net_migration.size() < years)
+        r.net_migration.size() < years ||
+        (!r.net_migration_rate.empty() && r.net_migration_rate.size() < years))
       throw Error(fmt::format("region '{}': inputs cover fewer than the {} projected years", r.name,
                               years));
   }
@@ -159,13 +160,17 @@ YearFlows project_year(const RegionInputs& in, const CohortDynamics& dynamics,
     next[s].fill(0.0);
     for (std::size_t a = 0; a < N_AGES; ++a) {
       double cohort = start[s][a];
-      f.net_migration[s][a] += add_migrants(cohort, 0.5 * in.net_migration[y][s][a]);
+      // Half the year's migrants join (or leave) at the start of the year, half at its end.
+      const double rate = in.net_migration_rate.empty() ? 0.0 : in.net_migration_rate[y][s][a];
+      f.net_migration[s][a] +=
+          add_migrants(cohort, 0.5 * (in.net_migration[y][s][a] + rate * cohort));
       const auto now = states(s, a);
       std::copy(now.begin(), now.end(), state.begin());
       dynamics.advance(y, s, a, cohort, 0.0, state, c);
       record(f, s, a, c, shape);
       double survivors = c.survivors;
-      f.net_migration[s][a] += add_migrants(survivors, 0.5 * in.net_migration[y][s][a]);
+      f.net_migration[s][a] +=
+          add_migrants(survivors, 0.5 * (in.net_migration[y][s][a] + rate * survivors));
       const std::size_t to = std::min<std::size_t>(a + 1, AGE_MAX);
       merge_state(next_states(s, to), next[s][to], state, survivors);
     }

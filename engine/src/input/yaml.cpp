@@ -133,14 +133,24 @@ std::pair<int, int> YamlReader::period(const YAML::Node& node, const std::string
   return {first, last};
 }
 
+fs::path YamlReader::existing(const YAML::Node& node, const std::string& field,
+                              const fs::path& base, bool folder) const {
+  const fs::path p = base / text(node, field);
+  if (folder ? !fs::is_directory(p) : !fs::is_regular_file(p))
+    fail(node, field,
+         fmt::format("input {} '{}' not found (resolved to {})", folder ? "folder" : "file",
+                     node.Scalar(), p.lexically_normal().string()));
+  return p.lexically_normal();
+}
+
 fs::path YamlReader::file(const YAML::Node& node, const std::string& field,
                           const fs::path& base) const {
-  const fs::path p = base / text(node, field);
-  if (!fs::is_regular_file(p))
-    fail(node, field,
-         fmt::format("input file '{}' not found (resolved to {})", node.Scalar(),
-                     p.lexically_normal().string()));
-  return p.lexically_normal();
+  return existing(node, field, base, false);
+}
+
+fs::path YamlReader::folder(const YAML::Node& node, const std::string& field,
+                            const fs::path& base) const {
+  return existing(node, field, base, true);
 }
 
 }  // namespace healthcast::input

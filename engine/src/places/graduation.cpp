@@ -71,8 +71,11 @@ std::vector<double> sprague_matrix(std::size_t n) {
   return m;
 }
 
-AgeArray graduate(std::span<const int> lower, std::span<const double> counts,
-                  const AgeArray& open_shape) {
+namespace {
+
+// The groups: 0 or 0 and 1-4, then five-year groups, then an open group at 25..AGE_MAX.
+// Returns whether age 0 is a group of its own.
+bool check_groups(std::span<const int> lower, std::span<const double> counts) {
   if (lower.size() != counts.size() || lower.empty() || lower[0] != 0)
     throw Error("graduate: the groups must start at age 0 and have one count each");
   for (double c : counts)
@@ -89,25 +92,43 @@ AgeArray graduate(std::span<const int> lower, std::span<const double> counts,
   if (open % 5 != 0 || open > AGE_MAX || open < 25)
     throw Error(fmt::format("graduate: the open group starts at {}; allowed 25..{} in steps of 5",
                             open, AGE_MAX));
+  return split_infant;
+}
 
-  // Five-year groups 0-4 .. (open-5)-(open-1), then pseudo groups beyond the open age taken
-  // from the shape (up to two, so that the last closed groups use the middle panel).
+// Share of the open group's count at age a (a >= open) by the shape; all at `open` if the
+// shape is empty.
+double open_share(const AgeArray& open_shape, int open, int a) {
   double shape_total = 0;
-  for (int a = open; a <= AGE_MAX; ++a) shape_total += std::max(open_shape[a], 0.0);
-  const double open_count = counts.back();
-  auto open_share = [&](int a) {
-    if (shape_total <= 0) return a == open ? 1.0 : 0.0;
-    return std::max(open_shape[a], 0.0) / shape_total;
-  };
+  for (int b = open; b <= AGE_MAX; ++b) shape_total += std::max(open_shape[b], 0.0);
+  if (shape_total <= 0) return a == open ? 1.0 : 0.0;
+  return std::max(open_shape[a], 0.0) / shape_total;
+}
+
+// Five-year groups 0-4 .. (open-5)-(open-1), then pseudo groups beyond the open age taken
+// from the shape (up to two, so that the last closed groups use the middle panel).
+std::vector<double> five_year_groups(std::span<const double> counts, bool split_infant, int open,
+                                     const AgeArray& open_shape) {
+  const std::size_t first5 = split_infant ? 2 : 1;
   std::vector<double> g5;
   g5.push_back(split_infant ? counts[0] + counts[1] : counts[0]);
   for (std::size_t i = first5; i + 1 < counts.size(); ++i) g5.push_back(counts[i]);
   const std::size_t n_closed = g5.size();
   for (int start = open; start + 5 <= AGE_MAX && g5.size() < n_closed + 2; start += 5) {
     double s = 0;
-    for (int a = start; a < start + 5; ++a) s += open_count * open_share(a);
+    for (int a = start; a < start + 5; ++a) s += counts.back() * open_share(open_shape, open, a);
     g5.push_back(s);
   }
+  return g5;
+}
+
+}  // namespace
+
+AgeArray graduate(std::span<const int> lower, std::span<const double> counts,
+                  const AgeArray& open_shape) {
+  const bool split_infant = check_groups(lower, counts);
+  const int open = lower.back();
+  const std::vector<double> g5 = five_year_groups(counts, split_infant, open, open_shape);
+  const std::size_t n_closed = static_cast<std::size_t>(open / 5);
   const std::size_t n = g5.size();
   if (n < 5)
     throw Error(fmt::format("graduate: at least five five-year groups are needed, got {}", n));
@@ -135,7 +156,7 @@ AgeArray graduate(std::span<const int> lower, std::span<const double> counts,
     std::span<double> group(out.data() + 5 * g + (infant_group ? 1 : 0), infant_group ? 4 : 5);
     clear_negatives(group, infant_group ? counts[1] : g5[g]);
   }
-  for (int a = open; a <= AGE_MAX; ++a) out[a] = open_count * open_share(a);
+  for (int a = open; a <= AGE_MAX; ++a) out[a] = counts.back() * open_share(open_shape, open, a);
   return out;
 }
 

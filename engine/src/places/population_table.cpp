@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "healthcast/error.h"
 #include "healthcast/input/csv.h"
@@ -160,11 +161,14 @@ std::string to_utf8(std::string_view bytes, const std::string& source, std::stri
   return out;
 }
 
-GroupedPopulation parse_population_table(std::string_view bytes, const std::string& source) {
-  GroupedPopulation out;
-  out.source = source;
-  const std::string text = to_utf8(bytes, source, out.encoding);
-  const auto csv = input::CsvTable::parse(text, source);
+namespace {
+
+struct Columns {
+  std::string age, male, female;
+};
+
+// The age, male and female columns, by their usual Chinese or English headers.
+Columns find_columns(const input::CsvTable& csv, const std::string& source) {
   const auto age =
       find_column(csv, {"年龄", "年龄组", "年龄段", "年龄别", "age", "agegroup", "age_group"});
   const auto male =
@@ -176,52 +180,70 @@ GroupedPopulation parse_population_table(std::string_view bytes, const std::stri
   if (!male) missing += " a male column (男 or male)";
   if (!female) missing += " a female column (女 or female)";
   if (!missing.empty()) {
-    std::string header;
-    for (const auto& h : csv.columns()) header += (header.empty() ? "" : ", ") + h;
-    throw InputError({source, 1, 0}, "",
-                     fmt::format("the header lacks{}; it has {}", missing, header));
+    throw InputError(
+        {source, 1, 0}, "",
+        fmt::format("the header lacks{}; it has {}", missing, fmt::join(csv.columns(), ", ")));
   }
+  return {*age, *male, *female};
+}
+
+// A group [lo, hi] (hi < 0: open) must start where the previous one ended (`expected`), be
+// five years wide (or 0 and 1-4), and an open group must start at 25..AGE_MAX in steps of 5.
+void check_group(const input::CsvTable& csv, std::size_t r, const std::string& age, int lo, int hi,
+                 int expected, const std::vector<int>& lower) {
+  if (lo != expected)
+    throw InputError(csv.location(r, age), age,
+                     lo > expected
+                         ? fmt::format("group {} follows {}: ages {}-{} are missing", label(lo, hi),
+                                       expected == 0 ? "the start of the table"
+                                                     : label(lower.back(), expected - 1),
+                                       expected, lo - 1)
+                         : fmt::format("group {} overlaps the previous group (which ends at {})",
+                                       label(lo, hi), expected - 1));
+  const bool five = hi >= 0 && hi - lo == 4 && lo % 5 == 0;
+  const bool infant = (lo == 0 && hi == 0) || (lo == 1 && hi == 4);
+  if (hi >= 0 && !five && !infant)
+    throw InputError(csv.location(r, age), age,
+                     fmt::format("group {} is not five years wide; allowed: 0, 1-4, then 5-9, "
+                                 "10-14, ... (or 0-4, 5-9, ...) and an open last group",
+                                 label(lo, hi)));
+  if (hi < 0 && (lo % 5 != 0 || lo > AGE_MAX || lo < 25))
+    throw InputError(
+        csv.location(r, age), age,
+        fmt::format("the open group starts at {}; allowed: 25 to {} in steps of 5", lo, AGE_MAX));
+}
+
+}  // namespace
+
+GroupedPopulation parse_population_table(std::string_view bytes, const std::string& source) {
+  GroupedPopulation out;
+  out.source = source;
+  const std::string text = to_utf8(bytes, source, out.encoding);
+  const auto csv = input::CsvTable::parse(text, source);
+  const Columns col = find_columns(csv, source);
+  const std::string& age = col.age;
   int expected = 0;  // the lower age the next group must start at
   int open_line = 0;
   for (std::size_t r = 0; r < csv.rows(); ++r) {
-    const auto parsed = parse_age(csv.text(r, *age));
+    const auto parsed = parse_age(csv.text(r, age));
     if (!parsed)
-      throw InputError(csv.location(r, *age), *age,
+      throw InputError(csv.location(r, age), age,
                        fmt::format("'{}' is not an age group; write e.g. 0-4, 1-4, 85+ or "
                                    "85岁及以上",
-                                   csv.text(r, *age)));
+                                   csv.text(r, age)));
     if (parsed->total) continue;
     if (open_line)
-      throw InputError(csv.location(r, *age), *age,
+      throw InputError(csv.location(r, age), age,
                        fmt::format("group {} follows the open group of line {}; the open group "
                                    "must be last",
-                                   csv.text(r, *age), open_line));
+                                   csv.text(r, age), open_line));
     const int lo = parsed->lower, hi = parsed->upper;
-    if (lo != expected)
-      throw InputError(
-          csv.location(r, *age), *age,
-          lo > expected ? fmt::format("group {} follows {}: ages {}-{} are missing", label(lo, hi),
-                                      expected == 0 ? "the start of the table"
-                                                    : label(out.lower.back(), expected - 1),
-                                      expected, lo - 1)
-                        : fmt::format("group {} overlaps the previous group (which ends at {})",
-                                      label(lo, hi), expected - 1));
-    const bool five = hi >= 0 && hi - lo == 4 && lo % 5 == 0;
-    const bool infant = (lo == 0 && hi == 0) || (lo == 1 && hi == 4);
-    if (hi >= 0 && !five && !infant)
-      throw InputError(csv.location(r, *age), *age,
-                       fmt::format("group {} is not five years wide; allowed: 0, 1-4, then 5-9, "
-                                   "10-14, ... (or 0-4, 5-9, ...) and an open last group",
-                                   label(lo, hi)));
-    if (hi < 0 && (lo % 5 != 0 || lo > AGE_MAX || lo < 25))
-      throw InputError(
-          csv.location(r, *age), *age,
-          fmt::format("the open group starts at {}; allowed: 25 to {} in steps of 5", lo, AGE_MAX));
+    check_group(csv, r, age, lo, hi, expected, out.lower);
     out.lower.push_back(lo);
-    out.counts[0].push_back(count(csv, r, *female));
-    out.counts[1].push_back(count(csv, r, *male));
+    out.counts[0].push_back(count(csv, r, col.female));
+    out.counts[1].push_back(count(csv, r, col.male));
     if (hi < 0) {
-      open_line = csv.location(r, *age).line;
+      open_line = csv.location(r, age).line;
       expected = -1;
     } else {
       expected = hi + 1;
@@ -229,7 +251,7 @@ GroupedPopulation parse_population_table(std::string_view bytes, const std::stri
   }
   if (out.lower.empty()) throw InputError({source, 0, 0}, "", "the table has no age groups");
   if (!open_line)
-    throw InputError({source, 0, 0}, *age,
+    throw InputError({source, 0, 0}, age,
                      fmt::format("the last group ({}) is closed; the table must end with an open "
                                  "group such as 85+ or 85岁及以上",
                                  label(out.lower.back(), expected - 1)));

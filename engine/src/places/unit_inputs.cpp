@@ -22,13 +22,13 @@ using demography::N_SEXES;
 using demography::Sex;
 using demography::SexAgeArray;
 
-constexpr std::array<Sex, 2> SEX_OF = {Sex::female, Sex::male};
+using demography::SEXES;
 constexpr std::array<int, 3> OFFICIAL_YEARS = {1990, 2000, 2010};
 const std::string NATION(NATION_CODE);
 
 std::size_t sex_index(Sex sex) {
   if (sex == Sex::total) throw Error("unit mortality is by sex; 'total' is not a sex here");
-  return sex == Sex::female ? 0 : 1;
+  return demography::index(sex);
 }
 
 std::optional<double> official(const OfficialE0& e, std::size_t s) {
@@ -123,7 +123,7 @@ struct UnitModel::Impl {
     const auto nat = levels.find(NATION);
     if (it == levels.end() || !it->second[s].contains(year) || !nat->second[s].contains(year))
       throw Error(fmt::format("no official e0 of {} for {} in {}", code,
-                              demography::to_string(SEX_OF[s]), year));
+                              demography::to_string(SEXES[s]), year));
     return it->second[s].at(year) - nat->second[s].at(year);
   }
 
@@ -135,7 +135,7 @@ struct UnitModel::Impl {
         const SexAgeArray m = national.mx_at(year);
         for (std::size_t s = 0; s < N_SEXES; ++s)
           if (auto e0 = official(e->second, s))
-            levels[code][s][year] = fit_level_to_e0(m[s], *e0, SEX_OF[s], opt.model);
+            levels[code][s][year] = fit_level_to_e0(m[s], *e0, SEXES[s], opt.model);
       }
     }
     if (!levels.contains(NATION))
@@ -163,9 +163,9 @@ struct UnitModel::Impl {
         m[s] = relational_mx(m_origin[s], lev, opt.model);
         const double e0 = *official(e->second.at(opt.origin_year), s);
         const double hi =
-            fit_level_to_e0(m_origin[s], e0 - opt.official_e0_sd, SEX_OF[s], opt.model);
+            fit_level_to_e0(m_origin[s], e0 - opt.official_e0_sd, SEXES[s], opt.model);
         const double lo =
-            fit_level_to_e0(m_origin[s], e0 + opt.official_e0_sd, SEX_OF[s], opt.model);
+            fit_level_to_e0(m_origin[s], e0 + opt.official_e0_sd, SEXES[s], opt.model);
         sd[s] = 0.5 * (hi - lo);
       }
       province_m[u.code] = m;
@@ -180,21 +180,20 @@ struct UnitModel::Impl {
   // z = b (ln SMR_unit - ln SMR_province), observed with variance b^2 / deaths + var(e): the
   // census misreports deaths unevenly, and the provinces show by how much.
   // Then z is shrunk: prefectures toward their province, counties toward their prefecture.
-  void fit_relative_mortality() {
-    SexAgeArray national_official{};
-    for (std::size_t s = 0; s < N_SEXES; ++s)
-      national_official[s] =
-          relational_mx(m_origin[s], levels.at(NATION)[s].at(opt.origin_year), opt.model);
-    auto log_smr = [&](const std::string& code, const SexAgeArray& m) -> std::optional<Evidence> {
-      const Unit2010& u = units.units2010.at(code);
-      if (!u.cdr) return std::nullopt;
-      const auto& groups = units.census2010.at(code);
-      const SexAgeArray p = graduate_census(groups, national.base_population);
-      const double expected = expected_deaths(p, m);
-      if (!(expected > 0)) return std::nullopt;
-      const double observed = *u.cdr / 1000.0 * total(groups);
-      return Evidence{std::log((observed + 0.5) / expected), 1.0 / (observed + 0.5)};
-    };
+  // ln SMR of a unit's 2010 census death rate against the rates m, with its Poisson variance.
+  std::optional<Evidence> log_smr(const std::string& code, const SexAgeArray& m) const {
+    const Unit2010& u = units.units2010.at(code);
+    if (!u.cdr) return std::nullopt;
+    const auto& groups = units.census2010.at(code);
+    const SexAgeArray p = graduate_census(groups, national.base_population);
+    const double expected = expected_deaths(p, m);
+    if (!(expected > 0)) return std::nullopt;
+    const double observed = *u.cdr / 1000.0 * total(groups);
+    return Evidence{std::log((observed + 0.5) / expected), 1.0 / (observed + 0.5)};
+  }
+
+  // The slope b and the noise var(e) of x = b y + e across the provinces (see below).
+  void calibrate_census_deaths(const SexAgeArray& national_official) {
     const auto nation = log_smr(NATION, national_official);
     if (!nation) throw Error("the 2010 census has no national crude death rate");
     double sxy = 0, syy = 0;
@@ -214,7 +213,41 @@ struct UnitModel::Impl {
     for (const auto& [x, y] : xy) ss += (x - cdr_slope * y) * (x - cdr_slope * y);
     cdr_noise = ss / static_cast<double>(xy.size() - 1);
     cdr_provinces = static_cast<int>(xy.size());
+  }
 
+  // Each unit of a level shrunk toward its prior (its parent's shrunk value) by the
+  // between-unit variance tau2 estimated from the level's units.
+  template <class PriorOf>
+  void shrink_level(Level kind, PriorOf prior_of, double& tau2) {
+    std::vector<double> d, v;
+    for (const auto& [code, e] : smr)
+      if (units.units2010.at(code).level == kind) {
+        d.push_back(e.y - prior_of(code).value);
+        v.push_back(e.v);
+      }
+    tau2 = d.size() >= 3 ? between_variance(d, v) : 0.0;
+    for (const auto& [code, e] : smr)
+      if (units.units2010.at(code).level == kind) {
+        const Shrunk prior = prior_of(code);
+        Shrunk s = shrink(e.y, e.v, prior.value, tau2);
+        s.variance += (1.0 - s.weight) * (1.0 - s.weight) * prior.variance;
+        smr_shrunk[code] = s;
+      }
+  }
+
+  // The census death rates calibrated on the provinces' official e0: across the provinces,
+  // x = ln(expected deaths at the official provincial rates / at the official national rates)
+  // against y = ln SMR of the census death rate relative to the nation's, by least squares
+  // through the origin, x = b y + e. A unit's relative level within its province is then
+  // z = b (ln SMR_unit - ln SMR_province), observed with variance b^2 / deaths + var(e): the
+  // census misreports deaths unevenly, and the provinces show by how much.
+  // Then z is shrunk: prefectures toward their province, counties toward their prefecture.
+  void fit_relative_mortality() {
+    SexAgeArray national_official{};
+    for (std::size_t s = 0; s < N_SEXES; ++s)
+      national_official[s] =
+          relational_mx(m_origin[s], levels.at(NATION)[s].at(opt.origin_year), opt.model);
+    calibrate_census_deaths(national_official);
     std::map<std::string, double, std::less<>> province_log_smr;
     for (const auto& [code, m] : province_m)
       if (auto e = log_smr(code, m)) province_log_smr[code] = e->y;
@@ -225,29 +258,13 @@ struct UnitModel::Impl {
       if (auto e = log_smr(code, province_m.at(prov->first)))
         smr[code] = {cdr_slope * (e->y - prov->second), cdr_slope * cdr_slope * e->v + cdr_noise};
     }
-    auto fit_level = [&](Level kind, auto prior_of, double& tau2) {
-      std::vector<double> d, v;
-      for (const auto& [code, e] : smr)
-        if (units.units2010.at(code).level == kind) {
-          d.push_back(e.y - prior_of(code).value);
-          v.push_back(e.v);
-        }
-      tau2 = d.size() >= 3 ? between_variance(d, v) : 0.0;
-      for (const auto& [code, e] : smr)
-        if (units.units2010.at(code).level == kind) {
-          const Shrunk prior = prior_of(code);
-          Shrunk s = shrink(e.y, e.v, prior.value, tau2);
-          s.variance += (1.0 - s.weight) * (1.0 - s.weight) * prior.variance;
-          smr_shrunk[code] = s;
-        }
-    };
     auto province_prior = [](const std::string&) { return Shrunk{0.0, 0.0, 0.0}; };
-    fit_level(Level::prefecture, province_prior, tau2_pref);
+    shrink_level(Level::prefecture, province_prior, tau2_pref);
     auto prefecture_prior = [&](const std::string& code) {
       const auto it = smr_shrunk.find(units.units2010.at(code).parent);
       return it != smr_shrunk.end() ? it->second : Shrunk{0.0, 0.0, 0.0};
     };
-    fit_level(Level::county, prefecture_prior, tau2_county);
+    shrink_level(Level::county, prefecture_prior, tau2_county);
   }
 
   FertilityEvidence fertility_evidence(const Unit& u) const {
@@ -325,6 +342,65 @@ struct UnitModel::Impl {
   }
 
   // ---- per unit --------------------------------------------------------------------------
+  // The unit's level relative to its province (log of the relative death rate, with its
+  // variance): its own 2010 death rate (shrunk), or its parent's with the between-unit
+  // variance added; and the census counts that level applies to.
+  std::pair<Shrunk, const SexGroups*> relative_level(const Unit& u, const std::string& prov,
+                                                     std::vector<std::string>& notes) const {
+    Shrunk rel{0.0, tau2_pref, 0.0};
+    const SexGroups* groups = nullptr;
+    const auto own = u.in_2010 ? smr_shrunk.find(u.code) : smr_shrunk.end();
+    if (own != smr_shrunk.end()) {
+      rel = own->second;
+      groups = &units.census2010.at(u.code);
+      notes.push_back(fmt::format(
+          "mortality: level of {} from the official e0 of {} and the unit's {} crude death rate "
+          "relative to the province (indirectly standardised, calibrated on the provinces: "
+          "relative death rate {:.3f}, weight {:.2f} on the unit's own figure against its "
+          "parent's, giving {:.3f})",
+          units.at(prov).name_zh, opt.origin_year, opt.origin_year, std::exp(smr.at(u.code).y),
+          rel.weight, std::exp(rel.value)));
+      if (u.boundary_changed)
+        notes.push_back(
+            fmt::format("mortality: the {} death rate is of the unit's {} area, "
+                        "which differs from its 2020 area",
+                        opt.origin_year, opt.origin_year));
+    } else {
+      const auto parent = smr_shrunk.find(u.parent);
+      if (u.level == Level::county && parent != smr_shrunk.end())
+        rel = Shrunk{parent->second.value, parent->second.variance + tau2_county, 0.0};
+      else if (u.level == Level::county)
+        rel = Shrunk{0.0, tau2_pref + tau2_county, 0.0};
+      groups = &units.census2020.at(u.code);
+      notes.push_back(fmt::format(
+          "mortality: {} has no {} death rate under this code; its level relative to the "
+          "province is its {}'s, with the between-unit variance added",
+          u.code, opt.origin_year,
+          u.level == Level::county && parent != smr_shrunk.end() ? "prefecture" : "province"));
+    }
+    if (std::abs(rel.value) > std::log(1.6))
+      notes.push_back(fmt::format(
+          "mortality: the {} death rate behind this level is {:.2f} times the province's after "
+          "standardisation: check for a disaster in the census year or a district of young "
+          "migrants (who often return home before they die); give the unit's official e0 if "
+          "known",
+          opt.origin_year, std::exp(rel.value)));
+    return {rel, groups};
+  }
+
+  // The shift of the relational model's level that gives the unit's counts, at the province's
+  // rates, the relative deaths `rel`; and its sd (half the shift between rel -+ one sd).
+  std::pair<double, double> level_shift(const Shrunk& rel, const SexGroups& groups,
+                                        const std::string& prov) const {
+    const SexAgeArray p = graduate_census(groups, national.base_population);
+    const SexAgeArray& pm = province_m.at(prov);
+    const double sd = std::sqrt(rel.variance);
+    const double delta = fit_shift_to_deaths_ratio(pm, p, std::exp(rel.value), opt.model);
+    const double up = fit_shift_to_deaths_ratio(pm, p, std::exp(rel.value + sd), opt.model);
+    const double down = fit_shift_to_deaths_ratio(pm, p, std::exp(rel.value - sd), opt.model);
+    return {delta, 0.5 * (up - down)};
+  }
+
   UnitMortality mortality_of(const Unit& u, std::vector<std::string>& notes) const {
     UnitMortality out;
     out.model = opt.model;
@@ -349,52 +425,8 @@ struct UnitModel::Impl {
           opt.origin_year, *units.official_e0.at(prov).at(opt.origin_year).female,
           *units.official_e0.at(prov).at(opt.origin_year).male, ar1.phi));
     } else {
-      // The unit's relative level: its own 2010 death rate (shrunk), or its parent's.
-      Shrunk rel{0.0, tau2_pref, 0.0};
-      const SexGroups* groups = nullptr;
-      const auto own = u.in_2010 ? smr_shrunk.find(u.code) : smr_shrunk.end();
-      if (own != smr_shrunk.end()) {
-        rel = own->second;
-        groups = &units.census2010.at(u.code);
-        notes.push_back(fmt::format(
-            "mortality: level of {} from the official e0 of {} and the unit's {} crude death rate "
-            "relative to the province (indirectly standardised, calibrated on the provinces: "
-            "relative death rate {:.3f}, weight {:.2f} on the unit's own figure against its "
-            "parent's, giving {:.3f})",
-            units.at(prov).name_zh, opt.origin_year, opt.origin_year, std::exp(smr.at(u.code).y),
-            rel.weight, std::exp(rel.value)));
-        if (u.boundary_changed)
-          notes.push_back(
-              fmt::format("mortality: the {} death rate is of the unit's {} area, "
-                          "which differs from its 2020 area",
-                          opt.origin_year, opt.origin_year));
-      } else {
-        const auto parent = smr_shrunk.find(u.parent);
-        if (u.level == Level::county && parent != smr_shrunk.end())
-          rel = Shrunk{parent->second.value, parent->second.variance + tau2_county, 0.0};
-        else if (u.level == Level::county)
-          rel = Shrunk{0.0, tau2_pref + tau2_county, 0.0};
-        groups = &units.census2020.at(u.code);
-        notes.push_back(fmt::format(
-            "mortality: {} has no {} death rate under this code; its level relative to the "
-            "province is its {}'s, with the between-unit variance added",
-            u.code, opt.origin_year,
-            u.level == Level::county && parent != smr_shrunk.end() ? "prefecture" : "province"));
-      }
-      if (std::abs(rel.value) > std::log(1.6))
-        notes.push_back(fmt::format(
-            "mortality: the {} death rate behind this level is {:.2f} times the province's after "
-            "standardisation: check for a disaster in the census year or a district of young "
-            "migrants (who often return home before they die); give the unit's official e0 if "
-            "known",
-            opt.origin_year, std::exp(rel.value)));
-      const SexAgeArray p = graduate_census(*groups, national.base_population);
-      const SexAgeArray& pm = province_m.at(prov);
-      const double sd = std::sqrt(rel.variance);
-      const double delta = fit_shift_to_deaths_ratio(pm, p, std::exp(rel.value), opt.model);
-      const double up = fit_shift_to_deaths_ratio(pm, p, std::exp(rel.value + sd), opt.model);
-      const double down = fit_shift_to_deaths_ratio(pm, p, std::exp(rel.value - sd), opt.model);
-      const double delta_sd = 0.5 * (up - down);
+      const auto [rel, groups] = relative_level(u, prov, notes);
+      const auto [delta, delta_sd] = level_shift(rel, *groups, prov);
       for (std::size_t s = 0; s < N_SEXES; ++s) {
         offset[s] += delta;
         var[s] += delta_sd * delta_sd;
@@ -471,7 +503,7 @@ struct UnitModel::Impl {
     }
     const int middle = (opt.origin_year + opt.census_year) / 2;
     SexAgeArray m{};
-    for (std::size_t s = 0; s < N_SEXES; ++s) m[s] = mortality.mx(SEX_OF[s], middle, m_middle[s]);
+    for (std::size_t s = 0; s < N_SEXES; ++s) m[s] = mortality.mx(SEXES[s], middle, m_middle[s]);
     const CohortRates prior = prior_rates(u);
     const CensusSurvival cs = survival(u.code, m, &prior);
     CohortRates rate{}, sd{};
@@ -556,67 +588,69 @@ UnitInputs UnitModel::derive(std::string_view code) const {
   return impl_->derive_one(impl_->units.at(code));
 }
 
-UnitInputs UnitModel::derive(std::span<const std::string> codes, std::string name) const {
-  if (codes.empty()) throw InputError({}, "unit", "an aggregate needs at least one unit code");
-  if (codes.size() == 1) {
-    UnitInputs one = derive(codes[0]);
-    if (!name.empty()) one.name = std::move(name);
-    return one;
-  }
-  const UnitsData& units = impl_->units;
+namespace {
+
+// A member listed twice, or lying inside another member, would be counted twice.
+void check_aggregate_members(const UnitsData& units, std::span<const std::string> codes) {
   std::set<std::string> seen;
   for (const auto& c : codes) {
     if (!seen.insert(c).second)
       throw InputError({}, "unit", fmt::format("unit {} is listed twice in the aggregate", c));
-    // A member inside another member would be counted twice.
     for (const Unit* u = &units.at(c); !u->parent.empty(); u = &units.at(u->parent))
       if (std::find(codes.begin(), codes.end(), u->parent) != codes.end())
         throw InputError(
             {}, "unit",
             fmt::format("unit {} lies inside unit {} of the same aggregate", c, u->parent));
   }
-  std::vector<UnitInputs> parts;
-  for (const auto& c : codes) parts.push_back(derive(c));
+}
 
-  UnitInputs out;
-  out.name = name.empty() ? fmt::format("aggregate of {} units", codes.size()) : std::move(name);
-  out.codes.assign(codes.begin(), codes.end());
-  out.level = parts.front().level;
-  out.mortality = parts.front().mortality;
-  std::array<double, 2> sex_total{0.0, 0.0};
-  double women = 0;
-  double log_ratio = 0, log_sd = 0;
-  for (const auto& p : parts) {
+template <class Groups>
+double persons(const Groups& groups) {
+  double n = 0;
+  for (double v : groups) n += v;
+  return n;
+}
+
+// Census groups and base populations are summed.
+void sum_counts(std::span<const UnitInputs> parts, UnitInputs& out) {
+  for (const auto& p : parts)
     for (std::size_t s = 0; s < N_SEXES; ++s) {
       for (std::size_t g = 0; g < N_GROUPS; ++g) out.census[s][g] += p.census[s][g];
       for (std::size_t a = 0; a < N_AGES; ++a) out.population[s][a] += p.population[s][a];
-      double n = 0;
-      for (double v : p.census[s]) n += v;
-      sex_total[s] += n;
     }
+}
+
+// Mortality offsets are weighted by each sex's population, fertility by women 15-49.
+void weight_levels(std::span<const UnitInputs> parts, UnitInputs& out) {
+  const double equal = 1.0 / static_cast<double>(parts.size());
+  // Totals summed member by member, in the order the members were given.
+  std::array<double, N_SEXES> sex_total{};
+  double women = 0;
+  for (const auto& p : parts) {
+    for (std::size_t s = 0; s < N_SEXES; ++s) sex_total[s] += persons(p.census[s]);
     women += women_15_49(p.census);
   }
+  out.mortality = parts.front().mortality;
   out.mortality.offset0 = {0.0, 0.0};
   out.mortality.sd0 = {0.0, 0.0};
+  double log_ratio = 0, log_sd = 0;
   for (const auto& p : parts) {
     for (std::size_t s = 0; s < N_SEXES; ++s) {
-      double n = 0;
-      for (double v : p.census[s]) n += v;
-      const double w =
-          sex_total[s] > 0 ? n / sex_total[s] : 1.0 / static_cast<double>(parts.size());
+      const double w = sex_total[s] > 0 ? persons(p.census[s]) / sex_total[s] : equal;
       out.mortality.offset0[s] += w * p.mortality.offset0[s];
       out.mortality.sd0[s] += w * p.mortality.sd0[s];  // as if fully correlated: conservative
     }
-    const double w =
-        women > 0 ? women_15_49(p.census) / women : 1.0 / static_cast<double>(parts.size());
+    const double w = women > 0 ? women_15_49(p.census) / women : equal;
     log_ratio += w * std::log(p.fertility.ratio);
     log_sd += w * p.fertility.log_sd;
-    for (const auto& note : p.notes) out.notes.push_back(p.codes[0] + " " + p.name + ": " + note);
   }
   out.fertility.ratio = std::exp(log_ratio);
   out.fertility.log_sd = log_sd;
-  // Migration: rates weighted by each member's base population at each age; members without
-  // an estimate contribute zero migration (their notes say so).
+}
+
+// Migration: rates weighted by each member's base population at each age; members without
+// an estimate contribute zero migration (their notes say so).
+void weight_migration(std::span<const UnitInputs> parts, UnitInputs& out) {
   for (std::size_t s = 0; s < N_SEXES; ++s)
     for (std::size_t a = 0; a < N_AGES; ++a) {
       double num = 0, sd = 0;
@@ -632,11 +666,35 @@ UnitInputs UnitModel::derive(std::span<const std::string> codes, std::string nam
     out.migration.estimated = out.migration.estimated || p.migration.estimated;
     for (std::size_t s = 0; s < N_SEXES; ++s) out.migration.net_10y[s] += p.migration.net_10y[s];
   }
-  out.notes.insert(out.notes.begin(),
-                   fmt::format("aggregate of {} units: counts summed, mortality offsets weighted "
-                               "by each sex's population, fertility by women 15-49, migration "
-                               "rates by the population at each age",
-                               codes.size()));
+}
+
+}  // namespace
+
+UnitInputs UnitModel::derive(std::span<const std::string> codes, std::string name) const {
+  if (codes.empty()) throw InputError({}, "unit", "an aggregate needs at least one unit code");
+  if (codes.size() == 1) {
+    UnitInputs one = derive(codes[0]);
+    if (!name.empty()) one.name = std::move(name);
+    return one;
+  }
+  check_aggregate_members(impl_->units, codes);
+  std::vector<UnitInputs> parts;
+  for (const auto& c : codes) parts.push_back(derive(c));
+
+  UnitInputs out;
+  out.name = name.empty() ? fmt::format("aggregate of {} units", codes.size()) : std::move(name);
+  out.codes.assign(codes.begin(), codes.end());
+  out.level = parts.front().level;
+  sum_counts(parts, out);
+  weight_levels(parts, out);
+  weight_migration(parts, out);
+  out.notes.push_back(
+      fmt::format("aggregate of {} units: counts summed, mortality offsets weighted "
+                  "by each sex's population, fertility by women 15-49, migration "
+                  "rates by the population at each age",
+                  codes.size()));
+  for (const auto& p : parts)
+    for (const auto& note : p.notes) out.notes.push_back(p.codes[0] + " " + p.name + ": " + note);
   return out;
 }
 

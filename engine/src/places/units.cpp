@@ -168,6 +168,109 @@ std::string UnitsData::province_of(std::string_view code) const {
   return u.code.substr(0, 2) + "0000";
 }
 
+namespace {
+
+// units.csv: the units in code order, the nation first, every parent a unit of the file.
+void read_unit_table(const std::filesystem::path& file, UnitsData& d) {
+  const auto csv = input::CsvTable::read(file);
+  csv.require_columns(
+      {"code", "name_zh", "level", "parent", "population", "in_2010", "boundary_changed", "ceb"});
+  std::vector<SourceLocation> parent_at;
+  for (std::size_t r = 0; r < csv.rows(); ++r) {
+    parent_at.push_back(csv.location(r, "parent"));
+    Unit u;
+    u.code = code_field(csv, r, "code");
+    u.name_zh = csv.text(r, "name_zh");
+    u.level = level_field(csv, r);
+    u.parent = code_field(csv, r, "parent", u.level == Level::nation);
+    u.population = csv.number(r, "population");
+    if (u.population < 0)
+      throw InputError(csv.location(r, "population"), "population",
+                       fmt::format("{} is negative", u.population));
+    u.in_2010 = flag_field(csv, r, "in_2010");
+    u.boundary_changed = flag_field(csv, r, "boundary_changed");
+    u.ceb = optional_number(csv, r, "ceb", 0.0, 15.0);
+    if (!d.units.empty() && u.code <= d.units.back().code)
+      throw InputError(
+          csv.location(r, "code"), "code",
+          fmt::format("codes must increase; {} follows {}", u.code, d.units.back().code));
+    d.units.push_back(std::move(u));
+  }
+  if (d.units.empty() || d.units.front().code != NATION_CODE)
+    throw InputError({csv.source(), 2, 0}, "code",
+                     fmt::format("the first unit must be the nation, {}", NATION_CODE));
+  for (std::size_t i = 0; i < d.units.size(); ++i)
+    if (!d.units[i].parent.empty() && !d.find(d.units[i].parent))
+      throw InputError(parent_at[i], "parent",
+                       fmt::format("{} is not the code of a unit in the file", d.units[i].parent));
+}
+
+// census2010_units.csv: 2010 codes with their crude birth and death rates and children ever born.
+void read_units2010(const std::filesystem::path& file, UnitsData& d) {
+  const auto csv = input::CsvTable::read(file);
+  csv.require_columns({"code", "name_zh", "level", "parent", "cbr", "cdr", "ceb"});
+  for (std::size_t r = 0; r < csv.rows(); ++r) {
+    Unit2010 u;
+    u.code = code_field(csv, r, "code");
+    u.name_zh = csv.text(r, "name_zh");
+    u.level = level_field(csv, r);
+    u.parent = code_field(csv, r, "parent", u.level == Level::nation);
+    u.cbr = optional_number(csv, r, "cbr", 0.0, 100.0);
+    u.cdr = optional_number(csv, r, "cdr", 0.0, 100.0);
+    u.ceb = optional_number(csv, r, "ceb", 0.0, 15.0);
+    if (!d.census2010.contains(u.code))
+      throw InputError(csv.location(r, "code"), "code",
+                       fmt::format("{} has no age groups in census2010.csv", u.code));
+    d.units2010.emplace(u.code, std::move(u));
+  }
+}
+
+// province_e0.csv: official life expectancy by province, year and sex.
+void read_province_e0(const std::filesystem::path& file, UnitsData& d) {
+  const auto csv = input::CsvTable::read(file);
+  csv.require_columns({"code", "year", "sex", "e0"});
+  for (std::size_t r = 0; r < csv.rows(); ++r) {
+    const auto code = code_field(csv, r, "code");
+    const int year = csv.integer(r, "year");
+    const double e0 = csv.number(r, "e0");
+    if (e0 < 20 || e0 > 100)
+      throw InputError(csv.location(r, "e0"), "e0", fmt::format("{} is outside 20..100 years", e0));
+    auto& e = d.official_e0[code][year];
+    const auto& sex = csv.text(r, "sex");
+    if (sex == "female")
+      e.female = e0;
+    else if (sex == "male")
+      e.male = e0;
+    else if (sex == "total")
+      e.total = e0;
+    else
+      throw InputError(csv.location(r, "sex"), "sex",
+                       fmt::format("'{}' is not allowed; use female, male or total", sex));
+  }
+}
+
+// national_asfr.csv: national fertility by five-year group, spread to single years.
+void read_national_asfr(const std::filesystem::path& file, UnitsData& d) {
+  const auto csv = input::CsvTable::read(file);
+  csv.require_columns({"year", "age", "asfr"});
+  for (std::size_t r = 0; r < csv.rows(); ++r) {
+    const int year = csv.integer(r, "year");
+    const auto& age = csv.text(r, "age");
+    int lo = 0, hi = 0;
+    if (std::sscanf(age.c_str(), "%d-%d", &lo, &hi) != 2 || lo < 10 || hi > 54 || hi != lo + 4)
+      throw InputError(csv.location(r, "age"), "age",
+                       fmt::format("'{}' is not a five-year group between 10-14 and 50-54", age));
+    const double f = csv.number(r, "asfr");
+    if (f < 0 || f > 1)
+      throw InputError(csv.location(r, "asfr"), "asfr",
+                       fmt::format("{} is outside 0..1 births per woman per year", f));
+    auto& a = d.national_asfr.try_emplace(year, demography::AgeArray{}).first->second;
+    for (int x = lo; x <= hi; ++x) a[x] = f;
+  }
+}
+
+}  // namespace
+
 UnitsData read_units(const std::filesystem::path& dir) {
   UnitsData d;
   d.dir = dir;
@@ -175,105 +278,16 @@ UnitsData read_units(const std::filesystem::path& dir) {
     throw InputError({dir.string(), 0, 0}, "",
                      "the units data folder does not exist (expected units.csv, census2020.csv, "
                      "... as data/tools/build_units.py writes them)");
-  {
-    const auto csv = input::CsvTable::read(dir / "units.csv");
-    csv.require_columns(
-        {"code", "name_zh", "level", "parent", "population", "in_2010", "boundary_changed", "ceb"});
-    std::vector<SourceLocation> parent_at;
-    for (std::size_t r = 0; r < csv.rows(); ++r) {
-      parent_at.push_back(csv.location(r, "parent"));
-      Unit u;
-      u.code = code_field(csv, r, "code");
-      u.name_zh = csv.text(r, "name_zh");
-      u.level = level_field(csv, r);
-      u.parent = code_field(csv, r, "parent", u.level == Level::nation);
-      u.population = csv.number(r, "population");
-      if (u.population < 0)
-        throw InputError(csv.location(r, "population"), "population",
-                         fmt::format("{} is negative", u.population));
-      u.in_2010 = flag_field(csv, r, "in_2010");
-      u.boundary_changed = flag_field(csv, r, "boundary_changed");
-      u.ceb = optional_number(csv, r, "ceb", 0.0, 15.0);
-      if (!d.units.empty() && u.code <= d.units.back().code)
-        throw InputError(
-            csv.location(r, "code"), "code",
-            fmt::format("codes must increase; {} follows {}", u.code, d.units.back().code));
-      d.units.push_back(std::move(u));
-    }
-    if (d.units.empty() || d.units.front().code != NATION_CODE)
-      throw InputError({csv.source(), 2, 0}, "code",
-                       fmt::format("the first unit must be the nation, {}", NATION_CODE));
-    for (std::size_t i = 0; i < d.units.size(); ++i)
-      if (!d.units[i].parent.empty() && !d.find(d.units[i].parent))
-        throw InputError(
-            parent_at[i], "parent",
-            fmt::format("{} is not the code of a unit in the file", d.units[i].parent));
-  }
+  read_unit_table(dir / "units.csv", d);
   d.census2020 = read_census(dir / "census2020.csv");
   d.census2010 = read_census(dir / "census2010.csv");
   for (const auto& u : d.units)
     if (!d.census2020.contains(u.code))
       throw InputError({(dir / "census2020.csv").string(), 0, 0}, "code",
                        fmt::format("unit {} of units.csv has no rows", u.code));
-  {
-    const auto csv = input::CsvTable::read(dir / "census2010_units.csv");
-    csv.require_columns({"code", "name_zh", "level", "parent", "cbr", "cdr", "ceb"});
-    for (std::size_t r = 0; r < csv.rows(); ++r) {
-      Unit2010 u;
-      u.code = code_field(csv, r, "code");
-      u.name_zh = csv.text(r, "name_zh");
-      u.level = level_field(csv, r);
-      u.parent = code_field(csv, r, "parent", u.level == Level::nation);
-      u.cbr = optional_number(csv, r, "cbr", 0.0, 100.0);
-      u.cdr = optional_number(csv, r, "cdr", 0.0, 100.0);
-      u.ceb = optional_number(csv, r, "ceb", 0.0, 15.0);
-      if (!d.census2010.contains(u.code))
-        throw InputError(csv.location(r, "code"), "code",
-                         fmt::format("{} has no age groups in census2010.csv", u.code));
-      d.units2010.emplace(u.code, std::move(u));
-    }
-  }
-  {
-    const auto csv = input::CsvTable::read(dir / "province_e0.csv");
-    csv.require_columns({"code", "year", "sex", "e0"});
-    for (std::size_t r = 0; r < csv.rows(); ++r) {
-      const auto code = code_field(csv, r, "code");
-      const int year = csv.integer(r, "year");
-      const double e0 = csv.number(r, "e0");
-      if (e0 < 20 || e0 > 100)
-        throw InputError(csv.location(r, "e0"), "e0",
-                         fmt::format("{} is outside 20..100 years", e0));
-      auto& e = d.official_e0[code][year];
-      const auto& sex = csv.text(r, "sex");
-      if (sex == "female")
-        e.female = e0;
-      else if (sex == "male")
-        e.male = e0;
-      else if (sex == "total")
-        e.total = e0;
-      else
-        throw InputError(csv.location(r, "sex"), "sex",
-                         fmt::format("'{}' is not allowed; use female, male or total", sex));
-    }
-  }
-  {
-    const auto csv = input::CsvTable::read(dir / "national_asfr.csv");
-    csv.require_columns({"year", "age", "asfr"});
-    for (std::size_t r = 0; r < csv.rows(); ++r) {
-      const int year = csv.integer(r, "year");
-      const auto& age = csv.text(r, "age");
-      int lo = 0, hi = 0;
-      if (std::sscanf(age.c_str(), "%d-%d", &lo, &hi) != 2 || lo < 10 || hi > 54 || hi != lo + 4)
-        throw InputError(csv.location(r, "age"), "age",
-                         fmt::format("'{}' is not a five-year group between 10-14 and 50-54", age));
-      const double f = csv.number(r, "asfr");
-      if (f < 0 || f > 1)
-        throw InputError(csv.location(r, "asfr"), "asfr",
-                         fmt::format("{} is outside 0..1 births per woman per year", f));
-      auto& a = d.national_asfr.try_emplace(year, demography::AgeArray{}).first->second;
-      for (int x = lo; x <= hi; ++x) a[x] = f;
-    }
-  }
+  read_units2010(dir / "census2010_units.csv", d);
+  read_province_e0(dir / "province_e0.csv", d);
+  read_national_asfr(dir / "national_asfr.csv", d);
   return d;
 }
 

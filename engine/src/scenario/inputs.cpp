@@ -15,6 +15,7 @@
 #include "healthcast/input/csv.h"
 #include "healthcast/scenario/interventions.h"
 #include "mortality_methods.h"
+#include "unit_region.h"
 
 namespace healthcast::scenario {
 
@@ -232,6 +233,7 @@ std::vector<RegionData> read_regions(const Scenario& scenario,
                                      const demography::ProgressCallback& progress) {
   std::vector<RegionData> regions;
   std::map<std::filesystem::path, std::shared_ptr<const health::HealthModel>> health_models;
+  UnitModels unit_models;
   const int base = scenario.base_year, horizon = scenario.horizon;
   const auto& methods = mortality_methods();
   for (const auto& spec : scenario.regions) {
@@ -252,6 +254,8 @@ std::vector<RegionData> read_regions(const Scenario& scenario,
     region.sex_ratio_at_birth = read_sex_ratio(in.sex_ratio_at_birth, base, horizon);
     region.net_migration = read_migration(in.net_migration, base, horizon);
     region.mortality = method->second(in.mortality, base, horizon);
+    if (!spec.unit.empty())
+      derive_unit_region(spec, unit_models.get(in, region.mortality, base), base, horizon, region);
     if (!in.health.empty()) {
       auto& loaded = health_models[in.health];
       if (!loaded)
@@ -305,6 +309,8 @@ Setup make_setup(const ScenarioData& data, const std::vector<Intervention>& inte
     region.fertility = draw && in.fertility.draw ? in.fertility.draw(*draw) : in.fertility.central;
     region.sex_ratio_at_birth = in.sex_ratio_at_birth;
     region.net_migration = in.net_migration;
+    region.net_migration_rate =
+        draw && in.migration_rate.draw ? in.migration_rate.draw(*draw) : in.migration_rate.central;
     region.death_rate = draw && in.mortality.draw ? in.mortality.draw(*draw) : in.mortality.central;
     std::shared_ptr<const health::HealthModel> model = in.health;
     if (model && draw) {

@@ -193,6 +193,19 @@ void run_draws(const ScenarioData& data, const Central& central, const RunOption
     if (judged_count[k] > 0.0) targets[drawn.index[k]].probability = met_count[k] / judged_count[k];
 }
 
+// Which regions are census units and how their inputs were derived, as root attributes
+// `units` (region: codes name, one a line) and `unit_notes` (region: note, one a line).
+void describe_units(results::Dataset& ds, const ScenarioData& data) {
+  std::string units, notes;
+  for (const auto& r : data.regions) {
+    if (r.unit.empty()) continue;
+    units += fmt::format("{}: {}\n", r.name, r.unit);
+    for (const auto& note : r.notes) notes += fmt::format("{}: {}\n", r.name, note);
+  }
+  if (!units.empty()) ds.attributes["units"] = units;
+  if (!notes.empty()) ds.attributes["unit_notes"] = notes;
+}
+
 // The scenario's provenance and levers as root attributes.
 void describe(results::Dataset& ds, const Scenario& scenario) {
   ds.attributes["scenario_name"] = scenario.name;
@@ -235,6 +248,7 @@ results::Dataset run_scenario(const Scenario& scenario, const RunOptions& option
   results::Dataset& ds = central.dataset;
   add_calibration(ds, setup.projection);
   describe(ds, scenario);
+  describe_units(ds, data);
 
   // Targets that must beat the national value need a run of the extends chain's root, with
   // the same draw (so that both sides of the comparison share their uncertain inputs).

@@ -116,6 +116,7 @@ InputFiles read_inputs(const YamlReader& rd, const YAML::Node& node, const fs::p
       in.case_fatality_share.reset();
     }
   }
+  if (node["units"]) in.units = rd.folder(node["units"], "units", base);
   return in;
 }
 
@@ -133,6 +134,7 @@ InputFiles merge_inputs(InputFiles under, const InputFiles& over) {
     under.health = over.health;
     under.case_fatality_share = over.case_fatality_share;
   }
+  if (!over.units.empty()) under.units = over.units;
   return under;
 }
 
@@ -150,6 +152,11 @@ void check_complete(const SourceLocation& where, const RegionSpec& region) {
                        fmt::format("region '{}' has no '{}' input: give it under the scenario's "
                                    "'inputs' or the region's own 'inputs'",
                                    region.name, key));
+  if (!region.unit.empty() && in.units.empty())
+    throw InputError(where, "unit",
+                     fmt::format("region '{}' is a census unit but the scenario has no 'units' "
+                                 "input: add `units: <path to data/china/units>` to 'inputs'",
+                                 region.name));
 }
 
 Intervention read_intervention(const YamlReader& rd, const YAML::Node& node, int index) {
@@ -292,6 +299,29 @@ void read_header(const YamlReader& rd, const YAML::Node& root, Scenario& sc) {
     sc.population_scale = rd.number(root["population_scale"], "population_scale");
 }
 
+// A unit's official figures (`official: {e0: {year, female, male, sd}, tfr: {year, value},
+// net_migration: {year, value}}`); ranges are the schema's.
+places::OfficialFigures read_official(const YamlReader& rd, const YAML::Node& node) {
+  places::OfficialFigures f;
+  if (const auto e0 = node["e0"]) {
+    places::OfficialFigures::LifeExpectancy v;
+    v.year = rd.integer(rd.required(e0, "year"), "year");
+    v.female = rd.number(rd.required(e0, "female"), "female");
+    v.male = rd.number(rd.required(e0, "male"), "male");
+    if (e0["sd"]) v.sd = rd.number(e0["sd"], "sd");
+    f.e0 = v;
+  }
+  const auto value = [&](const char* key) -> std::optional<places::OfficialFigures::Value> {
+    const auto n = node[key];
+    if (!n) return std::nullopt;
+    return places::OfficialFigures::Value{rd.integer(rd.required(n, "year"), "year"),
+                                          rd.number(rd.required(n, "value"), "value")};
+  };
+  f.tfr = value("tfr");
+  f.net_migration = value("net_migration");
+  return f;
+}
+
 // The regions, each with its own inputs over the scenario's.
 std::vector<RegionSpec> read_regions(const YamlReader& rd, const YAML::Node& regions,
                                      const fs::path& base) {
@@ -305,6 +335,15 @@ std::vector<RegionSpec> read_regions(const YamlReader& rd, const YAML::Node& reg
     } else {
       region.name = rd.name(rd.required(node, "name"), "name");
       if (node["inputs"]) region.own = read_inputs(rd, node["inputs"], base, {});
+      if (const auto unit = node["unit"])
+        region.unit = unit.IsSequence() ? rd.text_list(unit, "unit")
+                                        : std::vector<std::string>{rd.text(unit, "unit")};
+      if (node["official"]) {
+        if (region.unit.empty())
+          rd.fail(node["official"], "official",
+                  "official figures recalibrate a census unit; give the region a 'unit'");
+        region.official = read_official(rd, node["official"]);
+      }
     }
     if (!seen.insert(region.name).second)
       rd.fail(node, "name", fmt::format("region '{}' is listed twice", region.name));

@@ -24,6 +24,8 @@ struct RegionInputs {
   std::vector<AgeArray> fertility;         // age-specific fertility, births per woman-year
   std::vector<double> sex_ratio_at_birth;  // male births per female birth
   std::vector<SexAgeArray> net_migration;  // net migrants in the year, persons
+  // Net migrants per person per year, applied to the cohort (census units); empty: none.
+  std::vector<SexAgeArray> net_migration_rate;
   // The within-year model; when empty, all-cause mortality at death_rate (AllCauseDynamics).
   std::shared_ptr<const CohortDynamics> dynamics;
 };

@@ -46,8 +46,13 @@ class YamlReader {
   // An input file path relative to `base` (the folder of the file being read); it must exist.
   std::filesystem::path file(const YAML::Node& node, const std::string& field,
                              const std::filesystem::path& base) const;
+  // The same for a folder.
+  std::filesystem::path folder(const YAML::Node& node, const std::string& field,
+                               const std::filesystem::path& base) const;
 
  private:
+  std::filesystem::path existing(const YAML::Node& node, const std::string& field,
+                                 const std::filesystem::path& base, bool folder) const;
   std::string file_;
 };
 

@@ -23,6 +23,10 @@ enum class Purpose : std::uint64_t {
   mortality_jump_off = 5,    // error of the jump-off rates
   mortality_sex_factor = 6,  // Li-Lee sex-specific AR(1) deviations
   fertility_tfr = 7,         // the TFR path's deviation from its central path
+  // A census unit's levels relative to the nation (places/unit_inputs.h).
+  unit_mortality = 20,  // the path of the unit's mortality offset
+  unit_fertility = 21,  // the unit's fertility ratio
+  unit_migration = 22,  // the unit's migration rates
 };
 
 // Counter-based (Random123's Philox4x64-10): key = (seed, draw), counter = (purpose, n, 0, 0)

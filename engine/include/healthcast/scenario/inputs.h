@@ -43,6 +43,13 @@ struct FertilityForecast {
   std::function<std::vector<demography::AgeArray>(const DrawKey&)> draw;
 };
 
+// Net migration as rates (net migrants per person per year, by sex and single age) for each
+// year base_year..horizon, applied to the region's own population; empty `central`: none.
+struct MigrationRates {
+  std::vector<demography::SexAgeArray> central;
+  std::function<std::vector<demography::SexAgeArray>(const DrawKey&)> draw;
+};
+
 // A mortality method turns its spec into a forecast for the years base_year..horizon.
 using MortalityMethod =
     std::function<MortalityForecast(const MortalitySpec& spec, int base_year, int horizon)>;
@@ -57,13 +64,16 @@ struct RegionData {
   demography::SexAgeArray population{};
   FertilityForecast fertility;
   std::vector<double> sex_ratio_at_birth;
-  std::vector<demography::SexAgeArray> net_migration;
+  std::vector<demography::SexAgeArray> net_migration;  // persons per year
+  MigrationRates migration_rate;                       // besides net_migration; census units
   MortalityForecast mortality;
   std::shared_ptr<const health::HealthModel> health;  // null without a health model
   // With a health model: how its causes fit into the central all-cause forecast (the coherent
   // reference, health/coherence.h), kept for the central run, the draws and the interventions.
   std::shared_ptr<const health::CauseEnvelope> envelope;
   double case_fatality_share = health::DEFAULT_CASE_FATALITY_SHARE;
+  std::string unit;                // a census unit's codes and name; empty: not a unit
+  std::vector<std::string> notes;  // how the unit's inputs were derived, for the output
 };
 struct ScenarioData {
   Scenario scenario;

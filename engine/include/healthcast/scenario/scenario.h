@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "healthcast/error.h"
+#include "healthcast/places/official_figures.h"
 
 namespace healthcast::scenario {
 
@@ -50,12 +51,19 @@ struct InputFiles {
   // Where a disease's incidence and case fatality both follow all-cause mortality, the part of
   // its change taken by case fatality (health::HealthPaths); unset: the default.
   std::optional<double> case_fatality_share;
+  // The census units data (data/china/units) from which a region given as a unit takes its
+  // population, mortality, fertility and migration levels; empty: none.
+  std::filesystem::path units;
 };
 
 struct RegionSpec {
   std::string name;
   InputFiles own;     // the region's own `inputs` (keys it omits are empty)
   InputFiles inputs;  // effective: the scenario's inputs overridden by the region's own
+  // 2020 census codes: one unit, or the members of an aggregate (docs/places.md); empty: the
+  // region runs on its input files as they are.
+  std::vector<std::string> unit;
+  places::OfficialFigures official;  // a unit's own official figures, replacing derived levels
   SourceLocation where;
 };
 
