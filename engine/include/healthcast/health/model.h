@@ -31,9 +31,10 @@ struct SexAgeInterval {
 
 // How a rate moves from the base year on: an annual percent change, or the relative change of
 // the scenario's all-cause mortality at the same age and sex. When both incidence and case
-// fatality follow all-cause mortality they share its change: case fatality takes the power w and
-// incidence 1 - w of the all-cause ratio (HealthPaths::case_fatality_share), so that the
-// cause's death rate follows all-cause mortality; a rate that follows alone takes all of it.
+// fatality follow all-cause mortality they share its change: incidence takes the power 1 - w of
+// the all-cause ratio and case fatality w (HealthPaths::case_fatality_share); a rate that
+// follows alone takes all of it. In a coherent reference (health/coherence.h) a case fatality
+// that follows all-cause is calibrated so that the cause's death rate follows it exactly.
 struct Trend {
   bool follows_all_cause = false;
   double annual_percent_change = 0.0;
