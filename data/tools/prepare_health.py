@@ -1055,7 +1055,7 @@ def write_yaml(interactions):
             "    groups: [%s]" % ", ".join(groups),
             "    rates: health/diseases/%s.csv" % name,
             "    trends:",
-            "      incidence: 0",
+            "      incidence: all_cause",
             "      case_fatality: all_cause",
         ]
     lines += [
@@ -1137,6 +1137,8 @@ def write_yaml(interactions):
         "      - {disease: stroke, rr: 0.93, lower: 0.81, upper: 1.06}",
         "maternal_mortality: {risk_per_birth: %s, source: \"NHC, 2020 maternal mortality "
         "ratio 16.9 per 100,000 live births (Xinhua, 29 April 2021)\"}" % fmt(MMR_2020),
+        "other_causes: {lower: 0.9, upper: 1.1, source: \"assumed: +-10% on the death rates "
+        "of the causes not modelled (see data/SOURCES.md)\"}",
         "other_disability: health/other_disability.csv",
         "standard_life_table: health/standard_life_table.csv",
         "standard_populations: health/standard_populations.csv",

@@ -123,6 +123,26 @@ TEST(Projection, LifeExpectancyRecoversTheInputRates) {
               1000 * 0.02 / (1 + (1 - a0) * 0.02), 1e-6);
 }
 
+TEST(Projection, EmptyAgesTakeTheInputRateInTheLifeTable) {
+  // A closed population without births and with m = 0.12 at every age: young ages empty year by
+  // year, and e0 must stay at the closed form of the constant-rate life table (an empty cell
+  // with a rate of 0 would lengthen life). With m0 >= 0.107 the Coale-Demeny a0 is 0.35
+  // (female); a = 1/2 at 1-99 gives p = (1 - m/2) / (1 + m/2), and the open group lives 1/m:
+  // e0 = a0 q0 + l1 + l1 (1 + p)/2 (1 - p^99)/(1 - p) - l1 + l1 p^99 / m, with L0 = l1 + a0 q0.
+  const double m = 0.12, a0 = 0.35;
+  const double q0 = m / (1 + (1 - a0) * m), l1 = 1 - q0, p = (1 - m / 2) / (1 + m / 2);
+  const double e0 = (l1 + a0 * q0) + l1 * (1 + p) / 2 * (1 - std::pow(p, 99)) / (1 - p) +
+                    l1 * std::pow(p, 99) / m;
+  ProjectionSetup setup{2000, 2030, {flat_region("a", 1000.0, m, 31)}, {}};
+  const Dataset ds = project(setup);
+  for (const std::size_t y : {0, 1, 10, 30}) {
+    if (y > 0) {
+      EXPECT_EQ(ds.variable("person_years").at({y, 0, FEMALE, 0}), 0.0);
+    }
+    EXPECT_NEAR(ds.variable("life_expectancy").at({y, 0, FEMALE, 0}), e0, 1e-7) << y;
+  }
+}
+
 TEST(Projection, MigrationRatesApplyToTheCohortHalfAtEachEndOfTheYear) {
   // Without deaths, a cohort N with net migration rate r per person-year gains r N / 2 at the
   // start of the year and r / 2 of what it then is at the end: N (1 + r/2)^2 a year later;

@@ -12,8 +12,6 @@ namespace healthcast::demography {
 namespace {
 
 constexpr double RADIX = 100000.0;
-// Boys per girl at birth: the weight of the male rule when both sexes are combined.
-constexpr double BOTH_SEXES_MALE_WEIGHT = 1.05;
 
 double by_sex(Sex sex, double female_value, double male_value) {
   switch (sex) {

@@ -192,14 +192,16 @@ YearFlows project_year(const RegionInputs& in, const CohortDynamics& dynamics,
   return f;
 }
 
-// Period life table on single years from the year's deaths and person-years.
+// Period life table on single years from the year's deaths and person-years. An age without
+// person-years takes the input death rate (`input`): an empty cell says nothing about its
+// mortality, and a rate of zero would lengthen life (issue 13).
 void store_life_table(Dataset& ds, std::size_t y, std::size_t r, std::size_t sex_index, Sex sex,
-                      const AgeArray& deaths, const AgeArray& person_years) {
+                      const AgeArray& deaths, const AgeArray& person_years, const AgeArray& input) {
   std::vector<int> x(N_AGES);
   std::iota(x.begin(), x.end(), 0);
   std::vector<double> m(N_AGES);
   for (std::size_t a = 0; a < N_AGES; ++a)
-    m[a] = person_years[a] > 0.0 ? deaths[a] / person_years[a] : 0.0;
+    m[a] = person_years[a] > 0.0 ? deaths[a] / person_years[a] : input[a];
   if (m[AGE_MAX] <= 0.0) return;  // an empty open group leaves no table (values stay 0)
   const LifeTable t = life_table(x, m, sex);
   auto& e = ds.variable("life_expectancy");
@@ -242,7 +244,8 @@ void store_states(Dataset& ds, std::size_t y, std::size_t r, const SexAgeArray& 
 }
 
 void store_year(Dataset& ds, std::size_t y, std::size_t r, const SexAgeArray& population,
-                const CohortStates& states, const YearFlows& f, const ModelShape& shape) {
+                const CohortStates& states, const YearFlows& f, const ModelShape& shape,
+                const SexAgeArray& input_rates) {
   auto& pop = ds.variable("population");
   auto& deaths = ds.variable("deaths");
   auto& py = ds.variable("person_years");
@@ -264,9 +267,14 @@ void store_year(Dataset& ds, std::size_t y, std::size_t r, const SexAgeArray& po
     }
     births.at({y, r, s}) = f.births[s];
     births.at({y, r, TOTAL}) += f.births[s];
-    store_life_table(ds, y, r, s, SEXES[s], f.deaths[s], f.person_years[s]);
+    store_life_table(ds, y, r, s, SEXES[s], f.deaths[s], f.person_years[s], input_rates[s]);
   }
-  store_life_table(ds, y, r, TOTAL, Sex::total, total_deaths, total_py);
+  // Both sexes: the input rates weighted as the life table weights the sexes at birth.
+  AgeArray total_input{};
+  for (std::size_t a = 0; a < N_AGES; ++a)
+    total_input[a] = (input_rates[0][a] + BOTH_SEXES_MALE_WEIGHT * input_rates[1][a]) /
+                     (1.0 + BOTH_SEXES_MALE_WEIGHT);
+  store_life_table(ds, y, r, TOTAL, Sex::total, total_deaths, total_py, total_input);
   if (shape.by_cause())
     store_by_age_and(ds, "deaths_by_cause", y, r, f.deaths_by_cause, shape.causes.size());
   store_by_age_and(ds, "incidence", y, r, f.incidence, shape.diseases.size());
@@ -312,7 +320,9 @@ results::Dataset project(const ProjectionSetup& setup, const ProgressCallback& p
         for (std::size_t a = 0; a < N_AGES; ++a) dynamics[r]->adjust_state(y, s, a, states(s, a));
       const CohortStates states_at_start = states;
       const YearFlows f = project_year(in, *dynamics[r], shape, y, population, states, next);
-      store_year(ds, y, r, population, states_at_start, f, shape);
+      // Regions set up with their own dynamics may come without input rates (zero then).
+      store_year(ds, y, r, population, states_at_start, f, shape,
+                 y < in.death_rate.size() ? in.death_rate[y] : SexAgeArray{});
       population = next;
       std::lock_guard lock(progress_mutex);
       ++done;

@@ -183,9 +183,13 @@ HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
 
 HealthDynamics::HealthDynamics(std::shared_ptr<const HealthModel> model,
                                const std::vector<SexAgeArray>& all_cause, const HealthPaths& paths,
-                               demography::IntegrationTolerances tolerances)
-    : HealthDynamics(model, std::make_shared<const HealthRates>(*model, all_cause, paths), paths,
-                     tolerances) {}
+                               demography::IntegrationTolerances tolerances,
+                               const CauseEnvelope* envelope)
+    : HealthDynamics(model,
+                     envelope
+                         ? std::make_shared<const HealthRates>(*model, all_cause, paths, *envelope)
+                         : std::make_shared<const HealthRates>(*model, all_cause, paths),
+                     paths, tolerances) {}
 
 void HealthDynamics::build_state_layout() {
   std::vector<std::string> diseases, categories;

@@ -655,6 +655,13 @@ void read_population_inputs(const YamlReader& rd, const YAML::Node& root, const 
     if (node["annual_change"])
       m.maternal_annual_change = uncertain(rd, node, "annual_change", -0.5, 0.5, true);
   }
+  if (const auto node = root["other_causes"]) {
+    rd.require_map(node, "other_causes");
+    rd.check_keys(node, "'other_causes'", {"lower", "upper", "source"});
+    auto& u = m.other_causes_scale;
+    if (node["lower"]) u.lower = rd.number(node["lower"], "lower", 0.0, 1.0);
+    if (node["upper"]) u.upper = rd.number(node["upper"], "upper", 1.0, 10.0);
+  }
   if (root["other_disability"]) {
     const auto csv = CsvTable::read(rd.file(root["other_disability"], "other_disability", base));
     csv.require_columns({"sex", "age", "disability"});
@@ -679,8 +686,8 @@ HealthModel load_health_model(const fs::path& path) {
     throw InputError({path.string(), 1, 1}, "", "a health model file is a YAML mapping");
   rd.check_keys(root, "the health model",
                 {"base_period", "diseases", "residual_causes", "interactions", "risk_factors",
-                 "treatments", "maternal_mortality", "other_disability", "standard_life_table",
-                 "standard_populations", "sources"});
+                 "treatments", "maternal_mortality", "other_causes", "other_disability",
+                 "standard_life_table", "standard_populations", "sources"});
   const fs::path base = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   HealthModel m;
   m.path = path;

@@ -1,8 +1,10 @@
 #include "healthcast/health/rates.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -16,10 +18,43 @@ namespace {
 using demography::N_AGES;
 using demography::N_SEXES;
 
-double trend_factor(const Trend& trend, std::size_t year, double all_cause_ratio) {
-  if (trend.follows_all_cause) return all_cause_ratio;
+// A trend's factor in year `year`; `power` is the part of the all-cause ratio it takes when it
+// follows all-cause mortality.
+double trend_factor(const Trend& trend, std::size_t year, double all_cause_ratio, double power) {
+  if (trend.follows_all_cause) return std::pow(all_cause_ratio, power);
   if (trend.annual_percent_change == 0.0) return 1.0;
   return std::pow(1.0 + trend.annual_percent_change / 100.0, static_cast<double>(year));
+}
+
+double ratio(double numerator, double denominator) {
+  return denominator > 0.0 ? numerator / denominator : 1.0;
+}
+
+// The factors on a disease's base incidence and case fatality in year y from its trends. When
+// both follow all-cause mortality they share its change r: case fatality r^w and incidence
+// r^(1-w). A calibrated case fatality (the coherent reference, CauseEnvelope) replaces its
+// trend; the incidence then follows the reference forecast the calibration was made on, and
+// case fatality takes a draw's departure from it (all_cause / the reference forecast), so that
+// the disease's deaths move with the draw's all-cause mortality.
+std::pair<double, double> disease_trends(const Disease& disease, std::size_t d,
+                                         const CauseEnvelope& envelope,
+                                         const std::vector<SexAgeArray>& all_cause, double w,
+                                         std::size_t y, std::size_t s, std::size_t a) {
+  const bool both =
+      disease.incidence_trend.follows_all_cause && disease.case_fatality_trend.follows_all_cause;
+  if (!both) w = 1.0;
+  const auto& calibrated = envelope.case_fatality_factor;
+  if (d >= calibrated.size() || calibrated[d].empty() || envelope.all_cause.empty()) {
+    const double r = ratio(all_cause[y][s][a], all_cause[0][s][a]);
+    return {trend_factor(disease.incidence_trend, y, r, both ? 1.0 - w : 1.0),
+            trend_factor(disease.case_fatality_trend, y, r, w)};
+  }
+  const auto& reference = envelope.all_cause;
+  const std::size_t yr = std::min(y, reference.size() - 1);
+  const std::size_t yc = std::min(y, calibrated[d].size() - 1);
+  const double r = ratio(reference[yr][s][a], reference[0][s][a]);
+  return {trend_factor(disease.incidence_trend, y, r, both ? 1.0 - w : 1.0),
+          calibrated[d][yc][s][a] * ratio(all_cause[y][s][a], reference[yr][s][a])};
 }
 
 // The potential impact fractions of continuous exposures and of treatment coverage on each
@@ -152,49 +187,69 @@ HealthPaths reference_paths(const HealthModel& model, std::size_t years) {
   return p;
 }
 
+double other_share_floor(double residual) {
+  return OTHER_CAUSE_FLOOR / std::max(1.0 - residual, OTHER_CAUSE_FLOOR);
+}
+
+CauseEnvelope base_year_envelope(const HealthModel& m, const SexAgeArray& all_cause_base) {
+  CauseEnvelope e;
+  e.other_share.assign(1, SexAgeArray{});
+  e.residual_share.assign(m.residual_causes.size(), SexAgeArray{});
+  for (std::size_t s = 0; s < N_SEXES; ++s)
+    for (std::size_t a = 0; a < N_AGES; ++a) {
+      double diseases = 0.0, residual = 0.0;
+      for (const auto& d : m.diseases) diseases += d.mortality[s][a];
+      for (const auto& c : m.residual_causes) residual += c.mortality[s][a];
+      const double all = all_cause_base[s][a], named = diseases + residual;
+      // Every named cause scaled alike, so that "other" keeps at least the floor.
+      const double scale = named > (1.0 - OTHER_CAUSE_FLOOR) * all && named > 0.0
+                               ? (1.0 - OTHER_CAUSE_FLOOR) * all / named
+                               : 1.0;
+      e.cause_scale[s][a] = scale;
+      const double other = all - scale * diseases;
+      double residual_share = 0.0;
+      for (std::size_t c = 0; c < m.residual_causes.size(); ++c) {
+        e.residual_share[c][s][a] =
+            other > 0.0 ? scale * m.residual_causes[c].mortality[s][a] / other : 0.0;
+        residual_share += e.residual_share[c][s][a];
+      }
+      const double disease_share = all > 0.0 ? scale * diseases / all : 0.0;
+      e.other_share[0][s][a] =
+          all > 0.0 ? std::max(1.0 - disease_share, other_share_floor(residual_share)) : 1.0;
+    }
+  return e;
+}
+
 HealthRates::HealthRates(const HealthModel& m, const std::vector<SexAgeArray>& all_cause,
                          const HealthPaths& paths)
+    : HealthRates(m, all_cause, paths,
+                  base_year_envelope(m, all_cause.empty() ? SexAgeArray{} : all_cause[0])) {}
+
+HealthRates::HealthRates(const HealthModel& m, const std::vector<SexAgeArray>& all_cause,
+                         const HealthPaths& paths, const CauseEnvelope& envelope)
     : years_(all_cause.size()) {
   if (years_ == 0) throw Error("the health model needs all-cause rates for at least one year");
   if (paths.other_mortality_multiplier.size() < years_)
     throw Error("health paths cover fewer years than the projection");
+  if (envelope.other_share.empty() || envelope.residual_share.size() != m.residual_causes.size())
+    throw Error("the cause envelope does not fit the health model");
   for (const auto& d : m.diseases) {
     std::array<DiseaseRates, N_SEXES> by_sex;
-    for (std::size_t s = 0; s < N_SEXES; ++s)
-      by_sex[s] = derive_disease_rates(d.prevalence[s], d.mortality[s], d.remission[s]);
+    for (std::size_t s = 0; s < N_SEXES; ++s) {
+      AgeArray mortality{};
+      for (std::size_t a = 0; a < N_AGES; ++a)
+        mortality[a] = d.mortality[s][a] * envelope.cause_scale[s][a];
+      by_sex[s] = derive_disease_rates(d.prevalence[s], mortality, d.remission[s]);
+    }
     base_rates_.push_back(by_sex);
   }
-  set_other_cause_base(m, all_cause[0]);
+  residual_share_ = envelope.residual_share;
+  floor_hits_ = envelope.floor_hits;
   set_effective_means(m, paths);
-  set_year_rates(m, all_cause, paths);
+  set_year_rates(m, all_cause, paths, envelope);
   maternal_risk_.assign(
       paths.maternal_risk_per_birth.begin(),
       paths.maternal_risk_per_birth.begin() + static_cast<std::ptrdiff_t>(years_));
-}
-
-// Other-cause mortality in the base year (all-cause minus the modelled diseases, never below
-// the floor), and the residual causes' shares of it.
-void HealthRates::set_other_cause_base(const HealthModel& m, const SexAgeArray& all_cause_base) {
-  residual_share_.assign(m.residual_causes.size(), SexAgeArray{});
-  for (std::size_t s = 0; s < N_SEXES; ++s)
-    for (std::size_t a = 0; a < N_AGES; ++a) {
-      double modelled = 0.0;
-      for (const auto& d : m.diseases) modelled += d.mortality[s][a];
-      const double all = all_cause_base[s][a];
-      other_base_[s][a] = all - modelled;
-      if (other_base_[s][a] < OTHER_CAUSE_FLOOR * all) {
-        other_base_[s][a] = OTHER_CAUSE_FLOOR * all;
-        ++floor_hits_;
-      }
-      double residual = 0.0;
-      for (const auto& c : m.residual_causes) residual += c.mortality[s][a];
-      const double scale = residual > other_base_[s][a] ? other_base_[s][a] / residual : 1.0;
-      for (std::size_t c = 0; c < m.residual_causes.size(); ++c)
-        residual_share_[c][s][a] =
-            other_base_[s][a] > 0.0
-                ? scale * m.residual_causes[c].mortality[s][a] / other_base_[s][a]
-                : 0.0;
-    }
 }
 
 // Continuous exposures, with mediation: a factor acting through another moves its mean.
@@ -214,7 +269,7 @@ void HealthRates::set_effective_means(const HealthModel& m, const HealthPaths& p
 }
 
 void HealthRates::set_year_rates(const HealthModel& m, const std::vector<SexAgeArray>& all_cause,
-                                 const HealthPaths& paths) {
+                                 const HealthPaths& paths, const CauseEnvelope& envelope) {
   const std::size_t n_diseases = m.diseases.size(), n_residual = m.residual_causes.size();
   const std::size_t per_cohort = 3 * n_diseases + n_residual;
   IncidenceFactors pif(m, paths, effective_mean_);
@@ -224,13 +279,12 @@ void HealthRates::set_year_rates(const HealthModel& m, const std::vector<SexAgeA
     for (std::size_t s = 0; s < N_SEXES; ++s)
       for (std::size_t a = 0; a < N_AGES; ++a) {
         CohortRates& r = rates_[(y * N_SEXES + s) * N_AGES + a];
-        const double all_cause_ratio =
-            all_cause[0][s][a] > 0.0 ? all_cause[y][s][a] / all_cause[0][s][a] : 1.0;
         // Named residual causes move their part of other-cause mortality.
         double residual = 1.0;
         for (std::size_t c = 0; c < m.residual_causes.size(); ++c)
           residual += residual_share_[c][s][a] * (paths.residual_multiplier[c][y][s][a] - 1.0);
-        r.other_mortality = other_base_[s][a] * all_cause_ratio *
+        const auto& share = envelope.other_share[std::min(y, envelope.other_share.size() - 1)];
+        r.other_mortality = share[s][a] * all_cause[y][s][a] * m.other_causes_scale.value *
                             paths.other_mortality_multiplier[y][s][a] * residual;
         double* incidence = rate_values_.data() + (&r - rates_.data()) * per_cohort;
         double* case_fatality = incidence + n_diseases;
@@ -245,11 +299,11 @@ void HealthRates::set_year_rates(const HealthModel& m, const std::vector<SexAgeA
               residual_share_[c][s][a] * paths.residual_multiplier[c][y][s][a] / residual;
         for (std::size_t d = 0; d < n_diseases; ++d) {
           const Disease& disease = m.diseases[d];
-          incidence[d] = base_rates_[d][s].incidence[a] *
-                         trend_factor(disease.incidence_trend, y, all_cause_ratio) *
-                         pif.of(d, y, s, a) * paths.incidence_multiplier[d][y][s][a];
-          case_fatality[d] = base_rates_[d][s].case_fatality[a] *
-                             trend_factor(disease.case_fatality_trend, y, all_cause_ratio) *
+          const auto [incidence_trend, case_fatality_trend] =
+              disease_trends(disease, d, envelope, all_cause, paths.case_fatality_share, y, s, a);
+          incidence[d] = base_rates_[d][s].incidence[a] * incidence_trend * pif.of(d, y, s, a) *
+                         paths.incidence_multiplier[d][y][s][a];
+          case_fatality[d] = base_rates_[d][s].case_fatality[a] * case_fatality_trend *
                              paths.case_fatality_multiplier[d][y][s][a];
           remission[d] = disease.remission[s][a];
         }

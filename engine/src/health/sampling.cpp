@@ -294,6 +294,8 @@ HealthModel sample_health_model(const HealthModel& central, std::uint64_t seed,
     const auto [lower, upper] = bounds(change, false);
     change.value += standard_normal(level()) * (upper - lower) / (2.0 * Z975);
   }
+  // Last, so that the levels of the inputs above are those of models without it.
+  sample_scalar(m.other_causes_scale, Gamma(level()));
   return m;
 }
 

@@ -55,7 +55,11 @@ void add_calibration(results::Dataset& ds, const demography::ProjectionSetup& se
     }
     std::vector<double> m_total(N_AGES);
     for (std::size_t a = 0; a <= AGE_MAX; ++a)
-      m_total[a] = total_py[a] > 0.0 ? total_deaths[a] / total_py[a] : 0.0;
+      m_total[a] = total_py[a] > 0.0
+                       ? total_deaths[a] / total_py[a]
+                       : (in.death_rate.front()[0][a] +
+                          demography::BOTH_SEXES_MALE_WEIGHT * in.death_rate.front()[1][a]) /
+                             (1.0 + demography::BOTH_SEXES_MALE_WEIGHT);
     e.at({r, TOTAL}) = e0(m_total, demography::Sex::total);
   }
 }

@@ -305,6 +305,11 @@ std::vector<RegionData> read_regions(const Scenario& scenario,
       if (!loaded)
         loaded = std::make_shared<health::HealthModel>(health::load_health_model(in.health));
       region.health = loaded;
+      if (in.case_fatality_share) region.case_fatality_share = *in.case_fatality_share;
+      auto paths = health::reference_paths(*loaded, region.mortality.central.size());
+      paths.case_fatality_share = region.case_fatality_share;
+      region.envelope = std::make_shared<const health::CauseEnvelope>(health::fit_cause_envelope(
+          loaded, region.mortality.central, paths, demography::ProjectionSetup{}.tolerances));
     }
     regions.push_back(std::move(region));
     if (progress &&
@@ -386,13 +391,21 @@ Setup make_setup(const ScenarioData& data, const std::vector<Intervention>& inte
       model = own;
     }
     std::optional<health::HealthPaths> paths;
-    if (model) paths = health::reference_paths(*model, region.death_rate.size());
+    if (model) {
+      paths = health::reference_paths(*model, region.death_rate.size());
+      paths->case_fatality_share = in.case_fatality_share;
+    }
+    // A draw's other causes take what the diseases leave of its own all-cause forecast.
+    std::shared_ptr<const health::CauseEnvelope> envelope = in.envelope;
+    if (model && draw && in.mortality.draw)
+      envelope = std::make_shared<const health::CauseEnvelope>(health::refit_other_share(
+          in.health, region.death_rate, *paths, *in.envelope, setup.projection.tolerances));
     InterventionTarget target{scenario.base_year, region, paths ? &*paths : nullptr, model.get()};
     apply_interventions(interventions, target);
     std::shared_ptr<const health::HealthDynamics> dynamics;
     if (model) {
-      dynamics = std::make_shared<const health::HealthDynamics>(model, region.death_rate, *paths,
-                                                                setup.projection.tolerances);
+      dynamics = std::make_shared<const health::HealthDynamics>(
+          model, region.death_rate, *paths, setup.projection.tolerances, envelope.get());
       region.dynamics = dynamics;
     }
     setup.projection.regions.push_back(std::move(region));

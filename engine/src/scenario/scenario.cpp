@@ -105,7 +105,19 @@ InputFiles read_inputs(const YamlReader& rd, const YAML::Node& node, const fs::p
   if (node["net_migration"])
     in.net_migration = rd.file(node["net_migration"], "net_migration", base);
   if (node["mortality"]) in.mortality = read_mortality(rd, node["mortality"], base);
-  if (node["health"]) in.health = rd.file(node["health"], "health", base);
+  if (const auto h = node["health"]) {
+    // A health-model file, or {model: file, case_fatality_share: w}.
+    if (h.IsMap()) {
+      in.health = rd.file(rd.required(h, "model"), "model", base);
+      in.case_fatality_share.reset();
+      if (h["case_fatality_share"])
+        in.case_fatality_share =
+            rd.number(h["case_fatality_share"], "case_fatality_share", 0.0, 1.0);
+    } else {
+      in.health = rd.file(h, "health", base);
+      in.case_fatality_share.reset();
+    }
+  }
   if (node["units"]) in.units = rd.folder(node["units"], "units", base);
   if (node["official"]) in.official = rd.file(node["official"], "official", base);
   return in;
@@ -121,7 +133,10 @@ InputFiles merge_inputs(InputFiles under, const InputFiles& over) {
   if (!over.sex_ratio_at_birth.empty()) under.sex_ratio_at_birth = over.sex_ratio_at_birth;
   if (!over.net_migration.empty()) under.net_migration = over.net_migration;
   if (!over.mortality.method.empty()) under.mortality = over.mortality;
-  if (!over.health.empty()) under.health = over.health;
+  if (!over.health.empty()) {
+    under.health = over.health;
+    under.case_fatality_share = over.case_fatality_share;
+  }
   if (!over.units.empty()) under.units = over.units;
   if (!over.official.empty()) under.official = over.official;
   return under;

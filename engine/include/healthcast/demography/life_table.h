@@ -25,6 +25,9 @@ struct LifeTable {
   double e_at(int age) const;
 };
 
+// Boys per girl at birth: the weight of the male rule when both sexes are combined.
+inline constexpr double BOTH_SEXES_MALE_WEIGHT = 1.05;
+
 // Builds the table from death rates m on ages x (left edges, increasing, starting at 0; the
 // last interval is open). Separation factors a follow MODEL.md §3: a_0 and 4a_1 by the
 // Coale-Demeny rules for the given sex (both sexes: weighted 1.05 males to 1 female, the sex

@@ -22,10 +22,12 @@ class HealthDynamics final : public demography::CohortDynamics {
   // `rates` must have been set up from the same model and paths.
   HealthDynamics(std::shared_ptr<const HealthModel> model, std::shared_ptr<const HealthRates> rates,
                  HealthPaths paths, demography::IntegrationTolerances tolerances);
-  // Sets the rates up from the scenario's all-cause death rates, all_cause[year][sex][age].
+  // Sets the rates up from the scenario's all-cause death rates, all_cause[year][sex][age], and
+  // the envelope of the causes (health/coherence.h; null: the base year's decomposition alone).
   HealthDynamics(std::shared_ptr<const HealthModel> model,
                  const std::vector<demography::SexAgeArray>& all_cause, const HealthPaths& paths,
-                 demography::IntegrationTolerances tolerances);
+                 demography::IntegrationTolerances tolerances,
+                 const CauseEnvelope* envelope = nullptr);
   ~HealthDynamics() override;
   HealthDynamics(const HealthDynamics&) = delete;
   HealthDynamics& operator=(const HealthDynamics&) = delete;

@@ -30,7 +30,11 @@ struct SexAgeInterval {
 };
 
 // How a rate moves from the base year on: an annual percent change, or the relative change of
-// the scenario's all-cause mortality at the same age and sex.
+// the scenario's all-cause mortality at the same age and sex. When both incidence and case
+// fatality follow all-cause mortality they share its change: incidence takes the power 1 - w of
+// the all-cause ratio and case fatality w (HealthPaths::case_fatality_share); a rate that
+// follows alone takes all of it. In a coherent reference (health/coherence.h) a case fatality
+// that follows all-cause is calibrated so that the cause's death rate follows it exactly.
 struct Trend {
   bool follows_all_cause = false;
   double annual_percent_change = 0.0;
@@ -138,6 +142,9 @@ struct HealthModel {
   Uncertain maternal_risk_per_birth;
   // Log change of the maternal risk per year after the base year (the official trend); 0: held.
   Uncertain maternal_annual_change;
+  // Multiplier of other-cause mortality (the causes not modelled as diseases), 1 with the 95%
+  // interval of `other_causes: {lower, upper}`: a draw takes it as its own uncertain input.
+  Uncertain other_causes_scale{1.0, std::nullopt, std::nullopt};
   SexAgeArray other_disability{};       // YLD per person from causes not modelled
   AgeArray standard_life_expectancy{};  // remaining life expectancy for YLL, single years
   // Standard populations for age-standardised rates: weights by five-year group (left edges

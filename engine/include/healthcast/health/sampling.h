@@ -22,13 +22,16 @@
 // table, all non-reference categories together (former smokers' risks move with current
 // smokers'); per (continuous factor, disease) the log-linear rr or the PM2.5 curve; per
 // continuous factor its per_unit; per treatment its coverage and per (treatment, disease) its
-// effect; the maternal risk per birth. Residual causes and exposures have no interval here.
+// effect; the maternal risk per birth; the multiplier of other-cause mortality (gamma, its own
+// input: all-cause mortality in a draw is the drawn causes plus the drawn residual, so an
+// uncertain input adds to the spread and never narrows it). Residual causes' age patterns and
+// exposures have no interval here.
 //
 // Reproducibility: the levels come from random::Stream(seed, draw, Purpose::health_inputs),
 // one uniform per table slot in model order (diseases, interactions, categorical factors and
-// their diseases in name order, continuous factors, treatments, maternal risk), consumed whether
-// or not the table has an interval, so draw j is a function of (seed, j) and the model alone.
-// Runs without draws use the central model (the file's values) and never call this.
+// their diseases in name order, continuous factors, treatments, maternal risk, other causes),
+// consumed whether or not the table has an interval, so draw j is a function of (seed, j) and the
+// model alone. Runs without draws use the central model (the file's values) and never call this.
 #pragma once
 
 #include <cstdint>

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "healthcast/demography/projection.h"
+#include "healthcast/health/coherence.h"
 #include "healthcast/health/dynamics.h"
 #include "healthcast/health/indicators.h"
 #include "healthcast/health/model.h"
@@ -67,6 +68,10 @@ struct RegionData {
   MigrationRates migration_rate;                       // besides net_migration; census units
   MortalityForecast mortality;
   std::shared_ptr<const health::HealthModel> health;  // null without a health model
+  // With a health model: how its causes fit into the central all-cause forecast (the coherent
+  // reference, health/coherence.h), kept for the central run, the draws and the interventions.
+  std::shared_ptr<const health::CauseEnvelope> envelope;
+  double case_fatality_share = health::DEFAULT_CASE_FATALITY_SHARE;
   std::string unit;                // a census unit's codes and name; empty: not a unit
   std::vector<std::string> notes;  // how the unit's inputs were derived, for the output
 };

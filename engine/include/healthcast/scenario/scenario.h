@@ -51,6 +51,9 @@ struct InputFiles {
   std::filesystem::path net_migration;
   MortalitySpec mortality;
   std::filesystem::path health;  // the health model (docs/health-inputs.md); empty: none
+  // Where a disease's incidence and case fatality both follow all-cause mortality, the part of
+  // its change taken by case fatality (health::HealthPaths); unset: the default.
+  std::optional<double> case_fatality_share;
   // The census units data (data/china/units) from which a region given as a unit takes its
   // population, mortality, fertility and migration levels; empty: none.
   std::filesystem::path units;
