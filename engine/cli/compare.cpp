@@ -1,4 +1,5 @@
 // healthcast compare REFERENCE.h5 SCENARIO.h5 [SCENARIO.h5 ...] [--years ...]
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <vector>
@@ -6,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "healthcast/error.h"
 #include "healthcast/io/results_file.h"
 #include "healthcast/results/compare.h"
 
@@ -19,8 +21,36 @@ struct CompareOptions {
   std::filesystem::path output;
 };
 
+// The output file of one comparison among several: -o's name with the scenario's name added.
+// That name comes from the results file, so it must be a plain identifier (as the scenario
+// schema requires of names) and must not repeat: never a path, never an overwrite.
+std::filesystem::path output_of(const CompareOptions& opt, const std::filesystem::path& input,
+                                const std::string& scenario,
+                                std::vector<std::filesystem::path>& used) {
+  if (opt.scenarios.size() == 1) return opt.output;
+  const bool plain = !scenario.empty() && scenario.size() <= 100 &&
+                     std::all_of(scenario.begin(), scenario.end(), [](char c) {
+                       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                              (c >= '0' && c <= '9') || c == '_' || c == '-';
+                     });
+  if (!plain)
+    throw FileFormatError(fmt::format(
+        "{}: scenario_name {} cannot name an output file (allowed: 1 to 100 letters, digits, "
+        "'_' and '-')",
+        input.string(), printable(scenario)));
+  auto out = opt.output;
+  out.replace_filename(fmt::format("{}-{}{}", opt.output.stem().string(), scenario,
+                                   opt.output.extension().string()));
+  if (std::find(used.begin(), used.end(), out) != used.end())
+    throw FileFormatError(fmt::format("{}: a second scenario named '{}' would overwrite {}",
+                                      input.string(), scenario, out.string()));
+  used.push_back(out);
+  return out;
+}
+
 void print_comparison(const CompareOptions& opt) {
   const auto reference = io::read_results(opt.reference);
+  std::vector<std::filesystem::path> used;
   for (const auto& path : opt.scenarios) {
     auto diff = results::compare(reference, io::read_results(path));
     const auto& years = std::get<std::vector<int>>(diff.coordinate("year").values);
@@ -56,11 +86,7 @@ void print_comparison(const CompareOptions& opt) {
       }
     }
     if (!opt.output.empty()) {
-      auto out = opt.output;
-      if (opt.scenarios.size() > 1)
-        out.replace_filename(fmt::format("{}-{}{}", opt.output.stem().string(),
-                                         diff.attributes["compared_scenario"],
-                                         opt.output.extension().string()));
+      const auto out = output_of(opt, path, diff.attributes["compared_scenario"], used);
       io::write_results(diff, out);
       fmt::print("Comparison written to {}\n", out.string());
     }

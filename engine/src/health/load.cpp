@@ -429,7 +429,7 @@ ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node, c
                                  const HealthModel& m) {
   rd.check_keys(node, "a continuous risk factor",
                 {"name", "kind", "unit", "family", "exposure", "relative_risks", "rr_curve",
-                 "acts_through", "source"});
+                 "acts_through", "plausible", "source"});
   ContinuousFactor f;
   f.name = rd.name(rd.required(node, "name"), "name");
   if (node["unit"]) f.unit = rd.text(node["unit"], "unit");
@@ -453,6 +453,15 @@ ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node, c
         ContinuousFactor::ActsThrough{rd.name(rd.required(through, "factor"), "factor"),
                                       uncertain(rd, through, "per_unit", -BIG, BIG)};
   }
+  if (const auto range = node["plausible"]) {
+    if (!range.IsSequence() || range.size() != 2)
+      rd.fail(range, "plausible", "needs two numbers [low, high], in the factor's unit");
+    f.plausible = {rd.number(range[0], "plausible", -BIG, BIG),
+                   rd.number(range[1], "plausible", -BIG, BIG)};
+    if ((*f.plausible)[0] >= (*f.plausible)[1]) rd.fail(range, "plausible", "needs low < high");
+  }
+  if (f.acts_through && f.acts_through->factor == f.name)
+    rd.fail(node["acts_through"], "factor", fmt::format("'{}' cannot act through itself", f.name));
   if (f.log_linear.empty() && f.curves.empty() && !f.acts_through)
     rd.fail(node, f.name,
             "a continuous factor needs relative_risks, rr_curve or acts_through to matter");

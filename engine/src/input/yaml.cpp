@@ -5,6 +5,10 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <set>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -21,13 +25,84 @@ std::string shown(const YAML::Node& node) {
 }
 }  // namespace
 
+namespace {
+
+// Line and column (1-based) of byte `at` of `text`.
+SourceLocation locate(const std::string& file, std::string_view text, std::size_t at) {
+  const std::size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+  const std::size_t column = line_start == std::string_view::npos ? at : at - line_start - 1;
+  return {file, static_cast<int>(std::count(text.begin(), text.begin() + at, '\n')) + 1,
+          static_cast<int>(column) + 1};
+}
+
+// A NUL byte would silently cut paths and names; bytes that are not UTF-8 would pass here and
+// make the results unreadable in Python.
+void check_text(const std::string& file, std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == 0) throw InputError(locate(file, text, i), "", "the file contains a NUL byte");
+    const std::size_t n = c < 0x80                ? 1
+                          : c >= 0xC2 && c < 0xE0 ? 2
+                          : c >= 0xE0 && c < 0xF0 ? 3
+                          : c >= 0xF0 && c < 0xF5 ? 4
+                                                  : 0;
+    bool valid = n > 0 && i + n <= text.size();
+    for (std::size_t k = 1; valid && k < n; ++k)
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (!valid)
+      throw InputError(locate(file, text, i), "",
+                       fmt::format("byte 0x{:02x} is not UTF-8 text; save the file as UTF-8", c));
+    i += n;
+  }
+}
+
+// Every mapping key must be plain text and appear once (yaml-cpp keeps the first of repeated
+// keys silently). Walked with an explicit stack and a budget: no recursion on deep nesting and
+// no blow-up on aliases that repeat a large node.
+void check_keys_once(const YamlReader& rd, const YAML::Node& root) {
+  constexpr std::size_t BUDGET = 2'000'000;
+  std::vector<std::pair<YAML::Node, std::string>> stack{{root, ""}};  // node, its field path
+  std::size_t visited = 0;
+  while (!stack.empty()) {
+    const auto [node, path] = stack.back();
+    stack.pop_back();
+    if (++visited > BUDGET)
+      rd.fail(node, path, fmt::format("more than {} values (repeated aliases?)", BUDGET));
+    if (node.IsSequence()) {
+      std::size_t i = 0;
+      for (const auto& item : node) stack.emplace_back(item, fmt::format("{}[{}]", path, i++));
+    } else if (node.IsMap()) {
+      std::set<std::string> seen;
+      for (const auto& entry : node) {
+        if (!entry.first.IsScalar())
+          rd.fail(entry.first, path, "a key must be plain text, not a list or a mapping");
+        const std::string& key = entry.first.Scalar();
+        const std::string field = path.empty() ? key : path + "." + key;
+        if (!seen.insert(key).second)
+          rd.fail(entry.first, field, fmt::format("key '{}' is given twice", key));
+        stack.emplace_back(entry.second, field);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 YAML::Node YamlReader::parse(const std::string& text) const {
+  check_text(file_, text);
+  std::vector<YAML::Node> documents;
   try {
-    return YAML::Load(text);
+    documents = YAML::LoadAll(text);
   } catch (const YAML::ParserException& e) {
     throw InputError({file_, e.mark.line + 1, e.mark.column + 1}, "",
                      fmt::format("not valid YAML: {}", e.msg));
   }
+  if (documents.empty()) return YAML::Node();
+  if (documents.size() > 1)
+    fail(documents[1], "",
+         "a second YAML document (after '---') would be ignored; keep one document per file");
+  check_keys_once(*this, documents[0]);
+  return documents[0];
 }
 
 SourceLocation YamlReader::at(const YAML::Node& node) const {

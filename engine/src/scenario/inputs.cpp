@@ -3,6 +3,8 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -131,8 +133,12 @@ std::vector<double> read_sex_ratio(const std::filesystem::path& path, int base, 
   require_rows(csv);
   std::map<int, double> series;
   for (std::size_t r = 0; r < csv.rows(); ++r)
-    series[csv.integer(r, "year")] =
-        checked(csv, r, "srb", 0.8, 1.5, "the sex ratio at birth (males per female)");
+    if (!series
+             .emplace(csv.integer(r, "year"),
+                      checked(csv, r, "srb", 0.8, 1.5, "the sex ratio at birth (males per female)"))
+             .second)
+      throw InputError(csv.location(r, "year"), "year",
+                       fmt::format("year {} is given twice", csv.integer(r, "year")));
   return for_each_year(series, base, horizon);
 }
 
@@ -141,12 +147,22 @@ std::vector<SexAgeArray> read_migration(const std::filesystem::path& path, int b
   csv.require_columns({"year", "sex", "age", "net_migrants"});
   require_rows(csv);
   std::map<int, SexAgeArray> series;
+  std::set<std::tuple<int, std::size_t, int>> covered;  // (year, sex, age): each once
   for (std::size_t r = 0; r < csv.rows(); ++r) {
     const std::size_t s = sex_index(csv, r);
     const auto [first, last] = age_range(csv, r);
-    const double migrants = csv.number(r, "net_migrants") / (last - first + 1);
-    auto& year = series[csv.integer(r, "year")];
-    for (int a = first; a <= last; ++a) year[s][a] += migrants;
+    const int y = csv.integer(r, "year");
+    const double migrants =
+        checked(csv, r, "net_migrants", -1e9, 1e9, "net migrants of a year, sex and age") /
+        (last - first + 1);
+    auto& year = series[y];
+    for (int a = first; a <= last; ++a) {
+      if (!covered.emplace(y, s, a).second)
+        throw InputError(
+            csv.location(r, "age"), "age",
+            fmt::format("year {}, {}, age {} is given twice", y, demography::sex_name(s), a));
+      year[s][a] += migrants;
+    }
   }
   return for_each_year(series, base, horizon);
 }
