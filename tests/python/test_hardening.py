@@ -175,3 +175,25 @@ def test_a_full_disk_fails_cleanly(tmp_path):
     assert result.returncode == 1, (result.returncode, result.stderr)
     assert "cannot" in result.stderr and str(out) in result.stderr
     assert list(tmp_path.glob("out.h5*")) == []
+
+
+def test_probability_of_dying_stays_a_probability():
+    # Case fatality x100 gave premature NCD mortality of 100.2%: 5q = 5m / (1 + 2.5m) passes
+    # 1 above m = 0.4. With m = 1 in every group each 5q would be 5/3.5; the result is 1.
+    import healthcast
+    ages = [30, 35, 40, 45, 50, 55, 60, 65]
+    assert healthcast.prob_dying([1.0] * 8, ages) == 1.0
+    # Below m = 0.4 the WHO formula is kept: one group at m = 0.1 gives 0.5 / 1.25 = 0.4.
+    assert abs(healthcast.prob_dying([0.1] + [0.0] * 7, ages) - 0.4) < 1e-15
+
+
+def test_a_symlink_loop_as_input_names_the_scenario_line(tmp_path):
+    text = short_scenario(tmp_path, "loop").read_text(encoding="utf-8")
+    loop = tmp_path / "loop.csv"
+    loop.symlink_to(loop)
+    scenario = tmp_path / "loop.yaml"
+    scenario.write_text(text.replace(str(SOURCE / "data" / "china" / "population_2020.csv"),
+                                     str(loop)), encoding="utf-8")
+    result = healthcast("validate", scenario)
+    assert result.returncode == 2, result.stderr
+    assert f"{scenario}:" in result.stderr and "symbolic links" in result.stderr

@@ -7,6 +7,7 @@
 #include <limits>
 #include <set>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -211,10 +212,14 @@ std::pair<int, int> YamlReader::period(const YAML::Node& node, const std::string
 fs::path YamlReader::file(const YAML::Node& node, const std::string& field,
                           const fs::path& base) const {
   const fs::path p = base / text(node, field);
-  if (!fs::is_regular_file(p))
+  std::error_code ec;  // a symlink loop or an over-long path: said here, with the line
+  if (!fs::is_regular_file(p, ec))
     fail(node, field,
-         fmt::format("input file '{}' not found (resolved to {})", node.Scalar(),
-                     p.lexically_normal().string()));
+         fmt::format("input file {} {} (resolved to {})", printable(node.Scalar()),
+                     ec && ec != std::errc::no_such_file_or_directory
+                         ? "cannot be read: " + ec.message()
+                         : std::string("not found"),
+                     printable(p.lexically_normal().string(), 200)));
   return p.lexically_normal();
 }
 

@@ -117,12 +117,18 @@ std::vector<AgeArray> read_fertility(const std::filesystem::path& path, int base
   csv.require_columns({"year", "age", "asfr"});
   require_rows(csv);
   std::map<int, AgeArray> series;
+  std::set<std::pair<int, int>> covered;  // (year, age): each once
   for (std::size_t r = 0; r < csv.rows(); ++r) {
     const int year = csv.integer(r, "year");
     const auto [first, last] = age_range(csv, r);
     const double asfr = checked(csv, r, "asfr", 0.0, 1.0, "births per woman-year");
     auto& ages = series[year];
-    for (int a = first; a <= last; ++a) ages[a] = asfr;
+    for (int a = first; a <= last; ++a) {
+      if (!covered.emplace(year, a).second)
+        throw InputError(csv.location(r, "age"), "age",
+                         fmt::format("year {}, age {} is given twice", year, a));
+      ages[a] = asfr;
+    }
   }
   return for_each_year(series, base, horizon);
 }
