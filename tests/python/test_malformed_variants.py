@@ -1,5 +1,5 @@
 """The second part of the malformed-input catalogue (tests/scenarios/malformed/variants.csv):
-each row changes one thing in a copy of a short reference scenario, one of its CSV inputs, its
+each row changes one thing (or a few, separated by " && ") in a copy of a short reference scenario, one of its CSV inputs, its
 health model or a results file, and says which exit status and message fragment the program must
 give. Inputs that are refused name the file and line ("file:line:"); none may crash, hang, or
 echo a terminal escape sequence."""
@@ -107,7 +107,9 @@ def test_each_variant_is_refused_as_the_table_says(sample, tmp_path, row):
             path = work / "data" / "china" / "health" / row["input"]
         else:
             path = work / "data" / "china" / row["input"]
-        changed(path, find, replace)
+        # Several changes are separated by " && " in both columns.
+        for f, r in zip(find.split(b" && "), replace.split(b" && ")):
+            changed(path, f, r)
         args = ["validate", scenario]
     r = subprocess.run([BIN, *map(str, args)], capture_output=True, timeout=60,
                        cwd=work / "scenarios")

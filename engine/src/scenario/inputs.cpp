@@ -1,5 +1,6 @@
 #include "healthcast/scenario/inputs.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "healthcast/health/sampling.h"
 #include "healthcast/input/age_schedule.h"
 #include "healthcast/input/csv.h"
+#include "healthcast/results/catalogue.h"
 #include "healthcast/scenario/interventions.h"
 #include "mortality_methods.h"
 
@@ -290,8 +292,35 @@ std::vector<RegionData> read_regions(const Scenario& scenario,
 
 }  // namespace
 
+namespace {
+
+// A target on an indicator of the health model needs a health model in every region: said here,
+// at the target's line (validate), not after the whole run.
+void check_targets_have_a_model(const ScenarioData& data) {
+  namespace var = results::var;
+  static const results::VariableSpec* const DEMOGRAPHY[] = {
+      &var::population,      &var::deaths, &var::person_years,     &var::net_migration,
+      &var::life_expectancy, &var::births, &var::infant_mortality, &var::under5_mortality};
+  for (const auto& region : data.regions) {
+    if (region.health) continue;
+    for (const auto& t : data.scenario.targets) {
+      const auto* spec = results::find_indicator(t.indicator);
+      if (spec == nullptr || std::find(std::begin(DEMOGRAPHY), std::end(DEMOGRAPHY),
+                                       spec->variable) != std::end(DEMOGRAPHY))
+        continue;
+      throw InputError(t.where, "indicator",
+                       fmt::format("'{}' needs the health model, and region '{}' has none (add "
+                                   "'health:' under 'inputs')",
+                                   t.indicator, region.name));
+    }
+  }
+}
+
+}  // namespace
+
 ScenarioData read_inputs(const Scenario& scenario, const demography::ProgressCallback& progress) {
   ScenarioData data{scenario, read_regions(scenario, progress), {}, {}};
+  check_targets_have_a_model(data);
   for (const auto& m : scenario.monitored) data.monitored.push_back(read_monitored_history(m));
   // Without a root there is no national run: such targets are judged on the plan's own values.
   if (needs_national(scenario) && scenario.root)
