@@ -39,7 +39,7 @@ def short_reference(folder: Path, name="attack", horizon=2022, extra="") -> str:
 
 class Attack:
     def __init__(self, binary: str, out: Path, seed: int):
-        self.binary = binary
+        self.binary = str(Path(binary).resolve())
         self.out = out
         self.rng = random.Random(seed)
         self.rows = []

@@ -479,7 +479,8 @@ class Checker {
   std::optional<std::string> discriminator(const std::vector<const json*>& alternatives) const {
     const json& first = *alternatives.front();
     if (!first.contains("properties")) return std::nullopt;
-    for (const auto& [key, sub] : first["properties"].items()) {
+    for (const auto& item : first["properties"].items()) {
+      const std::string& key = item.key();  // a named variable: clang 14 cannot capture bindings
       const bool fixes_it = std::all_of(alternatives.begin(), alternatives.end(), [&](auto* a) {
         if (!a->contains("properties") || !(*a)["properties"].contains(key)) return false;
         const auto required = a->value("required", std::vector<std::string>{});
