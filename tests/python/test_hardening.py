@@ -197,3 +197,19 @@ def test_a_symlink_loop_as_input_names_the_scenario_line(tmp_path):
     result = healthcast("validate", scenario)
     assert result.returncode == 2, result.stderr
     assert f"{scenario}:" in result.stderr and "symbolic links" in result.stderr
+
+
+def test_a_full_disk_in_python_raises_and_exits_cleanly(runs, tmp_path):
+    # The interpreter segfaulted at exit in libhdf5's exit handler. (With h5py imported before
+    # healthcast, h5py's handler is registered first and the crash remains: a libhdf5 1.10 bug.)
+    code = ("import healthcast\nfrom healthcast import _core\n"
+            f"ds = _core.read_results({str(runs['base'])!r})\n"
+            "try:\n"
+            f"    _core.write_results(ds, {str(tmp_path / 'out.h5')!r})\n"
+            "except Exception as e:\n    print('refused:', e)\n")
+    result = subprocess.run(["bash", "-c", f"ulimit -f 100; exec {sys.executable} -c \"$0\"", code],
+                            capture_output=True, text=True, timeout=120,
+                            preexec_fn=lambda: signal.signal(signal.SIGXFSZ, signal.SIG_IGN))
+    assert result.returncode == 0, (result.returncode, result.stderr)
+    assert "refused:" in result.stdout and "cannot" in result.stdout
+    assert list(tmp_path.glob("out.h5*")) == []
