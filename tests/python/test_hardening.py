@@ -213,3 +213,14 @@ def test_a_full_disk_in_python_raises_and_exits_cleanly(runs, tmp_path):
     assert result.returncode == 0, (result.returncode, result.stderr)
     assert "refused:" in result.stdout and "cannot" in result.stdout
     assert list(tmp_path.glob("out.h5*")) == []
+
+
+@pytest.mark.parametrize("name", ["yaml_cpp_loop_scenario.yaml", "yaml_cpp_loop_health.yaml"])
+def test_inputs_that_made_yaml_cpp_loop_are_refused_at_once(name):
+    # Found by fuzz_scenario and fuzz_health: yaml-cpp's LoadAll never returned on these.
+    path = SOURCE / "tests" / "data" / "hardening" / name
+    start = time.monotonic()
+    result = healthcast("validate", path)
+    assert result.returncode == 2, result.stderr
+    assert time.monotonic() - start < 10
+    assert f"{path}:" in result.stderr

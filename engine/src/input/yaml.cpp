@@ -87,23 +87,53 @@ void check_keys_once(const YamlReader& rd, const YAML::Node& root) {
   }
 }
 
+// The line (1-based) where a second YAML document starts ('---' after content, or content after
+// '...'), or 0. Found in the text: yaml-cpp's LoadAll loops forever on some bad input (a fuzzer
+// found "," at the start of a file).
+int second_document_line(std::string_view text) {
+  bool content = false, ended = false;
+  int number = 0;
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    ++number;
+    const auto marker = [&](std::string_view m) {
+      return line.starts_with(m) &&
+             (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+    };
+    const std::size_t first = line.find_first_not_of(" \t\r");
+    const bool blank = first == std::string_view::npos || line[first] == '#';
+    if (marker("---")) {
+      if (content || ended) return number;
+      content = line.find_first_not_of(" \t\r", 3) != std::string_view::npos;
+    } else if (marker("...")) {
+      ended = true;
+    } else if (!blank) {
+      if (ended) return number;
+      content = true;
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 YAML::Node YamlReader::parse(const std::string& text) const {
   check_text(file_, text);
-  std::vector<YAML::Node> documents;
+  if (const int line = second_document_line(text); line > 0)
+    throw InputError({file_, line, 1}, "",
+                     "a second YAML document (after '---' or '...') would be ignored; keep one "
+                     "document per file");
+  YAML::Node root;
   try {
-    documents = YAML::LoadAll(text);
+    root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     throw InputError({file_, e.mark.line + 1, e.mark.column + 1}, "",
                      fmt::format("not valid YAML: {}", e.msg));
   }
-  if (documents.empty()) return YAML::Node();
-  if (documents.size() > 1)
-    fail(documents[1], "",
-         "a second YAML document (after '---') would be ignored; keep one document per file");
-  check_keys_once(*this, documents[0]);
-  return documents[0];
+  check_keys_once(*this, root);
+  return root;
 }
 
 SourceLocation YamlReader::at(const YAML::Node& node) const {
