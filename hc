@@ -5,13 +5,14 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD=${HEALTHCAST_BUILD_DIR:-$ROOT/build}
 SANITIZE_BUILD=$BUILD/sanitize
+FUZZ_BUILD=$BUILD/fuzz
 # Warnings are errors in the project's own code (CI relies on it); HEALTHCAST_WERROR=OFF builds
 # anyway, e.g. with a newer compiler that warns about more.
 WERROR=${HEALTHCAST_WERROR:-ON}
 
 # Everything the build, the tests, the checks and the Python side need, from Debian's archive.
 PACKAGES=(
-  cmake ninja-build g++ git pkg-config ccache clang-format
+  cmake ninja-build g++ git pkg-config ccache clang-format clang libfuzzer-14-dev
   libeigen3-dev libboost-dev libhdf5-dev libyaml-cpp-dev libfmt-dev libcli11-dev
   libgtest-dev libbenchmark-dev pybind11-dev librandom123-dev nlohmann-json3-dev
   python3 python3-dev python3-numpy python3-pandas python3-h5py python3-xarray
@@ -54,6 +55,9 @@ Checks (bash .ci/run runs format-check, test and sanitize, as CI does):
   test [CTEST ARGUMENTS...]        build with warnings as errors and run every test (ctest)
   sanitize [GTEST ARGUMENTS...]    build the C++ tests with ASan and UBSan in
                                    $b/sanitize and run them
+  fuzz [SECONDS [TARGET...]]       build the libFuzzer targets (clang, ASan, UBSan) in
+                                   $b/fuzz and run each for SECONDS (default 60):
+                                   scenario, csv, health, results
   format-check                     check every C++ file against .clang-format
   format                           reformat every C++ file in place
 
@@ -206,6 +210,31 @@ sanitize() {
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 exec ./healthcast_tests "$@"
 }
 
+# libFuzzer targets (fuzz/: scenario, csv, health, results) built with clang, ASan and UBSan in
+# their own folder and run for SECONDS each (default 60) on a copy of the committed seed corpus
+# (fuzz/corpus/TARGET); new inputs stay in the build folder's corpus, a crash's input is written
+# to $BUILD/fuzz/findings and ends the run with a non-zero status.
+fuzz() {
+  local seconds=${1:-60} targets=("${@:2}") t dir=$FUZZ_BUILD
+  [ ${#targets[@]} -eq 0 ] && targets=(scenario csv health results)
+  CXX=clang++ CC=clang configure "$dir" -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" \
+    -DCMAKE_CXX_COMPILER=/usr/bin/clang++ -DHEALTHCAST_FUZZ=ON -DHEALTHCAST_WERROR=OFF \
+    -DHEALTHCAST_BUILD_PYTHON=OFF -DHEALTHCAST_BUILD_TESTS=OFF -DHEALTHCAST_BUILD_BENCH=OFF
+  CCACHE_NOHASHDIR=1 build "$dir" $(printf -- '--target fuzz_%s ' "${targets[@]}")
+  mkdir -p "$dir/findings"
+  for t in "${targets[@]}"; do
+    mkdir -p "$dir/corpus/$t"
+    cp -n "$ROOT/fuzz/corpus/$t/"* "$dir/corpus/$t/" 2>/dev/null || true
+    say "fuzzing $t for $seconds s"
+    ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:allocator_may_return_null=1 \
+      UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+      "$dir/bin/fuzz_$t" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 \
+      -print_final_stats=1 -artifact_prefix="$dir/findings/$t-" "$dir/corpus/$t" \
+      "$ROOT/fuzz/corpus/$t" 2>&1 | grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==|SUMMARY|INFO: Running|artifact)' || true
+    [ "${PIPESTATUS[0]}" -eq 0 ] || { say "fuzz_$t found a problem (input in $dir/findings)"; exit 1; }
+  done
+}
+
 # C++ files under version control or new and not ignored (`git ls-files`), that exist.
 cpp_files() {
   git -C "$ROOT" -c safe.directory="$ROOT" ls-files --cached --others --exclude-standard -z -- \
@@ -257,6 +286,11 @@ case "$COMMAND" in
     ensure_writable "$BUILD"
     ensure_packages
     sanitize "$@"
+    ;;
+  fuzz)
+    ensure_writable "$BUILD"
+    ensure_packages
+    fuzz "$@"
     ;;
   test | python | jupyter)
     ensure_writable "$BUILD"

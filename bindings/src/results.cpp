@@ -102,7 +102,9 @@ void init_results(py::module_& m) {
         "write a results file atomically (temporary file renamed over the target)");
   m.def("read_results", &io::read_results, py::arg("path"),
         py::call_guard<py::gil_scoped_release>(),
-        "read a results file; checks filetype and format version first");
+        "read a results file; checks its checksum, filetype and format version first");
+  m.def("seal_results_file", &io::seal_results_file, py::arg("path"),
+        "recompute the checksum of a results file edited in place (e.g. with h5py)");
   // Reads two C++ datasets (kept alive by the caller's Python objects) and builds a new one,
   // touching no Python object, like the writer above.
   m.def("compare", &results::compare, py::arg("reference"), py::arg("scenario"),

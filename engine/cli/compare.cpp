@@ -1,4 +1,5 @@
 // healthcast compare REFERENCE.h5 SCENARIO.h5 [SCENARIO.h5 ...] [--years ...]
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -7,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "healthcast/error.h"
 #include "healthcast/io/results_file.h"
 #include "healthcast/results/compare.h"
 #include "healthcast/scenario/run.h"
@@ -70,9 +72,37 @@ results::Dataset matching_reference_run(const results::Dataset& run) {
   return scenario::run_scenario(reference, options);
 }
 
+// The output file of one comparison among several: -o's name with the scenario's name added.
+// That name comes from the results file, so it must be a plain identifier (as the scenario
+// schema requires of names) and must not repeat: never a path, never an overwrite.
+std::filesystem::path output_of(const CompareOptions& opt, const std::filesystem::path& input,
+                                const std::string& scenario,
+                                std::vector<std::filesystem::path>& used) {
+  if (opt.scenarios.size() == 1) return opt.output;
+  const bool plain = !scenario.empty() && scenario.size() <= 100 &&
+                     std::all_of(scenario.begin(), scenario.end(), [](char c) {
+                       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                              (c >= '0' && c <= '9') || c == '_' || c == '-';
+                     });
+  if (!plain)
+    throw FileFormatError(fmt::format(
+        "{}: scenario_name {} cannot name an output file (allowed: 1 to 100 letters, digits, "
+        "'_' and '-')",
+        input.string(), printable(scenario)));
+  auto out = opt.output;
+  out.replace_filename(fmt::format("{}-{}{}", opt.output.stem().string(), scenario,
+                                   opt.output.extension().string()));
+  if (std::find(used.begin(), used.end(), out) != used.end())
+    throw FileFormatError(fmt::format("{}: a second scenario named '{}' would overwrite {}",
+                                      input.string(), scenario, out.string()));
+  used.push_back(out);
+  return out;
+}
+
 void print_comparison(const CompareOptions& opt) {
   const bool automatic = opt.reference == "auto";
   const auto given = automatic ? results::Dataset() : io::read_results(opt.reference);
+  std::vector<std::filesystem::path> used;
   for (const auto& path : opt.scenarios) {
     const auto run = io::read_results(path);
     const auto reference = automatic ? matching_reference_run(run) : given;
@@ -110,11 +140,7 @@ void print_comparison(const CompareOptions& opt) {
     }
     fmt::print("draws: {}\n", diff.attributes["draws_paired"]);
     if (!opt.output.empty()) {
-      auto out = opt.output;
-      if (opt.scenarios.size() > 1)
-        out.replace_filename(fmt::format("{}-{}{}", opt.output.stem().string(),
-                                         diff.attributes["compared_scenario"],
-                                         opt.output.extension().string()));
+      const auto out = output_of(opt, path, diff.attributes["compared_scenario"], used);
       io::write_results(diff, out);
       fmt::print("Comparison written to {}\n", out.string());
     }

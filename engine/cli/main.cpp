@@ -1,4 +1,6 @@
 // The healthcast command line. Each subcommand lives in its own file (commands.h).
+#include <signal.h>
+
 #include <cstdio>
 
 #if defined(__GLIBC__)
@@ -10,9 +12,28 @@
 
 #include "commands.h"
 #include "healthcast/error.h"
+#include "healthcast/io/results_file.h"
 #include "healthcast/version.h"
 
 namespace {
+// SIGINT/SIGTERM: remove the temporary results files being written, then die of the signal as
+// before (the shell sees the usual status).
+extern "C" void on_terminating_signal(int signal) {
+  healthcast::io::remove_temporary_files();
+  struct sigaction fallback {};
+  fallback.sa_handler = SIG_DFL;
+  sigemptyset(&fallback.sa_mask);
+  sigaction(signal, &fallback, nullptr);
+  raise(signal);
+}
+
+void remove_temporaries_on_signals() {
+  struct sigaction action {};
+  action.sa_handler = on_terminating_signal;
+  sigemptyset(&action.sa_mask);
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &action, nullptr);
+}
+
 // Exit codes: 0 success, 2 bad input (scenario, data file, arguments), 1 anything else.
 constexpr int EXIT_BAD_INPUT = 2;
 }  // namespace
@@ -25,6 +46,8 @@ int main(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
 #endif
+  io::skip_hdf5_exit_handler();
+  remove_temporaries_on_signals();
   CLI::App app{"healthcast: population and health scenario projections for health plans"};
   app.set_version_flag("--version",
                        fmt::format("healthcast {} ({})", software_version(), git_revision()));

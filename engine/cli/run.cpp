@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "healthcast/error.h"
 #include "healthcast/io/draw_writer.h"
 #include "healthcast/io/results_file.h"
 #include "healthcast/parallel/ordered.h"
@@ -86,6 +87,15 @@ void run(const RunCommand& opt) {
                                "results/<scenario name>.h5");
   std::vector<scenario::Scenario> scenarios;
   for (const auto& path : opt.scenarios) scenarios.push_back(scenario::load_scenario(path));
+  // Two scenarios with one name would write one file: refuse before running either.
+  for (std::size_t i = 0; i < scenarios.size(); ++i)
+    for (std::size_t k = 0; k < i; ++k)
+      if (output_of(opt, scenarios[i]) == output_of(opt, scenarios[k]))
+        throw InputError({opt.scenarios[i].string(), 0, 0}, "name",
+                         fmt::format("'{}' is also the name of {}; both would write {} (give "
+                                     "each scenario its own name)",
+                                     scenarios[i].name, opt.scenarios[k].string(),
+                                     output_of(opt, scenarios[i]).string()));
   const unsigned threads = parallel::thread_count(opt.threads);
   // Threads go to the draws of one scenario at a time, or, without draws, to the scenarios.
   if (opt.draws > 0 || scenarios.size() == 1) {

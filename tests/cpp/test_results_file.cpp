@@ -23,6 +23,7 @@ namespace fs = std::filesystem;
 using healthcast::Error;
 using healthcast::FileFormatError;
 using healthcast::io::read_results;
+using healthcast::io::seal_results_file;
 using healthcast::io::write_results;
 using healthcast::results::Coordinate;
 using healthcast::results::Dataset;
@@ -262,6 +263,21 @@ TEST_F(ResultsFile, RejectsPlainHdf5AndOtherFiletypes) {
   H5Fclose(H5Fcreate(plain.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
   try {
     read_results(plain);
+    ADD_FAILURE() << "read_results accepted a plain HDF5 file";
+  } catch (const FileFormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("damaged or not a healthcast results file"),
+              std::string::npos)
+        << e.what();
+  }
+  // Sealed, it gets as far as the filetype check.
+  const fs::path sealed = dir_ / "sealed.h5";
+  const hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+  H5Pset_userblock(fcpl, 512);
+  H5Fclose(H5Fcreate(sealed.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT));
+  H5Pclose(fcpl);
+  seal_results_file(sealed);
+  try {
+    read_results(sealed);
     ADD_FAILURE() << "read_results accepted a file without filetype";
   } catch (const FileFormatError& e) {
     EXPECT_NE(std::string(e.what()).find("filetype"), std::string::npos) << e.what();
@@ -281,6 +297,7 @@ TEST_F(ResultsFile, RejectsPlainHdf5AndOtherFiletypes) {
   H5Sclose(space);
   H5Tclose(type);
   H5Fclose(h5);
+  seal_results_file(other);  // edited in place: a new checksum
   try {
     read_results(other);
     ADD_FAILURE() << "read_results accepted another filetype";
@@ -297,11 +314,13 @@ TEST_F(ResultsFile, ChecksTheMajorVersionOnly) {
   hid_t h5 = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
   write_int_pair(h5, "format_version", major, 7);  // a later minor version: still readable
   H5Fclose(h5);
+  seal_results_file(file);  // edited in place: a new checksum
   EXPECT_NO_THROW(read_results(file));
 
   h5 = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
   write_int_pair(h5, "format_version", major + 1, 0);
   H5Fclose(h5);
+  seal_results_file(file);  // edited in place: a new checksum
   try {
     read_results(file);
     ADD_FAILURE() << "read_results accepted another major version";
@@ -310,6 +329,77 @@ TEST_F(ResultsFile, ChecksTheMajorVersionOnly) {
     EXPECT_NE(message.find(fmt::format("{}.0", major + 1)), std::string::npos) << message;
     EXPECT_NE(message.find(fmt::format("{}.x", major)), std::string::npos) << message;
   }
+}
+
+// Issue 18: a temporary name that could be guessed (<out>.tmp-<pid>) was opened through a symlink
+// planted there, overwriting the link's target.
+TEST_F(ResultsFile, TheTemporaryFileIsNotTheOldPredictableName) {
+  const fs::path victim = dir_ / "victim.txt";
+  { std::ofstream(victim) << "keep me"; }
+  const fs::path file = dir_ / "run.h5";
+  fs::create_symlink(victim, fs::path(file.string() + fmt::format(".tmp-{}", ::getpid())));
+  write_results(example_dataset(), file);
+  std::ifstream in(victim);
+  std::string text;
+  std::getline(in, text);
+  EXPECT_EQ(text, "keep me");
+  expect_same(example_dataset(), read_results(file));
+}
+
+// Issue 18: one flipped bit crashed or hung libhdf5 (double free in H5DSis_scale, SIGSEGV in
+// H5HG_read, a hang in H5DSget_num_scales). Every byte position tried is refused cleanly.
+TEST_F(ResultsFile, AnyFlippedByteIsRefusedAsDamaged) {
+  const fs::path file = dir_ / "run.h5";
+  write_results(example_dataset(), file);
+  std::string bytes;
+  {
+    std::ifstream in(file, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const fs::path bad = dir_ / "bad.h5";
+  for (std::size_t offset = 0; offset < bytes.size(); offset += 97) {
+    std::string copy = bytes;
+    copy[offset] = static_cast<char>(copy[offset] ^ 0x04);
+    { std::ofstream(bad, std::ios::binary) << copy; }
+    try {
+      read_results(bad);
+      ADD_FAILURE() << "a flipped byte at " << offset << " was not noticed";
+    } catch (const FileFormatError& e) {
+      EXPECT_NE(std::string(e.what()).find("damaged or not a healthcast results file"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+TEST_F(ResultsFile, ATruncatedOrExtendedFileIsRefused) {
+  const fs::path file = dir_ / "run.h5";
+  write_results(example_dataset(), file);
+  const auto size = fs::file_size(file);
+  fs::resize_file(file, size - 1);
+  EXPECT_THROW(read_results(file), FileFormatError);
+  fs::resize_file(file, size + 10);
+  EXPECT_THROW(read_results(file), FileFormatError);
+}
+
+TEST_F(ResultsFile, WrittenWithChecksummedMetadata) {
+  const fs::path file = dir_ / "run.h5";
+  write_results(example_dataset(), file);
+  const hid_t h5 = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(h5, 0);
+  const hid_t fapl = H5Fget_access_plist(h5);
+  H5F_libver_t low = H5F_LIBVER_EARLIEST, high = H5F_LIBVER_EARLIEST;
+  H5Pget_libver_bounds(fapl, &low, &high);
+  const hid_t fcpl = H5Fget_create_plist(h5);
+  unsigned superblock = 0, freelist = 0, stab = 0, shhdr = 0;
+  H5Pget_version(fcpl, &superblock, &freelist, &stab, &shhdr);
+  EXPECT_GE(superblock, 2u);  // version 2 onwards carries a checksum
+  hsize_t userblock = 0;
+  H5Pget_userblock(fcpl, &userblock);
+  EXPECT_EQ(userblock, 512u);
+  H5Pclose(fcpl);
+  H5Pclose(fapl);
+  H5Fclose(h5);
 }
 
 }  // namespace

@@ -62,7 +62,7 @@ def prob_dying(rates: ArrayLike, ages: ArrayLike, start: int = 30, end: int = 70
 
     ``rates`` are death rates (per person-year) in five-year age groups whose left edges are
     ``ages``; every group from ``start`` to ``end - 5`` must be present (others are ignored).
-    Each group gives 5q = 5m / (1 + 2.5m), and the result is 1 - prod(1 - 5q).
+    Each group gives 5q = 5m / (1 + 2.5m), at most 1, and the result is 1 - prod(1 - 5q).
     """
     m = _rates(rates, "rates")
     return float(_core.prob_dying(_ages(ages, len(m)), m, int(start), int(end)))

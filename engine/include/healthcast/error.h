@@ -3,8 +3,14 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace healthcast {
+
+// `text` quoted for a message: control characters, DEL and bytes that are not valid UTF-8 shown
+// as \xNN (no terminal escape sequence reaches the terminal), at most `limit` characters kept
+// (the rest summarised as "... (N bytes)").
+std::string printable(std::string_view text, std::size_t limit = 80);
 
 // Root of every exception the library throws on purpose.
 class Error : public std::runtime_error {

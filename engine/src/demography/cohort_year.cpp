@@ -1,6 +1,10 @@
 #include "healthcast/demography/cohort_year.h"
 
+#include <cmath>
+#include <limits>
 #include <optional>
+
+#include <fmt/format.h>
 
 #include <boost/numeric/odeint.hpp>
 
@@ -32,8 +36,25 @@ void integrate_year(const CohortSystem& system, std::vector<double>& y, double t
   // The stepper keeps the last derivative (first-same-as-last); a new system starts afresh.
   cached.stepper->reset();
   auto functor = [&system](const State& x, State& dxdt, double tau) { system.rhs(tau, x, dxdt); };
-  odeint::integrate_adaptive(*cached.stepper, functor, y, tau0, 1.0,
-                             (1.0 - tau0) * tolerances.first_step);
+  // integrate_adaptive's loop with a budget: an implausible input can make the system so stiff
+  // that the step size collapses (a run took minutes instead of a second); a NaN never settles.
+  // The same steps as integrate_adaptive (its end test and last-step clipping), so results are
+  // unchanged.
+  constexpr double eps = std::numeric_limits<double>::epsilon();
+  double tau = tau0;
+  double dt = (1.0 - tau0) * tolerances.first_step;
+  for (std::size_t tries = 0; 1.0 - tau > eps; ++tries) {
+    if (tries == kMaxIntegrationTries || !std::isfinite(dt) || !std::isfinite(tau))
+      throw IntegrationError(fmt::format(
+          "the within-year integration stalled at {:.6g} of the year (step {:.3g} after {} "
+          "tries): the rates are implausibly large or not numbers",
+          tau, dt, tries));
+    if ((tau + dt) - 1.0 > eps) dt = 1.0 - tau;
+    static_cast<void>(cached.stepper->try_step(functor, y, tau, dt));
+  }
+  for (const double v : y)
+    if (!std::isfinite(v))
+      throw IntegrationError("the within-year integration gave a value that is not a number");
 }
 
 namespace {

@@ -1,5 +1,7 @@
 #include "healthcast/demography/indicators.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "healthcast/demography/life_table.h"
@@ -28,7 +30,8 @@ double prob_dying(std::span<const int> x, std::span<const double> m, int start, 
     if (!(m[i] >= 0.0))
       throw InputError(nowhere, "rates",
                        fmt::format("rate at age {} is {}; rates must be >= 0", age, m[i]));
-    survival *= 1.0 - 5.0 * m[i] / (1.0 + 2.5 * m[i]);
+    // nqx = n m / (1 + n/2 m) passes 1 above m = 0.4: a probability, so at most 1.
+    survival *= std::max(0.0, 1.0 - 5.0 * m[i] / (1.0 + 2.5 * m[i]));
   }
   return 1.0 - survival;
 }

@@ -429,7 +429,7 @@ ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node, c
                                  const HealthModel& m) {
   rd.check_keys(node, "a continuous risk factor",
                 {"name", "kind", "unit", "family", "exposure", "relative_risks", "rr_curve",
-                 "acts_through", "source"});
+                 "acts_through", "plausible", "source"});
   ContinuousFactor f;
   f.name = rd.name(rd.required(node, "name"), "name");
   if (node["unit"]) f.unit = rd.text(node["unit"], "unit");
@@ -452,6 +452,26 @@ ContinuousFactor read_continuous(const YamlReader& rd, const YAML::Node& node, c
     f.acts_through =
         ContinuousFactor::ActsThrough{rd.name(rd.required(through, "factor"), "factor"),
                                       uncertain(rd, through, "per_unit", -BIG, BIG)};
+  }
+  if (const auto range = node["plausible"]) {
+    if (!range.IsSequence() || range.size() != 2)
+      rd.fail(range, "plausible", "needs two numbers [low, high], in the factor's unit");
+    f.plausible = {rd.number(range[0], "plausible", -BIG, BIG),
+                   rd.number(range[1], "plausible", -BIG, BIG)};
+    if ((*f.plausible)[0] >= (*f.plausible)[1]) rd.fail(range, "plausible", "needs low < high");
+  }
+  if (f.acts_through && f.acts_through->factor == f.name)
+    rd.fail(node["acts_through"], "factor", fmt::format("'{}' cannot act through itself", f.name));
+  // A chain of mediation must end (salt -> sbp); a cycle is found by the factor closing it.
+  std::string chain = f.name;
+  for (auto next = f.acts_through ? f.acts_through->factor : std::string();
+       !next.empty() && chain.size() < 10000;) {
+    chain += " -> " + next;
+    if (next == f.name)
+      rd.fail(node["acts_through"], "factor",
+              fmt::format("factors act through each other in a cycle: {}", chain));
+    const ContinuousFactor* step = m.continuous_factor(next);
+    next = step != nullptr && step->acts_through ? step->acts_through->factor : std::string();
   }
   if (f.log_linear.empty() && f.curves.empty() && !f.acts_through)
     rd.fail(node, f.name,
@@ -549,6 +569,11 @@ Interaction read_interaction(const YamlReader& rd, const YAML::Node& node, const
                 {}};
   check_disease(m, i.from, rd.at(node["from"]), "from");
   check_disease(m, i.to, rd.at(node["to"]), "to");
+  if (i.from == i.to)
+    rd.fail(node["to"], "to", fmt::format("'{}' cannot interact with itself", i.from));
+  for (const auto& other : m.interactions)
+    if (other.from == i.from && other.to == i.to)
+      rd.fail(node, "from", fmt::format("the interaction {} -> {} is given twice", i.from, i.to));
   if (node["by_age"]) {
     const auto csv = CsvTable::read(rd.file(node["by_age"], "by_age", base));
     csv.require_columns({"sex", "age", "rr"});
@@ -589,11 +614,12 @@ void read_risk_factors(const YamlReader& rd, const YAML::Node& root, const fs::p
     }
     it->second(rd, node, base, m);
   });
-  for (const auto& f : m.continuous)
+  for (const auto& f : m.continuous) {
     if (f.acts_through && !m.continuous_factor(f.acts_through->factor))
       throw InputError({m.path.string(), 0, 0}, "acts_through",
                        fmt::format("'{}' acts through '{}', which is not a continuous factor",
                                    f.name, f.acts_through->factor));
+  }
 }
 
 // Remaining life expectancy at exact ages, linear in between and held beyond the last age.

@@ -12,7 +12,7 @@ std::size_t sex_index(const CsvTable& csv, std::size_t row) {
   const auto& text = csv.text(row, "sex");
   if (!demography::parse_sex(text, sex) || sex == demography::Sex::total)
     throw InputError(csv.location(row, "sex"), "sex",
-                     fmt::format("'{}' is not allowed; use female or male", text));
+                     fmt::format("{} is not allowed; use female or male", printable(text)));
   return sex == demography::Sex::female ? 0 : 1;
 }
 

@@ -74,8 +74,15 @@ CsvTable CsvTable::parse(std::string_view text, std::string source_name) {
       if (end == text.size()) break;
       continue;
     }
+    if (line.find('\0') != std::string_view::npos)
+      throw InputError({table.source_, line_number, 0}, "", "the line contains a NUL byte");
     auto fields = split_fields(line);
     if (table.header_.empty()) {
+      for (std::size_t i = 0; i < fields.size(); ++i)
+        for (std::size_t k = 0; k < i; ++k)
+          if (fields[i] == fields[k])
+            throw InputError({table.source_, line_number, static_cast<int>(i) + 1}, fields[i],
+                             fmt::format("column {} repeats the name of column {}", i + 1, k + 1));
       table.header_ = std::move(fields);
     } else {
       if (fields.size() != table.header_.size())
@@ -88,7 +95,7 @@ CsvTable CsvTable::parse(std::string_view text, std::string source_name) {
     if (end == text.size()) break;
   }
   if (table.header_.empty())
-    throw InputError({table.source_, 0, 0}, "", "the file is empty; expected a header row");
+    throw InputError({table.source_, 1, 0}, "", "the file is empty; expected a header row");
   return table;
 }
 
@@ -131,7 +138,7 @@ double CsvTable::number(std::size_t row, std::string_view column) const {
   auto [ptr, ec] = std::from_chars(first, s.data() + s.size(), value);
   if (s.empty() || ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(value))
     throw InputError(location(row, column), std::string(column),
-                     fmt::format("'{}' is not a finite number", s));
+                     fmt::format("{} is not a finite number", printable(s)));
   return value;
 }
 
@@ -141,7 +148,7 @@ int CsvTable::integer(std::size_t row, std::string_view column) const {
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (s.empty() || ec != std::errc() || ptr != s.data() + s.size())
     throw InputError(location(row, column), std::string(column),
-                     fmt::format("'{}' is not a whole number", s));
+                     fmt::format("{} is not a whole number", printable(s)));
   return value;
 }
 

@@ -15,6 +15,7 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "healthcast/error.h"
 #include "healthcast/names.h"
 
 namespace healthcast::input {
@@ -30,6 +31,9 @@ namespace {
 
 // ---- the subset of JSON Schema this checker understands -----------------------------------
 
+// Longest text a pattern is matched against (std::regex recurses per character).
+constexpr std::size_t MAX_PATTERN_TEXT = 1000;
+
 const std::set<std::string> ANNOTATIONS = {"$schema",     "$id",     "$comment", "title",
                                            "description", "default", "examples", "$defs"};
 const std::set<std::string> KEYWORDS = {"type",
@@ -41,6 +45,7 @@ const std::set<std::string> KEYWORDS = {"type",
                                         "exclusiveMaximum",
                                         "pattern",
                                         "minLength",
+                                        "maxLength",
                                         "properties",
                                         "required",
                                         "additionalProperties",
@@ -100,6 +105,33 @@ struct Value {
   bool boolean = false;
 };
 
+// Whether a plain scalar reads as an integer ([-+]?[0-9]+), a number
+// ([-+]?([0-9]+.?[0-9]*|.[0-9]+)([eE][-+]?[0-9]+)?) or text. A loop, not std::regex, which
+// recurses once per character and overflowed the stack on long scalars.
+Type numeric_kind(std::string_view s) {
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const std::size_t from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i - from;
+  };
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  const std::size_t whole = digits();
+  if (i == s.size()) return whole > 0 ? Type::integer : Type::string;
+  std::size_t fraction = 0;
+  if (s[i] == '.') {
+    ++i;
+    fraction = digits();
+  }
+  if (whole == 0 && fraction == 0) return Type::string;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (digits() == 0) return Type::string;
+  }
+  return i == s.size() ? Type::number : Type::string;
+}
+
 Value value_of(const YAML::Node& node) {
   Value v;
   if (!node.IsDefined() || node.IsNull()) return v;
@@ -117,15 +149,9 @@ Value value_of(const YAML::Node& node) {
     v.boolean = TRUE.count(s) > 0;
     return v;
   }
-  static const std::regex INTEGER(R"([-+]?[0-9]+)");
-  static const std::regex NUMBER(R"([-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?)");
-  if (std::regex_match(s, INTEGER)) {
-    v.type = Type::integer;
-  } else if (std::regex_match(s, NUMBER)) {
-    v.type = Type::number;
-  } else {
-    return v;
-  }
+  const Type kind = numeric_kind(s);
+  if (kind == Type::string) return v;
+  v.type = kind;
   v.number = std::strtod(s.c_str(), nullptr);
   return v;
 }
@@ -149,7 +175,7 @@ std::string shown(const YAML::Node& node, const Value& v) {
     case Type::object:
       return "a mapping";
     default:
-      return fmt::format("'{}'", node.Scalar());
+      return printable(node.Scalar());
   }
 }
 
@@ -327,17 +353,24 @@ class Checker {
       const std::string& text = node.Scalar();
       if (s.contains("minLength") && text.size() < s["minLength"].get<std::size_t>())
         return problem(node, path,
-                       fmt::format("'{}' is too short; at least {} character(s) are needed", text,
-                                   s["minLength"].get<std::size_t>()));
+                       fmt::format("{} is too short; at least {} character(s) are needed",
+                                   printable(text), s["minLength"].get<std::size_t>()));
+      // Before any pattern: std::regex recurses per character.
+      std::size_t longest = s.value("maxLength", std::size_t(-1));
+      if (s.contains("pattern")) longest = std::min(longest, MAX_PATTERN_TEXT);
+      if (text.size() > longest)
+        return problem(node, path,
+                       fmt::format("{} is too long ({} characters); at most {} are allowed",
+                                   printable(text, 40), text.size(), longest));
       if (s.contains("pattern")) {
         const auto pattern = s["pattern"].get<std::string>();
         if (!std::regex_search(text, std::regex(pattern))) {
           const std::string meaning = s.contains("x-pattern-meaning")
                                           ? s["x-pattern-meaning"].get<std::string>() + " "
                                           : std::string();
-          return problem(
-              node, path,
-              fmt::format("'{}' is not allowed; use {}(pattern {})", text, meaning, pattern));
+          return problem(node, path,
+                         fmt::format("{} is not allowed; use {}(pattern {})", printable(text),
+                                     meaning, pattern));
         }
       }
     }
@@ -446,7 +479,8 @@ class Checker {
   std::optional<std::string> discriminator(const std::vector<const json*>& alternatives) const {
     const json& first = *alternatives.front();
     if (!first.contains("properties")) return std::nullopt;
-    for (const auto& [key, sub] : first["properties"].items()) {
+    for (const auto& item : first["properties"].items()) {
+      const std::string& key = item.key();  // a named variable: clang 14 cannot capture bindings
       const bool fixes_it = std::all_of(alternatives.begin(), alternatives.end(), [&](auto* a) {
         if (!a->contains("properties") || !(*a)["properties"].contains(key)) return false;
         const auto required = a->value("required", std::vector<std::string>{});

@@ -5,6 +5,11 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <set>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -21,13 +26,114 @@ std::string shown(const YAML::Node& node) {
 }
 }  // namespace
 
+namespace {
+
+// Line and column (1-based) of byte `at` of `text`.
+SourceLocation locate(const std::string& file, std::string_view text, std::size_t at) {
+  const std::size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+  const std::size_t column = line_start == std::string_view::npos ? at : at - line_start - 1;
+  return {file, static_cast<int>(std::count(text.begin(), text.begin() + at, '\n')) + 1,
+          static_cast<int>(column) + 1};
+}
+
+// A NUL byte would silently cut paths and names; bytes that are not UTF-8 would pass here and
+// make the results unreadable in Python.
+void check_text(const std::string& file, std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == 0) throw InputError(locate(file, text, i), "", "the file contains a NUL byte");
+    const std::size_t n = c < 0x80                ? 1
+                          : c >= 0xC2 && c < 0xE0 ? 2
+                          : c >= 0xE0 && c < 0xF0 ? 3
+                          : c >= 0xF0 && c < 0xF5 ? 4
+                                                  : 0;
+    bool valid = n > 0 && i + n <= text.size();
+    for (std::size_t k = 1; valid && k < n; ++k)
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (!valid)
+      throw InputError(locate(file, text, i), "",
+                       fmt::format("byte 0x{:02x} is not UTF-8 text; save the file as UTF-8", c));
+    i += n;
+  }
+}
+
+// Every mapping key must be plain text and appear once (yaml-cpp keeps the first of repeated
+// keys silently). Walked with an explicit stack and a budget: no recursion on deep nesting and
+// no blow-up on aliases that repeat a large node.
+void check_keys_once(const YamlReader& rd, const YAML::Node& root) {
+  constexpr std::size_t BUDGET = 2'000'000;
+  std::vector<std::pair<YAML::Node, std::string>> stack{{root, ""}};  // node, its field path
+  std::size_t visited = 0;
+  while (!stack.empty()) {
+    const auto [node, path] = stack.back();
+    stack.pop_back();
+    if (++visited > BUDGET)
+      rd.fail(node, path, fmt::format("more than {} values (repeated aliases?)", BUDGET));
+    if (node.IsSequence()) {
+      std::size_t i = 0;
+      for (const auto& item : node) stack.emplace_back(item, fmt::format("{}[{}]", path, i++));
+    } else if (node.IsMap()) {
+      std::set<std::string> seen;
+      for (const auto& entry : node) {
+        if (!entry.first.IsScalar())
+          rd.fail(entry.first, path, "a key must be plain text, not a list or a mapping");
+        const std::string& key = entry.first.Scalar();
+        const std::string field = path.empty() ? key : path + "." + key;
+        if (!seen.insert(key).second)
+          rd.fail(entry.first, field, fmt::format("key '{}' is given twice", key));
+        stack.emplace_back(entry.second, field);
+      }
+    }
+  }
+}
+
+// The line (1-based) where a second YAML document starts ('---' after content, or content after
+// '...'), or 0. Found in the text: yaml-cpp's LoadAll loops forever on some bad input (a fuzzer
+// found "," at the start of a file).
+int second_document_line(std::string_view text) {
+  bool content = false, ended = false;
+  int number = 0;
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    ++number;
+    const auto marker = [&](std::string_view m) {
+      return line.starts_with(m) &&
+             (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+    };
+    const std::size_t first = line.find_first_not_of(" \t\r");
+    const bool blank = first == std::string_view::npos || line[first] == '#';
+    if (marker("---")) {
+      if (content || ended) return number;
+      content = line.find_first_not_of(" \t\r", 3) != std::string_view::npos;
+    } else if (marker("...")) {
+      ended = true;
+    } else if (!blank) {
+      if (ended) return number;
+      content = true;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
 YAML::Node YamlReader::parse(const std::string& text) const {
+  check_text(file_, text);
+  if (const int line = second_document_line(text); line > 0)
+    throw InputError({file_, line, 1}, "",
+                     "a second YAML document (after '---' or '...') would be ignored; keep one "
+                     "document per file");
+  YAML::Node root;
   try {
-    return YAML::Load(text);
+    root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     throw InputError({file_, e.mark.line + 1, e.mark.column + 1}, "",
                      fmt::format("not valid YAML: {}", e.msg));
   }
+  check_keys_once(*this, root);
+  return root;
 }
 
 SourceLocation YamlReader::at(const YAML::Node& node) const {
@@ -136,10 +242,15 @@ std::pair<int, int> YamlReader::period(const YAML::Node& node, const std::string
 fs::path YamlReader::existing(const YAML::Node& node, const std::string& field,
                               const fs::path& base, bool folder) const {
   const fs::path p = base / text(node, field);
-  if (folder ? !fs::is_directory(p) : !fs::is_regular_file(p))
+  std::error_code ec;  // a symlink loop or an over-long path: said here, with the line
+  if (folder ? !fs::is_directory(p, ec) : !fs::is_regular_file(p, ec))
     fail(node, field,
-         fmt::format("input {} '{}' not found (resolved to {})", folder ? "folder" : "file",
-                     node.Scalar(), p.lexically_normal().string()));
+         fmt::format("input {} {} {} (resolved to {})", folder ? "folder" : "file",
+                     printable(node.Scalar()),
+                     ec && ec != std::errc::no_such_file_or_directory
+                         ? "cannot be read: " + ec.message()
+                         : std::string("not found"),
+                     printable(p.lexically_normal().string(), 200)));
   return p.lexically_normal();
 }
 

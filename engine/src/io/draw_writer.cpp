@@ -45,10 +45,7 @@ struct DrawWriter::State {
     datasets.clear();
     memory_spaces.clear();
     writer.reset();
-    if (!finished) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-    }
+    if (!finished) detail::remove_temporary(temporary);
     closed = true;
   }
 

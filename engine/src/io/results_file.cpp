@@ -74,6 +74,7 @@ class Reader {
       throw FileFormatError(
           fmt::format("{}: cannot read results file: no such file", path_.string()));
     if (fs::is_directory(path_, ec)) not_results("it is a directory");
+    detail::verify_results_file(path_, size_);
     if (H5Fis_hdf5(path_.string().c_str()) <= 0) not_results("not an HDF5 file");
     const hid_t file = H5Fopen(path_.string().c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0) not_results("cannot open it as HDF5" + hdf5_detail());
@@ -193,6 +194,20 @@ class Reader {
     return datasets;
   }
 
+  // A damaged or crafted file may claim far more values than its bytes can hold (gzip packs at
+  // most about 1032 to 1): refuse before allocating.
+  void check_claim(const std::string& name, const std::vector<hsize_t>& shape,
+                   std::size_t bytes_per_value) const {
+    const double limit = 1100.0 * static_cast<double>(size_) + double(1 << 20);
+    double bytes = static_cast<double>(bytes_per_value);
+    for (const hsize_t n : shape) bytes *= static_cast<double>(n);
+    if (bytes > limit)
+      throw FileFormatError(
+          fmt::format("{}: damaged or not a healthcast results file ('{}' claims {:.3g} bytes "
+                      "of values, more than a file of {} bytes can hold)",
+                      path_.string(), name, bytes, size_));
+  }
+
   std::vector<hsize_t> shape_of(hid_t dataset, const std::string& name) const {
     Handle space = ctx_.own(H5Dget_space(dataset), H5Sclose,
                             fmt::format("cannot read the shape of '{}'", name));
@@ -235,6 +250,7 @@ class Reader {
     if (dims.size() != 1)
       throw FileFormatError(fmt::format("{}: dimension '{}' has a coordinate variable of rank {}",
                                         path_.string(), name, dims.size()));
+    check_claim(name, dims, sizeof(double));
     const auto count = static_cast<std::size_t>(dims[0]);
     const std::string what = fmt::format("cannot read coordinate '{}'", name);
     Handle type = ctx_.own(H5Dget_type(dataset), H5Tclose, what);
@@ -287,6 +303,7 @@ class Reader {
     const std::string what = fmt::format("cannot read variable '{}'", name);
 
     const std::vector<hsize_t> shape = shape_of(object, name);
+    check_claim(name, shape, sizeof(double));
     std::vector<std::string> dims;
     for (std::size_t k = 0; k < shape.size(); ++k) {
       const auto axis = static_cast<unsigned>(k);
@@ -324,6 +341,7 @@ class Reader {
   }
 
   fs::path path_;
+  std::uint64_t size_ = 0;  // bytes, bounds what a variable may claim to hold
   Context ctx_;
   Handle file_;
 };
@@ -345,8 +363,7 @@ void write_results(const Dataset& dataset, const fs::path& path) {
     detail::move_into_place(temporary, path);
   } catch (...) {
     // The writer's handles are closed by now (stack unwinding); drop the partial file.
-    std::error_code ignored;
-    fs::remove(temporary, ignored);
+    detail::remove_temporary(temporary);
     throw;
   }
 }

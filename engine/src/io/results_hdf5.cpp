@@ -3,9 +3,6 @@
 // order. The layout is described in docs/results-format.md.
 #include "results_hdf5.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -63,20 +60,14 @@ std::vector<hsize_t> chunk_shape(const std::vector<std::size_t>& shape) {
   return chunk;
 }
 
-// Flushes the finished temporary file to stable storage before it replaces the target.
-void sync_to_disk(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;  // the rename still happens; durability is best effort
-  static_cast<void>(::fsync(fd));
-  ::close(fd);
-}
-
 }  // namespace
 
 std::string hdf5_detail() {
   std::string detail;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, innermost_error, &detail);
   H5Eclear2(H5E_DEFAULT);
+  // Some messages span lines (a failed write lists its buffer and offsets): keep the first.
+  detail = detail.substr(0, detail.find('\n'));
   return detail.empty() ? std::string() : fmt::format(" ({})", detail);
 }
 
@@ -104,9 +95,16 @@ void Writer::create_file() {
   const unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
   ctx_.check(H5Pset_link_creation_order(fcpl.get(), order), "cannot track creation order");
   ctx_.check(H5Pset_attr_creation_order(fcpl.get(), order), "cannot track creation order");
+  // Room for healthcast's header (magic and checksum), which HDF5 skips.
+  ctx_.check(H5Pset_userblock(fcpl.get(), kUserblockSize), "cannot reserve the header");
   Handle fapl = ctx_.own(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot create a property list");
   ctx_.check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "cannot set the close mode");
-  file_ = ctx_.own(H5Fcreate(temporary_.string().c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
+  // The 1.8 format onwards: checksums on the superblock and object headers, which libhdf5 checks
+  // when reading (h5py, h5netcdf and netCDF-C 4.x read it).
+  ctx_.check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST),
+             "cannot set the format bounds");
+  // Exclusive creation: never through a file or symlink already at the temporary name.
+  file_ = ctx_.own(H5Fcreate(temporary_.string().c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()),
                    H5Fclose, "cannot create the temporary file " + temporary_.string());
   string_type_ = utf8_string_type(ctx_);
   lcpl_ = utf8_names(ctx_, H5P_LINK_CREATE);
@@ -337,21 +335,6 @@ void create_parent_directory(const fs::path& path) {
   if (ec)
     throw Error(fmt::format("{}: cannot write results file: cannot create directory '{}': {}",
                             path.string(), parent.string(), ec.message()));
-}
-
-fs::path temporary_path(const fs::path& path) {
-  fs::path temporary = path;
-  temporary += fmt::format(".tmp-{}", static_cast<long>(::getpid()));
-  return temporary;
-}
-
-void move_into_place(const fs::path& temporary, const fs::path& path) {
-  sync_to_disk(temporary);
-  std::error_code ec;
-  fs::rename(temporary, path, ec);
-  if (ec)
-    throw Error(fmt::format("{}: cannot write results file: cannot move {} into place: {}",
-                            path.string(), temporary.string(), ec.message()));
 }
 
 }  // namespace healthcast::io::detail

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -183,9 +184,21 @@ class Writer {
 
 // Creates the folder that will hold `path`; throws Error naming both when it cannot.
 void create_parent_directory(const std::filesystem::path& path);
-// The temporary file beside `path` that is renamed onto it once complete.
+// A fresh, unpredictable temporary name beside `path` ("<path>.tmp-<16 hex digits>"), listed
+// for removal on SIGINT/SIGTERM (remove_temporary_files()). The Writer creates it exclusively
+// (H5F_ACC_EXCL: O_EXCL, so a file or symlink planted at that name is never followed).
 std::filesystem::path temporary_path(const std::filesystem::path& path);
-// Flushes the finished temporary file to disk and renames it onto `path`; throws Error.
+// Removes the temporary file (if any) and takes it off the list; never throws.
+void remove_temporary(const std::filesystem::path& temporary) noexcept;
+// Seals the finished temporary file (seal_results_file), flushes it to disk and renames it
+// onto `path`; throws Error.
 void move_into_place(const std::filesystem::path& temporary, const std::filesystem::path& path);
+
+// Bytes reserved at the start of every results file (an HDF5 userblock, which HDF5 skips) for
+// healthcast's own header: a magic line and a CRC-32 of every byte after the block.
+constexpr hsize_t kUserblockSize = 512;
+// Checks the header and checksum before libhdf5 opens the file; sets `size` to its size in
+// bytes. Throws FileFormatError ("damaged or not a healthcast results file").
+void verify_results_file(const std::filesystem::path& path, std::uint64_t& size);
 
 }  // namespace healthcast::io::detail

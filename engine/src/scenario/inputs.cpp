@@ -1,9 +1,12 @@
 #include "healthcast/scenario/inputs.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <numeric>
 #include <optional>
+#include <set>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -16,6 +19,7 @@
 #include "healthcast/health/sampling.h"
 #include "healthcast/input/age_schedule.h"
 #include "healthcast/input/csv.h"
+#include "healthcast/results/catalogue.h"
 #include "healthcast/scenario/interventions.h"
 #include "mortality_methods.h"
 #include "unit_region.h"
@@ -119,12 +123,18 @@ std::vector<AgeArray> read_fertility(const std::filesystem::path& path, int base
   csv.require_columns({"year", "age", "asfr"});
   require_rows(csv);
   std::map<int, AgeArray> series;
+  std::set<std::pair<int, int>> covered;  // (year, age): each once
   for (std::size_t r = 0; r < csv.rows(); ++r) {
     const int year = csv.integer(r, "year");
     const auto [first, last] = age_range(csv, r);
     const double asfr = checked(csv, r, "asfr", 0.0, 1.0, "births per woman-year");
     auto& ages = series[year];
-    for (int a = first; a <= last; ++a) ages[a] = asfr;
+    for (int a = first; a <= last; ++a) {
+      if (!covered.emplace(year, a).second)
+        throw InputError(csv.location(r, "age"), "age",
+                         fmt::format("year {}, age {} is given twice", year, a));
+      ages[a] = asfr;
+    }
   }
   return for_each_year(series, base, horizon);
 }
@@ -135,8 +145,12 @@ std::vector<double> read_sex_ratio(const std::filesystem::path& path, int base, 
   require_rows(csv);
   std::map<int, double> series;
   for (std::size_t r = 0; r < csv.rows(); ++r)
-    series[csv.integer(r, "year")] =
-        checked(csv, r, "srb", 0.8, 1.5, "the sex ratio at birth (males per female)");
+    if (!series
+             .emplace(csv.integer(r, "year"),
+                      checked(csv, r, "srb", 0.8, 1.5, "the sex ratio at birth (males per female)"))
+             .second)
+      throw InputError(csv.location(r, "year"), "year",
+                       fmt::format("year {} is given twice", csv.integer(r, "year")));
   return for_each_year(series, base, horizon);
 }
 
@@ -145,12 +159,22 @@ std::vector<SexAgeArray> read_migration(const std::filesystem::path& path, int b
   csv.require_columns({"year", "sex", "age", "net_migrants"});
   require_rows(csv);
   std::map<int, SexAgeArray> series;
+  std::set<std::tuple<int, std::size_t, int>> covered;  // (year, sex, age): each once
   for (std::size_t r = 0; r < csv.rows(); ++r) {
     const std::size_t s = sex_index(csv, r);
     const auto [first, last] = age_range(csv, r);
-    const double migrants = csv.number(r, "net_migrants") / (last - first + 1);
-    auto& year = series[csv.integer(r, "year")];
-    for (int a = first; a <= last; ++a) year[s][a] += migrants;
+    const int y = csv.integer(r, "year");
+    const double migrants =
+        checked(csv, r, "net_migrants", -1e9, 1e9, "net migrants of a year, sex and age") /
+        (last - first + 1);
+    auto& year = series[y];
+    for (int a = first; a <= last; ++a) {
+      if (!covered.emplace(y, s, a).second)
+        throw InputError(
+            csv.location(r, "age"), "age",
+            fmt::format("year {}, {}, age {} is given twice", y, demography::sex_name(s), a));
+      year[s][a] += migrants;
+    }
   }
   return for_each_year(series, base, horizon);
 }
@@ -347,8 +371,35 @@ JudgingData read_judging(const Scenario& scenario, const std::vector<RegionData>
 
 }  // namespace
 
+namespace {
+
+// A target on an indicator of the health model needs a health model in every region: said here,
+// at the target's line (validate), not after the whole run.
+void check_targets_have_a_model(const ScenarioData& data) {
+  namespace var = results::var;
+  static const results::VariableSpec* const DEMOGRAPHY[] = {
+      &var::population,      &var::deaths, &var::person_years,     &var::net_migration,
+      &var::life_expectancy, &var::births, &var::infant_mortality, &var::under5_mortality};
+  for (const auto& region : data.regions) {
+    if (region.health) continue;
+    for (const auto& t : data.scenario.targets) {
+      const auto* spec = results::find_indicator(t.indicator);
+      if (spec == nullptr || std::find(std::begin(DEMOGRAPHY), std::end(DEMOGRAPHY),
+                                       spec->variable) != std::end(DEMOGRAPHY))
+        continue;
+      throw InputError(t.where, "indicator",
+                       fmt::format("'{}' needs the health model, and region '{}' has none (add "
+                                   "'health:' under 'inputs')",
+                                   t.indicator, region.name));
+    }
+  }
+}
+
+}  // namespace
+
 ScenarioData read_inputs(const Scenario& scenario, const demography::ProgressCallback& progress) {
   ScenarioData data{scenario, read_regions(scenario, progress), {}, {}};
+  check_targets_have_a_model(data);
   data.judging = read_judging(scenario, data.regions);
   // Without a root there is no national run: such targets are judged on the plan's own values.
   if (needs_national(scenario) && scenario.root)

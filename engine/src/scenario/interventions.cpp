@@ -128,6 +128,21 @@ void risk_factor_prevalence(const Intervention& iv, InterventionTarget& t) {
   t.paths->prevalence_adjustments.push_back(std::move(adj));
 }
 
+// A mean outside the factor's plausible range (health.yaml `plausible`) is a mistyped lever:
+// it would make the within-year integration stiff or give rates that are not numbers.
+void check_plausible(const Intervention& iv, const InterventionTarget& t,
+                     const health::ContinuousFactor& f, double mean, std::size_t y, std::size_t s,
+                     std::size_t a) {
+  if (!f.plausible || (mean >= (*f.plausible)[0] && mean <= (*f.plausible)[1])) return;
+  const std::string key = iv.scale ? "scale" : "shift";
+  fail(iv, key,
+       fmt::format("{} {} makes the mean of '{}' {:.4g} {} (year {}, {}, age {}); plausible "
+                   "means are {:g} to {:g} {} (the health model's 'plausible')",
+                   key, iv.scale ? *iv.scale : *iv.shift, f.name, mean, f.unit,
+                   t.base_year + static_cast<int>(y), s == 0 ? "female" : "male", a,
+                   (*f.plausible)[0], (*f.plausible)[1], f.unit));
+}
+
 void risk_factor_mean(const Intervention& iv, InterventionTarget& t) {
   const auto& m = need_model(iv, t);
   const std::size_t j = index_in(iv, names_of(m.continuous), iv.factor, "factor",
@@ -144,6 +159,7 @@ void risk_factor_mean(const Intervention& iv, InterventionTarget& t) {
         if (!applies(iv, s, a)) continue;
         if (iv.scale) path[y][s][a] *= 1.0 + w * (*iv.scale - 1.0);
         if (iv.shift) path[y][s][a] += w * *iv.shift;
+        check_plausible(iv, t, m.continuous[j], path[y][s][a], y, s, a);
       }
   }
 }

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "healthcast/demography/cohort_year.h"
 #include "healthcast/health/indicators.h"
 #include "healthcast/parallel/ordered.h"
 #include "healthcast/results/draw_summary.h"
@@ -226,9 +227,32 @@ void describe(results::Dataset& ds, const Scenario& scenario) {
   if (!interventions.empty()) ds.attributes["interventions"] = interventions;
 }
 
+// The interventions as "name (file:line)", for a message about a run that failed.
+std::string intervention_list(const Scenario& scenario) {
+  std::string list;
+  for (const auto& iv : scenario.interventions)
+    list += fmt::format("{}{} ({}:{})", list.empty() ? "" : ", ", iv.name, iv.where.file,
+                        iv.where.line);
+  return list.empty() ? std::string("none") : list;
+}
+
+results::Dataset run_projections(const Scenario& scenario, const RunOptions& options);
+
 }  // namespace
 
 results::Dataset run_scenario(const Scenario& scenario, const RunOptions& options) {
+  try {
+    return run_projections(scenario, options);
+  } catch (const demography::IntegrationError& e) {
+    throw Error(fmt::format(
+        "{}: the run failed: {}; check its interventions: {}; and the health model's inputs",
+        scenario.path.string(), e.what(), intervention_list(scenario)));
+  }
+}
+
+namespace {
+
+results::Dataset run_projections(const Scenario& scenario, const RunOptions& options) {
   const unsigned threads = parallel::thread_count(options.threads);
   const std::size_t runs = 1 + options.draws;  // the central run counts as one
   std::size_t per_run = 0;  // region-years of one run, known once inputs are read
@@ -265,5 +289,7 @@ results::Dataset run_scenario(const Scenario& scenario, const RunOptions& option
   if (has_targets) add_targets(ds, scenario, data.judging, targets);
   return ds;
 }
+
+}  // namespace
 
 }  // namespace healthcast::scenario

@@ -282,9 +282,17 @@ std::string read_text(const fs::path& path) {
 
 Scenario parse_layer(std::string text, const fs::path& path, std::vector<fs::path> chain);
 
+// Longest extends chain: a real plan extends one or two files; without a limit a chain of
+// thousands used gigabytes and overflowed the stack.
+constexpr std::size_t MAX_EXTENDS_DEPTH = 32;
+
 // The scenario that `extends` names, parsed; refuses a file already in the chain (a cycle).
 Scenario parse_extended(const YamlReader& rd, const YAML::Node& extends, const fs::path& base,
                         const std::vector<fs::path>& chain) {
+  if (chain.size() >= MAX_EXTENDS_DEPTH)
+    rd.fail(extends, "extends",
+            fmt::format("the chain of extended files is longer than {} files (starting at {})",
+                        MAX_EXTENDS_DEPTH, chain.front().filename().string()));
   const fs::path parent = rd.file(extends, "extends", base);
   const fs::path canonical = fs::weakly_canonical(parent);
   if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {

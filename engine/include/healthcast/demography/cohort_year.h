@@ -2,11 +2,13 @@
 // stepper on a small right-hand-side interface, and the plain all-cause dynamics.
 #pragma once
 
+#include <cstddef>
 #include <span>
 #include <vector>
 
 #include "healthcast/demography/ages.h"
 #include "healthcast/demography/cohort_dynamics.h"
+#include "healthcast/error.h"
 
 namespace healthcast::demography {
 
@@ -36,7 +38,17 @@ class CohortSystem {
   virtual void rhs(double tau, std::span<const double> y, std::span<double> dydt) const = 0;
 };
 
-// Integrates y from tau0 to 1 in place.
+// The within-year integration did not finish (the step size collapsed, or a value is not a
+// number). The run adds what it knows of the inputs and interventions.
+class IntegrationError : public Error {
+ public:
+  using Error::Error;
+};
+
+// Step attempts per cohort-year before IntegrationError: a plausible cohort-year takes 1 to 20.
+inline constexpr std::size_t kMaxIntegrationTries = 20000;
+
+// Integrates y from tau0 to 1 in place; throws IntegrationError when it cannot.
 void integrate_year(const CohortSystem& system, std::vector<double>& y, double tau0,
                     const IntegrationTolerances& tolerances);
 

@@ -3,6 +3,7 @@
 // file (docs/health-inputs.md) by load_health_model.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -120,6 +121,9 @@ struct ContinuousFactor {
     Uncertain per_unit;
   };
   std::optional<ActsThrough> acts_through;
+  // Plausible range of a mean {low, high}, in `unit` (health.yaml `plausible`): interventions
+  // that move a mean outside it are refused.
+  std::optional<std::array<double, 2>> plausible;
 };
 
 struct Treatment {

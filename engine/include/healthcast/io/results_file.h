@@ -16,6 +16,23 @@ void write_results(const results::Dataset& dataset, const std::filesystem::path&
 
 // Reads a results file. Checks filetype and format version before anything else and throws
 // FileFormatError with the path and what was found when the file is not a readable results file.
+// A file whose healthcast header (a userblock holding a CRC-32 of the rest) is missing or does
+// not match its bytes is refused before libhdf5 opens it: "damaged or not a healthcast results
+// file".
 results::Dataset read_results(const std::filesystem::path& path);
+
+// Recomputes the checksum in the header of a results file edited in place (for example with
+// h5py), so that read_results() accepts it again.
+void seal_results_file(const std::filesystem::path& path);
+
+// Keeps libhdf5 from closing files in its exit handler. Once a write has failed (a full disk),
+// libhdf5 1.10 crashes (SIGSEGV) closing that file again at exit; every file this program
+// opens is closed by its owner, so there is nothing left for the handler to do. Effective only
+// before any other HDF5 call: first thing in main() or at module import.
+void skip_hdf5_exit_handler() noexcept;
+
+// Removes every temporary results file this process is still writing. Async-signal-safe: for a
+// SIGINT/SIGTERM handler, which should then end the process.
+void remove_temporary_files() noexcept;
 
 }  // namespace healthcast::io
