@@ -81,3 +81,25 @@ def test_python_solve_gives_the_same_answer(tmp_path):
     assert answer["gap"] <= 0
     with pytest.raises(hc.ScenarioError, match="did you mean 'tobacco'"):
         hc.solve(scenario(tmp_path, 0.9), "smoking_prevalence_15plus:2026", "tobaco.scale")
+
+
+def test_met_everywhere_reports_the_end_that_barely_meets_it(tmp_path):
+    # smoking <= 60% is met at every scale in 0..1: the answer is the weakest lever, scale 1
+    # (the highest prevalence), centrally and across draws.
+    path = scenario(tmp_path, 0.9)
+    path.write_text(path.read_text().replace("value: 20}", "value: 60}"))
+    for extra in ([], ["--probability", "0.8", "--draws", "3"]):
+        result = healthcast("solve", path, "--target", "smoking_prevalence_15plus:2026",
+                            "--lever", "tobacco.scale", *extra)
+        assert result.returncode == 0, result.stderr
+        assert "is met" in result.stdout and "tobacco.scale = 1 " in result.stdout, result.stdout
+
+
+def test_solve_with_a_probability_meets_it_across_draws(tmp_path):
+    result = healthcast("solve", scenario(tmp_path, 0.9), "--target",
+                        "smoking_prevalence_15plus:2026", "--lever", "tobacco.scale",
+                        "--probability", "0.5", "--draws", "5")
+    assert result.returncode == 0, result.stderr
+    size = float(result.stdout.split("tobacco.scale = ")[1].split()[0])
+    probability = float(result.stdout.split("with probability ")[1].split()[0])
+    assert 0.5 < size < 1 and probability >= 0.5

@@ -127,14 +127,20 @@ SolveResult solve_probability(Problem& p, double low, double high, double wanted
   SolveResult out;
   if (std::max(lo.probability, hi.probability) < wanted ||
       std::min(lo.probability, hi.probability) >= wanted) {
-    const bool low_best = lo.probability >= hi.probability;
-    const auto& best = low_best ? lo : hi;
-    out.size = low_best ? low : high;
+    // Unreachable: the end with the higher probability; met everywhere: the end barely
+    // meeting it (the lower probability).
+    const bool everywhere = std::min(lo.probability, hi.probability) >= wanted;
+    // Equal probabilities (often 0 or 1 at both ends): the central gap nearer 0 decides.
+    const bool pick_low =
+        lo.probability == hi.probability
+            ? std::abs(lo.gap) <= std::abs(hi.gap)
+            : (everywhere ? lo.probability < hi.probability : lo.probability > hi.probability);
+    const auto& best = pick_low ? lo : hi;
+    out.size = pick_low ? low : high;
     out.judged = best.judged;
     out.gap = best.gap;
     out.probability = best.probability;
-    out.met_everywhere = out.reachable =
-        best.probability >= wanted && std::min(lo.probability, hi.probability) >= wanted;
+    out.met_everywhere = out.reachable = everywhere;
     return out;
   }
   // Keep `good` (probability >= P) and `bad` ends.
