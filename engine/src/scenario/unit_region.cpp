@@ -247,6 +247,11 @@ void derive_unit_region(const RegionSpec& spec, const places::UnitModel& model, 
           fmt::format("{}: the region's own input file, not the census unit's", what));
   region.unit = fmt::format("{} {}", fmt::join(in.codes, "+"), in.name);
   region.notes = std::move(in.notes);
+  // What the census cannot give a unit stays national: say so beside the derived inputs.
+  region.notes.push_back(
+      "national inputs: the sex ratio at birth, maternal risk and the health model's risk "
+      "factors, treatments and disease rates relative to all-cause mortality (no figures of the "
+      "unit's own)");
 }
 
 }  // namespace healthcast::scenario
