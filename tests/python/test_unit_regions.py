@@ -187,3 +187,24 @@ def test_better_than_national_compares_the_units_run_with_the_national_run(tmp_p
     assert status == ("met" if own > nation else "not_met")
     # The gap is what is still to go: the national value minus the region's when behind.
     assert float(f["target_gap"][0]) == pytest.approx(nation - own, abs=1e-6)
+
+
+def test_levels_from_national_inputs_are_not_comparable_in_a_unit(tmp_path):
+    # A unit on the national health model and sex ratio at birth: a level target on CVD
+    # mortality, on the sex ratio or on a lever starting from the national coverage would be
+    # judged on another place's numbers; a change (decrease) stays judged.
+    targets = """targets:
+  - {indicator: cvd_mortality, year: 2022, comparator: "<=", value: 200}
+  - {indicator: sex_ratio_at_birth, year: 2022, comparator: natural}
+  - {indicator: premature_ncd_mortality, year: 2022, comparator: decrease, base_year: 2020}
+"""
+    f = run(write_scenario(tmp_path, '  - name: xiangfu\n    unit: "410212"\n', targets),
+            tmp_path / "n.h5")
+    status = [s.decode() if isinstance(s, bytes) else str(s) for s in f["target_status"][:]]
+    assert status[:2] == ["not_comparable", "not_comparable"]
+    assert status[2] in ("met", "not_met")
+    xiangfu = run(SOURCE / "scenarios" / "plans" / "xiangfu.yaml", tmp_path / "x.h5")
+    rows = {(i.decode() if isinstance(i, bytes) else str(i), int(y)): k for k, (i, y) in
+            enumerate(zip(xiangfu["target_indicator"][:], xiangfu["target_year"][:]))}
+    status = xiangfu["target_status"][rows[("diabetes_management", 2022)]]
+    assert (status.decode() if isinstance(status, bytes) else str(status)) == "not_comparable"

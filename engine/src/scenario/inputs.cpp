@@ -358,6 +358,14 @@ JudgingData read_judging(const Scenario& scenario, const std::vector<RegionData>
     out.official_is_national = !in.official.empty() && in.official == root.official;
     out.national_data = !unit && in.population == root.population && in.health == root.health &&
                         in.mortality.rates == root.mortality.rates;
+    if (unit && in.sex_ratio_at_birth == root.sex_ratio_at_birth)
+      out.national_levels.insert("sex_ratio_at_birth");
+    out.national_health = unit && !in.health.empty() && in.health == root.health;
+    if (out.national_health)
+      out.national_levels.insert({"maternal_mortality", "premature_ncd_mortality", "cvd_mortality",
+                                  "cvd_mortality_asr_who", "cvd_mortality_asr_china",
+                                  "crd_mortality_u70", "cancer_5y_survival",
+                                  "smoking_prevalence_15plus", "salt_intake"});
   }
   out.official_withheld = unit && out.official_is_national;
   if (out.official_withheld) out.official_is_national = false;

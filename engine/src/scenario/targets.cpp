@@ -276,8 +276,9 @@ bool set_by(const Target& target, const Intervention& iv) {
          std::abs(*scale - 1.0 - *target.value) < 1e-9;
 }
 
-// Why the model cannot give the plan's definition, or empty.
-std::string not_comparable(const Target& target, const JudgingData& data) {
+// Why the model cannot give the plan's definition, or empty. A target its lever sets is
+// comparable whatever the level it starts from.
+std::string not_comparable(const Target& target, const JudgingData& data, bool set_by_lever) {
   if (target.indicator == "road_traffic_deaths" && target.proxy.empty())
     return "not comparable: the model has deaths from all unintentional injuries, not road "
            "traffic deaths (per 10,000 vehicles: vehicle fleets are not modelled); give `proxy:` "
@@ -285,6 +286,17 @@ std::string not_comparable(const Target& target, const JudgingData& data) {
   if (target.comparator == Comparator::better_than && !target.value && data.national_data)
     return "not comparable: the region runs on the national data, so its value is the national "
            "value; give the region inputs of its own";
+  const bool level = is_level(target.comparator) || target.comparator == Comparator::natural;
+  if (level && !set_by_lever && data.national_levels.contains(target.indicator) &&
+      !data.official.contains(target.indicator))
+    return "not comparable: in this census unit the level of this indicator comes from national "
+           "inputs (no figures of the unit's own); give the unit's own inputs (sex ratio at "
+           "birth, health model) or its official value in inputs.official";
+  if (level && !set_by_lever && !target.lever.empty() && target.proxy.empty() &&
+      data.national_health)
+    return "not comparable: in this census unit the lever starts from the national base-year "
+           "level (the health model's); give the unit's own base level (its health model, or "
+           "the indicator's observed history with `proxy:` if it is not the unit's own)";
   return {};
 }
 
@@ -460,11 +472,12 @@ TargetResult judge_target(const Scenario& sc, const Target& target, const Judgin
                       ? lever_series(sc, target, *lever, data, history)
                   : history ? monitored_series(sc, target, *monitored, *history)
                             : modelled_series(sc, target, data, ds);
-  if (const std::string why = not_comparable(target, data); !why.empty())
+  const bool set = lever && set_by(target, *lever);
+  if (const std::string why = not_comparable(target, data, set); !why.empty())
     return unjudged(start(series, target), "not_comparable", why);
   if (!target.proxy.empty()) series.basis = "proxy: " + target.proxy + "; " + series.basis;
   TargetResult r = judge(sc, target, series, national);
-  if (lever && set_by(target, *lever) && series.missing.empty()) {
+  if (set && series.missing.empty()) {
     // Defined as the target: what the lever is set to, not a verdict on integration noise.
     r.status = "set_by_lever";
     r.judged = r.goal;

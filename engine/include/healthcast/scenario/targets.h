@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,12 @@ struct JudgingData {
   // The first region is a census unit and the official series it would inherit is the root's
   // (national): another place's level, so its targets are judged on the model's own level.
   bool official_withheld = false;
+  // Indicators whose level in that census unit is a national input (the root's sex ratio at
+  // birth, or the root's health model: maternal risk, risk factors, disease rates): a level
+  // target on them would be judged on another place's numbers.
+  std::set<std::string> national_levels;
+  // That unit runs on the root's health model: a lever starts from the national base level.
+  bool national_health = false;
   std::map<std::string, double> base_coverage;  // treatment -> base-year coverage (share)
 };
 
