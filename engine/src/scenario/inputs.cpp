@@ -245,11 +245,12 @@ MortalityForecast mortality_by_improvement(const MortalitySpec& spec, int base, 
 }  // namespace
 
 const std::map<std::string, MortalityMethod>& mortality_methods() {
-  static const std::map<std::string, MortalityMethod> methods = {
-      {"bms", mortality_by_factor_model},        {"improvement", mortality_by_improvement},
-      {"lee_carter", mortality_by_factor_model}, {"lee_miller", mortality_by_factor_model},
-      {"li_lee", mortality_by_factor_model},     {"rates", mortality_from_rates},
-  };
+  static const std::map<std::string, MortalityMethod> methods = [] {
+    std::map<std::string, MortalityMethod> m = {{"improvement", mortality_by_improvement},
+                                                {"rates", mortality_from_rates}};
+    for (const auto name : FACTOR_MODEL_METHODS) m.emplace(name, mortality_by_factor_model);
+    return m;
+  }();
   return methods;
 }
 
@@ -343,6 +344,16 @@ std::vector<RegionData> read_regions(const Scenario& scenario,
   return regions;
 }
 
+// Whether the health model produces the indicator (the demography's indicators need none).
+bool from_health_model(const results::IndicatorSpec& spec) {
+  namespace var = results::var;
+  static const results::VariableSpec* const DEMOGRAPHY[] = {
+      &var::population,      &var::deaths, &var::person_years,     &var::net_migration,
+      &var::life_expectancy, &var::births, &var::infant_mortality, &var::under5_mortality};
+  return std::find(std::begin(DEMOGRAPHY), std::end(DEMOGRAPHY), spec.variable) ==
+         std::end(DEMOGRAPHY);
+}
+
 // What judging the targets reads: monitored histories, the first region's official series
 // (whether it is the extends root's), whether that region runs on the root's inputs, and the
 // base-year coverage of each treatment.
@@ -362,10 +373,8 @@ JudgingData read_judging(const Scenario& scenario, const std::vector<RegionData>
       out.national_levels.insert("sex_ratio_at_birth");
     out.national_health = unit && !in.health.empty() && in.health == root.health;
     if (out.national_health)
-      out.national_levels.insert({"maternal_mortality", "premature_ncd_mortality", "cvd_mortality",
-                                  "cvd_mortality_asr_who", "cvd_mortality_asr_china",
-                                  "crd_mortality_u70", "cancer_5y_survival",
-                                  "smoking_prevalence_15plus", "salt_intake"});
+      for (const auto& spec : results::indicators())
+        if (from_health_model(spec)) out.national_levels.emplace(spec.id);
   }
   out.official_withheld = unit && out.official_is_national;
   if (out.official_withheld) out.official_is_national = false;
@@ -384,17 +393,11 @@ namespace {
 // A target on an indicator of the health model needs a health model in every region: said here,
 // at the target's line (validate), not after the whole run.
 void check_targets_have_a_model(const ScenarioData& data) {
-  namespace var = results::var;
-  static const results::VariableSpec* const DEMOGRAPHY[] = {
-      &var::population,      &var::deaths, &var::person_years,     &var::net_migration,
-      &var::life_expectancy, &var::births, &var::infant_mortality, &var::under5_mortality};
   for (const auto& region : data.regions) {
     if (region.health) continue;
     for (const auto& t : data.scenario.targets) {
       const auto* spec = results::find_indicator(t.indicator);
-      if (spec == nullptr || std::find(std::begin(DEMOGRAPHY), std::end(DEMOGRAPHY),
-                                       spec->variable) != std::end(DEMOGRAPHY))
-        continue;
+      if (spec == nullptr || !from_health_model(*spec)) continue;
       throw InputError(t.where, "indicator",
                        fmt::format("'{}' needs the health model, and region '{}' has none (add "
                                    "'health:' under 'inputs')",

@@ -2,6 +2,8 @@
 // in the registry (scenario/inputs.h).
 #pragma once
 
+#include <array>
+#include <string_view>
 #include <vector>
 
 #include "healthcast/demography/projection.h"
@@ -10,8 +12,10 @@
 
 namespace healthcast::scenario {
 
-// Methods "lee_carter", "lee_miller", "bms" and "li_lee" (mortality_factor.cpp); the spec's
-// method names the variant.
+// The factor-model methods (mortality_factor.cpp), which read a mortality history as `rates`;
+// the spec's method names the variant.
+inline constexpr std::array<std::string_view, 4> FACTOR_MODEL_METHODS = {"bms", "lee_carter",
+                                                                         "lee_miller", "li_lee"};
 MortalityForecast mortality_by_factor_model(const MortalitySpec& spec, int base_year, int horizon);
 
 }  // namespace healthcast::scenario

@@ -1,7 +1,8 @@
 #include "unit_region.h"
 
+#include <algorithm>
+
 #include <cmath>
-#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -13,6 +14,7 @@
 #include "healthcast/places/official_figures.h"
 #include "healthcast/places/units.h"
 #include "healthcast/random/stream.h"
+#include "mortality_methods.h"
 
 namespace healthcast::scenario {
 
@@ -51,13 +53,13 @@ SexAgeArray read_undercount(const std::filesystem::path& file) {
 // history (a factor-model method's `rates`) and the forecast's central rates from the base year.
 places::NationalInputs national_inputs(const InputFiles& in, const MortalityForecast& mortality,
                                        int base_year) {
-  static const std::set<std::string> with_history = {"bms", "lee_carter", "lee_miller", "li_lee"};
-  if (!with_history.contains(in.mortality.method))
+  if (std::find(FACTOR_MODEL_METHODS.begin(), FACTOR_MODEL_METHODS.end(), in.mortality.method) ==
+      FACTOR_MODEL_METHODS.end())
     throw InputError(in.mortality.where, "method",
                      fmt::format("a region given as a census unit needs the national mortality "
-                                 "history; method '{}' has none. Use bms, lee_carter, lee_miller "
-                                 "or li_lee with the history as 'rates'",
-                                 in.mortality.method));
+                                 "history; method '{}' has none. Use {} with the history as "
+                                 "'rates'",
+                                 in.mortality.method, fmt::join(FACTOR_MODEL_METHODS, ", ")));
   places::NationalInputs national;
   places::add_mortality_history(national, input::read_mortality_history(in.mortality.rates));
   for (std::size_t t = 0; t < mortality.central.size(); ++t)
