@@ -116,10 +116,29 @@ TEST(Exposure, NormalImpactFractionMatchesTheClosedForm) {
   const double pif = numeric(125, 15) / numeric(130, 15);
   EXPECT_NEAR(pif, closed(125, 15, 1.5, 20, 115) / closed(130, 15, 1.5, 20, 115), 1e-10);
   EXPECT_NEAR(numeric(130, 15), closed(130, 15, 1.5, 20, 115), 1e-10);
+  // The engine's own closed form (used for normal exposures) and its quadrature for lognormal
+  // ones, which agrees with a lognormal's quadrature of the same curve.
+  EXPECT_NEAR(mean_log_linear_rr(Family::normal, 130, 15, 1.5, 20, 115),
+              closed(130, 15, 1.5, 20, 115), 1e-12);
+  EXPECT_NEAR(mean_log_linear_rr(Family::normal, 100, 12, 2.0, 10, 140),
+              closed(100, 12, 2.0, 10, 140), 1e-12);
+  EXPECT_EQ(
+      mean_log_linear_rr(Family::lognormal, 25, 4, 1.3, 5, 22),
+      mean_relative_risk(
+          Family::lognormal, 25, 4, [](double x) { return log_linear_rr(x, 1.3, 5, 22); }, 22));
   // With the threshold far below, E[RR] is the normal moment generating function.
   EXPECT_NEAR(numeric(300, 10) / (std::pow(1.5, (300 - 115) / 20.0) *
                                   std::exp(0.5 * std::pow(std::log(1.5) / 20 * 10, 2))),
               1.0, 1e-10);
+}
+
+TEST(Exposure, ShareAboveAThresholdOfBothFamilies) {
+  // Python's statistics.NormalDist: 1 - cdf(140) for N(130, 15); for the lognormal with mean 10
+  // and sd 4, log X ~ N(ln 10 - s2 / 2, s2) with s2 = ln(1.16), and 1 - cdf(ln 12).
+  EXPECT_NEAR(share_above(Family::normal, 130, 15, 140), 0.2524925375469229, 1e-14);
+  EXPECT_NEAR(share_above(Family::lognormal, 10, 4, 12), 0.25274458414059764, 1e-14);
+  EXPECT_EQ(share_above(Family::lognormal, 10, 4, 0), 1.0);
+  EXPECT_EQ(share_above(Family::normal, 130, 0, 140), 0.0);
 }
 
 TEST(Exposure, MeanRelativeRiskIntegratesMomentsOfBothFamilies) {

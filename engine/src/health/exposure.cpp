@@ -2,14 +2,38 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
-#include <boost/math/distributions/lognormal.hpp>
-#include <boost/math/distributions/normal.hpp>
 #include <boost/math/quadrature/gauss.hpp>
 
 namespace healthcast::health {
 
 namespace {
+
+constexpr double Z_MAX = 12.0;  // the normal density is below 1e-31 beyond
+const double INV_SQRT_2PI = 1.0 / std::sqrt(2.0 * M_PI);
+using Rule = boost::math::quadrature::gauss<double, 64>;
+
+// The weights half * w_i * phi(z_i) of the rule on [-Z_MAX, Z_MAX] (the same for both signs of
+// t_i), computed once: most calls integrate over that whole range.
+const std::vector<double>& whole_range_weights() {
+  static const std::vector<double> table = [] {
+    std::vector<double> out;
+    const auto& t = Rule::abscissa();
+    const auto& w = Rule::weights();
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      const double z = Z_MAX * t[i];
+      out.push_back(Z_MAX * w[i] * std::exp(-0.5 * z * z) * INV_SQRT_2PI);
+    }
+    return out;
+  }();
+  return table;
+}
+
+// P(Z <= z) for a standard normal Z, in double precision (boost::math's normal cdf promotes to
+// long double, which costs as much as the quadrature around it).
+double standard_normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+
 // Parameters (mu, sigma) of log X for a lognormal X with the given mean and sd.
 std::pair<double, double> lognormal_parameters(double mean, double sd) {
   const double sigma2 = std::log1p((sd * sd) / (mean * mean));
@@ -20,7 +44,6 @@ std::pair<double, double> lognormal_parameters(double mean, double sd) {
 double mean_relative_risk(Family family, double mean, double sd,
                           const std::function<double(double)>& rr, double threshold) {
   if (sd <= 0.0) return mean > threshold ? rr(mean) : 1.0;
-  constexpr double Z_MAX = 12.0;  // the normal density is below 1e-31 beyond
   double mu = mean, sigma = sd;
   if (family == Family::lognormal) std::tie(mu, sigma) = lognormal_parameters(mean, sd);
   const auto exposure = [&](double z) {
@@ -33,20 +56,44 @@ double mean_relative_risk(Family family, double mean, double sd,
     z_threshold = (std::log(threshold) - mu) / sigma;
   const double lo = std::max(z_threshold, -Z_MAX);
   if (lo >= Z_MAX) return 1.0;
-  const double below = boost::math::cdf(boost::math::normal(), lo);
-  const double inv_sqrt_2pi = 1.0 / std::sqrt(2.0 * M_PI);
-  const double above = boost::math::quadrature::gauss<double, 64>::integrate(
-      [&](double z) { return rr(exposure(z)) * std::exp(-0.5 * z * z) * inv_sqrt_2pi; }, lo, Z_MAX);
+  const double below = standard_normal_cdf(lo);
+  // Gauss-Legendre on [lo, Z_MAX]: z_i = centre + half * t_i for the rule's abscissae t_i on
+  // [-1, 1] (boost stores the non-negative half), weights half * w_i * phi(z_i).
+  const double half = 0.5 * (Z_MAX - lo), centre = 0.5 * (Z_MAX + lo);
+  const bool whole = lo == -Z_MAX;  // the usual case (curves, lognormal): weights from the table
+  const auto& table = whole_range_weights();
+  const auto& t = Rule::abscissa();
+  const auto& w = Rule::weights();
+  double above = 0.0;
+  for (std::size_t i = 0; i < t.size(); ++i)
+    for (const double sign : {-1.0, 1.0}) {
+      if (i == 0 && sign > 0.0 && t[0] == 0.0) continue;  // an odd rule's middle node once
+      const double z = centre + sign * half * t[i];
+      const double weight = whole ? table[i] : half * w[i] * std::exp(-0.5 * z * z) * INV_SQRT_2PI;
+      above += weight * rr(exposure(z));
+    }
   return below + above;
+}
+
+double mean_log_linear_rr(Family family, double mean, double sd, double rr, double per,
+                          double tmrel) {
+  if (family != Family::normal || sd <= 0.0)
+    return mean_relative_risk(
+        family, mean, sd, [&](double x) { return log_linear_rr(x, rr, per, tmrel); }, tmrel);
+  // X ~ N(mean, sd), b = ln(rr) / per: E[RR] = Phi(z) + exp(b (mean - tmrel) + b^2 sd^2 / 2)
+  // Phi(b sd - z) with z = (tmrel - mean) / sd (the normal moment generating function above
+  // the threshold).
+  const double b = std::log(rr) / per, z = (tmrel - mean) / sd;
+  return standard_normal_cdf(z) +
+         std::exp(b * (mean - tmrel) + 0.5 * b * b * sd * sd) * standard_normal_cdf(b * sd - z);
 }
 
 double share_above(Family family, double mean, double sd, double threshold) {
   if (sd <= 0.0) return mean > threshold ? 1.0 : 0.0;
-  if (family == Family::normal)
-    return boost::math::cdf(boost::math::complement(boost::math::normal(mean, sd), threshold));
+  if (family == Family::normal) return standard_normal_cdf((mean - threshold) / sd);
   if (threshold <= 0.0) return 1.0;
   const auto [mu, sigma] = lognormal_parameters(mean, sd);
-  return boost::math::cdf(boost::math::complement(boost::math::lognormal(mu, sigma), threshold));
+  return standard_normal_cdf((mu - std::log(threshold)) / sigma);
 }
 
 double log_linear_rr(double x, double rr, double per, double tmrel) {

@@ -134,10 +134,7 @@ class IncidenceFactors {
     const double mu = mean_[j][y][s][a], sd = paths_.continuous_sd[j][y][s][a];
     if (const auto it = f.log_linear.find(disease); it != f.log_linear.end()) {
       const auto& ll = it->second;
-      const double rr = ll.rr[s][a];
-      return mean_relative_risk(
-          f.family, mu, sd, [&](double x) { return log_linear_rr(x, rr, ll.per, ll.tmrel); },
-          ll.tmrel);
+      return mean_log_linear_rr(f.family, mu, sd, ll.rr[s][a], ll.per, ll.tmrel);
     }
     if (const auto it = f.curves.find(disease); it != f.curves.end()) {
       const auto& exposure = it->second.exposure;

@@ -18,6 +18,12 @@ namespace healthcast::health {
 double mean_relative_risk(Family family, double mean, double sd,
                           const std::function<double(double)>& rr, double threshold);
 
+// The same for RR(x) = rr^((x - tmrel) / per) above tmrel (log_linear_rr): in closed form for
+// a normal X (the normal moment generating function above the threshold), by the quadrature
+// above for a lognormal X.
+double mean_log_linear_rr(Family family, double mean, double sd, double rr, double per,
+                          double tmrel);
+
 // P(X > threshold) for the same distributions.
 double share_above(Family family, double mean, double sd, double threshold);
 
