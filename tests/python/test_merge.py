@@ -4,6 +4,7 @@ bit in every variable, summary, target probability and attribute; parts that do 
 together are refused with exit status 2 and a message naming the files and ranges."""
 
 import os
+import shutil
 import subprocess
 
 import h5py
@@ -180,3 +181,20 @@ def test_a_draw_range_outside_the_draws_is_refused(made, tmp_path):
     result = cli("run", made["scenario"], "-o", tmp_path / "x.h5", "--draws", 5,
                  "--draw-range", "3:9")
     assert result.returncode == 2 and "0 <= A < B <= 5" in result.stderr
+
+
+@pytest.mark.parametrize("how", ["SLURM_CPUS_PER_TASK", "taskset"])
+def test_the_default_thread_count_follows_the_usable_cpus(made, how):
+    """A 1-CPU allocation gets one thread, whatever the machine's cores."""
+    command = [BIN, "run", made["scenario"], "--draws", 2, "-o", made["folder"] / "one.h5"]
+    env = dict(os.environ)
+    if how == "taskset":
+        if shutil.which("taskset") is None:
+            pytest.skip("no taskset")
+        command = ["taskset", "-c", "0", *command]
+        env.pop("SLURM_CPUS_PER_TASK", None)
+    else:
+        env["SLURM_CPUS_PER_TASK"] = "1"
+    result = subprocess.run(list(map(str, command)), capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert ", 1 thread(s)" in result.stdout

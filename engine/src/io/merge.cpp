@@ -183,6 +183,8 @@ Dataset merge_draws(const Group& group, std::size_t draws, const MergeOptions& o
   Dataset merged;
   std::optional<results::DrawSummary> summary;
   std::vector<KeptVariable> kept;  // every variable over draws, target outcomes included
+  const std::string outcomes_name =
+      std::string(results::var::target_met.name) + std::string(results::DRAWS_SUFFIX);
   for (const Part* part : group.parts) {
     Dataset ds = read_results(part->path);
     const results::Coordinate numbers =
@@ -205,6 +207,8 @@ Dataset merge_draws(const Group& group, std::size_t draws, const MergeOptions& o
         throw FileFormatError(fmt::format("{}: variable '{}' is missing ({} has it)",
                                           part->path.string(), k.name,
                                           group.parts.front()->path.string()));
+      // The draws themselves only when kept: the summaries hold their own copy, within budget.
+      if (!options.keep_draws && k.name != outcomes_name) continue;
       const auto& values = ds.variable(k.name).values;
       k.values.insert(k.values.end(), values.begin(), values.end());
     }
@@ -217,8 +221,6 @@ Dataset merge_draws(const Group& group, std::size_t draws, const MergeOptions& o
   summary->update(merged);
 
   // Each drawn target's probability from its outcomes in all draws, as the run computes it.
-  const std::string outcomes_name =
-      std::string(results::var::target_met.name) + std::string(results::DRAWS_SUFFIX);
   for (const auto& k : kept)
     if (k.name == outcomes_name) {
       auto& probability = merged.variable(results::var::target_probability).values;
