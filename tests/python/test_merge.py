@@ -198,3 +198,18 @@ def test_the_default_thread_count_follows_the_usable_cpus(made, how):
     result = subprocess.run(list(map(str, command)), capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert ", 1 thread(s)" in result.stdout
+
+
+def test_python_refuses_parts_that_do_not_fit_and_bad_ranges(made, tmp_path):
+    import healthcast as hc
+
+    p = made["parts"]
+    with pytest.raises(hc.ResultsFileError, match="draws 3 to 6 of 10 are in no part"):
+        hc.merge([p["0:3"], p["7:10"]], tmp_path / "gap.h5")
+    assert not (tmp_path / "gap.h5").exists()
+    with pytest.raises(ValueError, match="draw_range"):
+        hc.run(made["scenario"], draws=5, draw_range=(3, 9), progress=False)
+    with pytest.raises(ValueError, match="units"):
+        hc.run(made["scenario"], units="210102", progress=False)
+    with pytest.raises(hc.ScenarioError, match="no region 'nowhere'"):
+        hc.run(made["scenario"], regions=["nowhere"], progress=False)
