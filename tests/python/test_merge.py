@@ -213,3 +213,14 @@ def test_python_refuses_parts_that_do_not_fit_and_bad_ranges(made, tmp_path):
         hc.run(made["scenario"], units="210102", progress=False)
     with pytest.raises(hc.ScenarioError, match="no region 'nowhere'"):
         hc.run(made["scenario"], regions=["nowhere"], progress=False)
+
+
+def test_regions_judged_together_are_not_merged_from_parts(made, tmp_path):
+    """With targets (judged over all regions together), parts of other regions are refused."""
+    a = run(made["scenario"], tmp_path / "a.h5", "--units", "210102", "--draw-range", "0:10")
+    b = run(made["scenario"], tmp_path / "b.h5", "--units", "210103", "--draw-range", "0:10")
+    assert "each region is projected and judged on its own" in refused(tmp_path, a, b)
+    both = [run(made["scenario"], tmp_path / f"ab{r}.h5", "--units", "210102,210103",
+                "--draw-range", r) for r in ("0:5", "5:10")]
+    whole = run(made["scenario"], tmp_path / "whole.h5", "--units", "210102,210103")
+    assert_bitwise_equal(merge(tmp_path / "m.h5", *both), whole)
