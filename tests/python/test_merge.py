@@ -25,7 +25,7 @@ TARGETS = """targets:
   - indicator: life_expectancy
     year: 2026
     comparator: ">="
-    value: 79.2
+    value: 79.5
     unit: years
 """
 
@@ -108,8 +108,11 @@ def test_a_part_holds_its_draws_and_outcomes(made):
                                   whole["life_expectancy_draws"][3:7])
     met = data["target_met_draws"]
     assert met.shape == (4, 1) and set(np.unique(met)) <= {0.0, 1.0}
-    # The whole run's probability is the share of its ten draws that meet the target.
+    # The whole run's probability is the share of its ten draws that meet the target; met in
+    # some draws and not in others, so that no part's own share is the whole run's.
     assert whole["target_probability"][0] == whole["target_met_draws"][:, 0].mean()
+    assert 0.0 < whole["target_probability"][0] < 1.0
+    assert data["target_probability"][0] != whole["target_probability"][0]
 
 
 def test_the_summaries_are_the_exact_statistics_of_the_draws(made):
