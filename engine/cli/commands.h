@@ -16,6 +16,7 @@ void add_units_command(CLI::App& app);   // units.cpp
 void add_import_command(CLI::App& app);  // units.cpp
 void add_report_command(CLI::App& app);  // runs the Python module healthcast.report
 void add_solve_command(CLI::App& app);
+void add_merge_command(CLI::App& app);
 
 // Thrown by a command that has printed its answer but must end with another exit status
 // (solve: 3 when no lever size in the range meets the target).
