@@ -43,6 +43,9 @@ The healthcast program (each command has --help; the program is also $b/bin/heal
                                    --lang zh|en, --reference REF.h5 for deaths averted
   backtest SCENARIO                back-test every mortality method over several origins
   units [QUERY]                    census units: code, name, level, parent, 2020 population
+  batch MANIFEST.yaml -o OUTDIR    scenarios x census units x draws on Dask distributed
+                                   (--workers N or --scheduler ADDRESS), resumable;
+                                   batch status OUTDIR counts its tasks (docs/batch.md)
   import population TABLE.csv      a yearbook table (5-year groups) to single years
   --version                        the program's version and git revision
 

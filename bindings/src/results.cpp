@@ -105,6 +105,9 @@ void init_results(py::module_& m) {
         "read a results file; checks its checksum, filetype and format version first");
   m.def("seal_results_file", &io::seal_results_file, py::arg("path"),
         "recompute the checksum of a results file edited in place (e.g. with h5py)");
+  m.def("verify_results_file", &io::verify_results_file, py::arg("path"),
+        py::call_guard<py::gil_scoped_release>(),
+        "check a results file's header and checksum (FileFormatError when its bytes changed)");
   // Reads two C++ datasets (kept alive by the caller's Python objects) and builds a new one,
   // touching no Python object, like the writer above.
   m.def("compare", &results::compare, py::arg("reference"), py::arg("scenario"),

@@ -25,6 +25,11 @@ results::Dataset read_results(const std::filesystem::path& path);
 // h5py), so that read_results() accepts it again.
 void seal_results_file(const std::filesystem::path& path);
 
+// Checks a results file's header and checksum without opening it with libhdf5 (reads every byte
+// once): throws FileFormatError ("damaged or not a healthcast results file") when its bytes
+// changed since it was written. A batch checks its finished task files this way on resume.
+void verify_results_file(const std::filesystem::path& path);
+
 // Keeps libhdf5 from closing files in its exit handler. Once a write has failed (a full disk),
 // libhdf5 1.10 crashes (SIGSEGV) closing that file again at exit; every file this program
 // opens is closed by its owner, so there is nothing left for the handler to do. Effective only

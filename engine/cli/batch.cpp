@@ -1,0 +1,30 @@
+// healthcast batch MANIFEST.yaml -o OUTDIR [--workers N | --scheduler ADDRESS] [--force]
+// healthcast batch status OUTDIR
+// Batches run scenario x unit x draw tasks on Dask distributed (Python: healthcast.batch); this
+// command hands every argument to `python -m healthcast batch`, which parses them (its --help
+// is the full usage) and exits with its code.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+
+namespace healthcast::cli {
+
+void add_batch_command(CLI::App& app) {
+  auto args = std::make_shared<std::vector<std::string>>();
+  auto* cmd = app.add_subcommand(
+      "batch",
+      "Run a manifest's scenarios x census units x draw chunks on Dask distributed (a "
+      "LocalCluster, or --scheduler ADDRESS), resumable, merged into one file per scenario; "
+      "`batch status OUTDIR` counts done, running, failed and pending tasks");
+  // Everything after `batch`, --help included, belongs to the Python side.
+  cmd->set_help_flag();
+  cmd->prefix_command();
+  cmd->callback([cmd, args] {
+    *args = cmd->remaining();
+    exec_python_command("batch", *args);
+  });
+}
+
+}  // namespace healthcast::cli
