@@ -15,9 +15,8 @@ void add_batch_command(CLI::App& app) {
   auto args = std::make_shared<std::vector<std::string>>();
   auto* cmd = app.add_subcommand(
       "batch",
-      "Run a manifest's scenarios x census units x draw chunks on Dask distributed (a "
-      "LocalCluster, or --scheduler ADDRESS), resumable, merged into one file per scenario; "
-      "`batch status OUTDIR` counts done, running, failed and pending tasks");
+      "Scenarios x census units x draw chunks as tasks on Dask distributed, resumable; "
+      "`batch status OUTDIR` counts its tasks (docs/batch.md)");
   // Everything after `batch`, --help included, belongs to the Python side.
   cmd->set_help_flag();
   cmd->prefix_command();

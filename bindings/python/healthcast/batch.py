@@ -21,6 +21,7 @@ import contextlib
 import csv
 import datetime
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -244,11 +245,16 @@ def sha256_file(path: PathLike) -> str:
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def _engine() -> tuple[tuple[str, str], ...]:
+    return (("version", _core.__version__), ("git_revision", getattr(_core, "GIT_REVISION", "")),
+            ("core_sha256", sha256_file(_core.__file__)))
+
+
 def engine_identity() -> dict[str, str]:
     """The engine that computes the tasks: version, git revision and the compiled core's
     SHA-256 (which changes with any rebuild that changes the code)."""
-    return {"version": _core.__version__, "git_revision": getattr(_core, "GIT_REVISION", ""),
-            "core_sha256": sha256_file(_core.__file__)}
+    return dict(_engine())
 
 
 def make_record(manifest: Manifest) -> dict[str, Any]:
@@ -445,6 +451,8 @@ def batch(manifest: PathLike, outdir: PathLike, workers: int | None = None,
         _prepare(parsed, out, force)
         tasks = parsed.tasks()
         failed, ran = _run_tasks(parsed, tasks, out, workers, scheduler, progress)
+        for marker in (out / RUNNING).glob("*.json"):  # of workers that died
+            marker.unlink(missing_ok=True)
         merged = {}
         for name in parsed.names:
             if any(t.scenario == name for t in failed):
