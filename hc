@@ -18,7 +18,7 @@ PACKAGES=(
   python3 python3-dev python3-numpy python3-pandas python3-h5py python3-xarray
   python3-h5netcdf python3-pytest python3-matplotlib python3-jsonschema
   python3-yaml python3-tqdm python3-venv python3-nbclient python3-nbformat python3-ipykernel
-  python3-jinja2 python3-openpyxl python3-dask python3-distributed fonts-noto-cjk
+  python3-jinja2 python3-openpyxl python3-dask python3-distributed udunits-bin fonts-noto-cjk
   chromium chromium-driver python3-selenium
 )
 

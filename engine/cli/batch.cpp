@@ -3,16 +3,11 @@
 // Batches run scenario x unit x draw tasks on Dask distributed (Python: healthcast.batch); this
 // command hands every argument to `python -m healthcast batch`, which parses them (its --help
 // is the full usage) and exits with its code.
-#include <memory>
-#include <string>
-#include <vector>
-
 #include "commands.h"
 
 namespace healthcast::cli {
 
 void add_batch_command(CLI::App& app) {
-  auto args = std::make_shared<std::vector<std::string>>();
   auto* cmd = app.add_subcommand(
       "batch",
       "Scenarios x census units x draw chunks as tasks on Dask distributed, resumable; "
@@ -20,10 +15,7 @@ void add_batch_command(CLI::App& app) {
   // Everything after `batch`, --help included, belongs to the Python side.
   cmd->set_help_flag();
   cmd->prefix_command();
-  cmd->callback([cmd, args] {
-    *args = cmd->remaining();
-    exec_python_command("batch", *args);
-  });
+  cmd->callback([cmd] { exec_python_command("batch", cmd->remaining()); });
 }
 
 }  // namespace healthcast::cli

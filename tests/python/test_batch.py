@@ -206,3 +206,28 @@ def test_a_stopped_batch_resumes_and_a_changed_input_refuses(scenario_copy, tmp_
     refused = healthcast("batch", manifest, "-o", out, "--no-progress")
     assert refused.returncode == 2
     assert "sex_ratio_at_birth.csv changed" in refused.stderr and "--force" in refused.stderr
+
+
+def test_results_follow_cf_and_open_lazily_with_dask(tmp_path):
+    path = whole_run(short_scenario(tmp_path), tmp_path / "run.h5")
+    with h5py.File(path, "r") as f:
+        assert f.attrs["Conventions"] == "CF-1.8"
+        units = {f[k].attrs["units"] for k in f if "units" in f[k].attrs}
+    units = {u.decode() if isinstance(u, bytes) else u for u in units}
+    assert {"1", "year", "years", "1e-3", "1e-5", "percent"} <= units
+    # Every unit parses with UDUNITS-2 itself (Debian's udunits-bin), not a list of ours.
+    for unit in units:
+        parsed = subprocess.run(["udunits2", "-H", unit, "-W", ""], capture_output=True,
+                                text=True)
+        assert parsed.returncode == 0 and "recognize" not in parsed.stdout + parsed.stderr, unit
+    xr = pytest.importorskip("xarray")
+    import dask.array
+
+    with xr.open_dataset(path, engine="h5netcdf", chunks={}) as ds:
+        population = ds["population"]
+        assert isinstance(population.data, dask.array.Array)
+        assert population.attrs["units_label"] == "persons"
+        one = population.sel(region=UNITS[2], sex="total", year=2022).values
+    with h5py.File(path, "r") as f:
+        expected = f["population"][2, 2, 2, :]  # year 2022, the third unit, total
+    assert np.array_equal(one, expected)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string_view>
 
 #include "healthcast/results/dataset.h"
 
@@ -24,6 +25,12 @@ results::Dataset read_results(const std::filesystem::path& path);
 // Recomputes the checksum in the header of a results file edited in place (for example with
 // h5py), so that read_results() accepts it again.
 void seal_results_file(const std::filesystem::path& path);
+
+// The CF form of a variable's units, which UDUNITS-2 parses: "persons" -> "1" (counts are
+// dimensionless), "person-years" -> "year", "per 1000 live births" -> "1e-3", "per 100000"
+// and "per 100000 live births" -> "1e-5"; any other units unchanged ("years", "percent", "1").
+// Files store it as `units` and the words as `units_label` (docs/results-format.md).
+std::string_view cf_units(std::string_view units);
 
 // Checks a results file's header and checksum without opening it with libhdf5 (reads every byte
 // once): throws FileFormatError ("damaged or not a healthcast results file") when its bytes
