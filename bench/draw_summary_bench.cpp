@@ -1,8 +1,8 @@
-// Kernels of Monte Carlo runs that handle whole draws: DrawSummary::add (mean, median and 95%
-// interval by P²) and DrawWriter::write (one kept draw into the results file), for a dataset of
-// 347,541 drawn values (37 variables by 31 years, 3 sexes and 101 ages), about the size of the
-// default scenario's results. Budget for add: well under 5 ms (it runs once per draw, 1000
-// draws per run).
+// Kernels of Monte Carlo runs that handle whole draws: DrawSummary (exact mean, median and 95%
+// interval of 100 draws: add() them, then write_to() on 1 or 2 threads) and DrawWriter::write (one
+// kept draw into the results file), for a dataset of 347,541 drawn values (37 variables by 31
+// years, 3 sexes and 101 ages), about the size of the default scenario's results. Budget for add:
+// well under 5 ms (it runs once per draw, 1000 draws per run).
 #include <cstddef>
 #include <filesystem>
 #include <memory>
@@ -48,14 +48,17 @@ const std::vector<results::Dataset>& draws() {
   return all;
 }
 
-void BM_DrawSummaryAdd(benchmark::State& state) {
+void BM_DrawSummary100(benchmark::State& state) {
   const auto& all = draws();
-  results::DrawSummary summary(all[0]);
-  // Past the first 9 draws (kept exactly) and P²'s start, as in most of a 1000-draw run.
-  std::size_t j = 0;
-  for (; j < 200; ++j) summary.add(all[j % all.size()]);
-  for (auto _ : state) summary.add(all[j++ % all.size()]);
-  state.counters["values"] = static_cast<double>(summary.layout().cells());
+  const auto threads = static_cast<unsigned>(state.range(0));
+  for (auto _ : state) {
+    results::DrawSummary summary(all[0], threads);
+    for (std::size_t j = 0; j < 100; ++j) summary.add(all[j % all.size()]);
+    results::Dataset out = all[0];
+    summary.write_to(out);
+    benchmark::DoNotOptimize(out.variables().back().values.data());
+  }
+  state.counters["values"] = static_cast<double>(results::DrawLayout(all[0]).cells());
 }
 
 void BM_DrawWriterWrite(benchmark::State& state) {
@@ -80,5 +83,5 @@ void BM_DrawWriterWrite(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_DrawSummaryAdd)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DrawSummary100)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_DrawWriterWrite)->Unit(benchmark::kMillisecond);

@@ -12,6 +12,9 @@
 #include "core.h"
 #include "healthcast/demography/projection.h"
 #include "healthcast/error.h"
+#include "healthcast/io/merge.h"
+#include "healthcast/io/results_file.h"
+#include "healthcast/parallel/ordered.h"
 #include "healthcast/results/dataset.h"
 #include "healthcast/scenario/inputs.h"
 #include "healthcast/scenario/run.h"
@@ -44,9 +47,13 @@ py::dict describe(const scenario::Scenario& sc) {
 // region-year of the central run and after each draw. The run can be stopped by Ctrl-C: the C++
 // progress callback checks for pending signals, and a pending KeyboardInterrupt (or an exception
 // from `progress`) stops the run and is raised in place of the C++ "interrupted" error.
+// With `output`, the dataset is also written there (atomically), still without the GIL.
 results::Dataset run(const std::string& text, const fs::path& path,
                      const std::optional<py::function>& progress, std::size_t draws,
-                     std::uint64_t seed, unsigned threads, bool keep_draws) {
+                     std::uint64_t seed, unsigned threads, bool keep_draws,
+                     std::optional<std::pair<std::size_t, std::size_t>> draw_range,
+                     std::vector<std::string> units, std::vector<std::string> regions,
+                     const std::optional<fs::path>& output) {
   std::optional<py::error_already_set> python_error;
   const demography::ProgressCallback callback = [&](std::size_t done, std::size_t total) {
     py::gil_scoped_acquire gil;  // briefly, to look at signals and update the progress bar
@@ -70,9 +77,14 @@ results::Dataset run(const std::string& text, const fs::path& path,
     options.draws = draws;
     options.seed = seed;
     options.threads = threads;
-    options.keep_draws = keep_draws;
+    // A part keeps its draws for the merge, as `healthcast run --draw-range` does.
+    options.keep_draws = keep_draws || draw_range.has_value();
+    options.draw_range = draw_range;
+    options.units = std::move(units);
+    options.regions = std::move(regions);
     options.progress = callback;
     ds = scenario::run_scenario(scenario::parse_scenario(text, path), options);
+    if (output) io::write_results(ds, *output);
   } catch (const Error&) {
     if (python_error) throw std::move(*python_error);  // the GIL is held again here
     throw;
@@ -127,9 +139,27 @@ void init_scenario(py::module_& m) {
       "check scenario text; `path` names it in messages and anchors relative input paths");
   m.def("run", &run, py::arg("text"), py::arg("path"), py::arg("progress") = py::none(),
         py::arg("draws") = 0, py::arg("seed") = 0, py::arg("threads") = 1,
-        py::arg("keep_draws") = false,
-        "project a scenario given as text (with Monte Carlo draws when draws > 0) and return "
-        "the results dataset");
+        py::arg("keep_draws") = false, py::arg("draw_range") = py::none(),
+        py::arg("units") = std::vector<std::string>{},
+        py::arg("regions") = std::vector<std::string>{}, py::arg("output") = py::none(),
+        "project a scenario given as text (with Monte Carlo draws when draws > 0, only draws "
+        "[a, b) with draw_range), return the results dataset and, with output, write it there");
+  m.def(
+      "merge",
+      [](const std::vector<fs::path>& parts, const fs::path& output, bool keep_draws,
+         unsigned threads) {
+        // Safe without the GIL: the paths were copied out of Python by the argument casters.
+        py::gil_scoped_release no_gil;
+        io::MergeOptions options;
+        options.keep_draws = keep_draws;
+        options.threads = threads;
+        io::merge_parts(parts, output, options);
+      },
+      py::arg("parts"), py::arg("output"), py::arg("keep_draws") = false, py::arg("threads") = 0,
+      "merge parts of a run into the whole run's results file (io/merge.h)");
+  m.def(
+      "usable_cpus", [] { return parallel::usable_cpus(); },
+      "CPUs this process may use: its affinity mask and SLURM_CPUS_PER_TASK");
   m.def("solve", &solve, py::arg("text"), py::arg("path"), py::arg("indicator"), py::arg("year"),
         py::arg("lever"), py::arg("field"), py::arg("low") = py::none(),
         py::arg("high") = py::none(), py::arg("probability") = py::none(), py::arg("draws") = 100,

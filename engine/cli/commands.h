@@ -19,6 +19,7 @@ void add_units_command(CLI::App& app);   // units.cpp
 void add_import_command(CLI::App& app);  // units.cpp
 void add_report_command(CLI::App& app);  // runs the Python module healthcast.report
 void add_solve_command(CLI::App& app);
+void add_merge_command(CLI::App& app);
 void add_batch_command(CLI::App& app);  // runs the Python module healthcast.batch
 
 // Runs `python -m healthcast COMMAND ARGUMENTS...` with this build's interpreter and package

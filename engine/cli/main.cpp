@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   cli::add_units_command(app);
   cli::add_import_command(app);
   cli::add_solve_command(app);
+  cli::add_merge_command(app);
   cli::add_report_command(app);
   cli::add_batch_command(app);
 

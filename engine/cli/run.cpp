@@ -1,4 +1,5 @@
 // healthcast run SCENARIO... [-o OUT.h5] [--draws N --seed S --threads T --keep-draws]
+//   [--draw-range A:B] [--units CODE,...] [--regions NAME,...]
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -26,6 +27,9 @@ struct RunCommand {
   std::vector<fs::path> scenarios;
   fs::path output;
   std::size_t draws = 0;
+  std::string draw_range;                                    // "A:B", empty: every draw
+  std::optional<std::pair<std::size_t, std::size_t>> range;  // parsed
+  std::vector<std::string> units, regions;
   std::uint64_t seed = 1;
   unsigned threads = 0;
   bool keep_draws = false;
@@ -33,7 +37,31 @@ struct RunCommand {
 };
 
 fs::path output_of(const RunCommand& opt, const scenario::Scenario& sc) {
-  return opt.output.empty() ? fs::path("results") / (sc.name + ".h5") : opt.output;
+  if (!opt.output.empty()) return opt.output;
+  if (opt.range)
+    return fs::path("results") /
+           fmt::format("{}.draws-{}-{}.h5", sc.name, opt.range->first, opt.range->second);
+  return fs::path("results") / (sc.name + ".h5");
+}
+
+// "A:B" with 0 <= A < B <= draws.
+std::pair<std::size_t, std::size_t> parse_draw_range(const std::string& text, std::size_t draws) {
+  const auto colon = text.find(':');
+  std::size_t first = 0, end = 0;
+  const auto number = [](std::string_view digits, std::size_t& out) {
+    if (digits.empty() || digits.size() > 9 ||
+        digits.find_first_not_of("0123456789") != std::string_view::npos)
+      return false;
+    out = std::stoul(std::string(digits));
+    return true;
+  };
+  if (colon == std::string::npos || !number(std::string_view(text).substr(0, colon), first) ||
+      !number(std::string_view(text).substr(colon + 1), end) || first >= end || end > draws)
+    throw CLI::ValidationError(
+        "--draw-range", fmt::format("'{}' is not A:B with 0 <= A < B <= {} (--draws): draws A "
+                                    "to B - 1 of the run, e.g. 0:{}",
+                                    printable(text), draws, draws));
+  return {first, end};
 }
 
 // One scenario: run, write (streaming kept draws to the file as they come), report.
@@ -42,26 +70,41 @@ void run_one(const RunCommand& opt, const scenario::Scenario& sc, unsigned threa
   const auto start = std::chrono::steady_clock::now();
   const fs::path output = output_of(opt, sc);
   if (!opt.quiet)
-    fmt::print("Projecting '{}' ({}), {}-{}, {} region(s){}\n", sc.name, sc.title, sc.base_year,
-               sc.horizon, sc.regions.size(),
-               opt.draws > 0
-                   ? fmt::format(", {} draws (seed {}), {} thread(s)", opt.draws, opt.seed, threads)
-                   : "");
+    fmt::print(
+        "Projecting '{}' ({}), {}-{}, {} region(s){}\n", sc.name, sc.title, sc.base_year,
+        sc.horizon,
+        opt.units.empty() ? (opt.regions.empty() ? sc.regions.size() : opt.regions.size())
+                          : (opt.regions.empty() ? opt.units.size() : opt.regions.size()),
+        opt.draws == 0 ? ""
+        : opt.range
+            ? fmt::format(", draws {} to {} of {} (seed {}), {} thread(s)", opt.range->first,
+                          opt.range->second - 1, opt.draws, opt.seed, threads)
+            : fmt::format(", {} draws (seed {}), {} thread(s)", opt.draws, opt.seed, threads));
   std::optional<ProgressBar> bar;
   if (show_progress) bar.emplace(sc.name);
   scenario::RunOptions run;
   run.draws = opt.draws;
+  run.draw_range = opt.range;
+  run.units = opt.units;
+  run.regions = opt.regions;
   run.seed = opt.seed;
   run.threads = threads;
+  // A part keeps its draws and their target outcomes for the merge.
+  const bool keep = opt.keep_draws || opt.range.has_value();
+  run.keep_outcomes = keep;
   if (bar)
     run.progress = [&bar](std::size_t done, std::size_t total) {
       bar->update(done, total);
       return true;
     };
   std::unique_ptr<io::DrawWriter> writer;
-  if (opt.keep_draws)
+  if (keep)
     run.on_draw = [&](std::size_t j, const results::Dataset& draw) {
-      if (!writer) writer = std::make_unique<io::DrawWriter>(output, draw, opt.draws);
+      if (!writer) {
+        const auto [first, end] =
+            opt.range.value_or(std::pair<std::size_t, std::size_t>{0, opt.draws});
+        writer = std::make_unique<io::DrawWriter>(output, draw, end - first, first);
+      }
       writer->write(j, draw);
     };
   const auto ds = scenario::run_scenario(sc, run);
@@ -78,9 +121,10 @@ void run_one(const RunCommand& opt, const scenario::Scenario& sc, unsigned threa
   }
 }
 
-void run(const RunCommand& opt) {
+void run(RunCommand opt) {
   if (opt.keep_draws && opt.draws == 0)
     throw CLI::ValidationError("--keep-draws", "needs --draws N with N > 0");
+  if (!opt.draw_range.empty()) opt.range = parse_draw_range(opt.draw_range, opt.draws);
   if (opt.scenarios.size() > 1 && !opt.output.empty())
     throw CLI::ValidationError("--output",
                                "-o names one file; with several scenarios each is written to "
@@ -128,7 +172,19 @@ void add_run_command(CLI::App& app) {
                   "Worker threads (0: one per core); results do not depend on it")
       ->capture_default_str();
   cmd->add_flag("--keep-draws", opt->keep_draws,
-                "Store every draw in the results file (variables <name>_draws)");
+                "Store every draw in the results file (variables <name>_draws) and each target's "
+                "outcome per draw (target_met_draws)");
+  cmd->add_option("--draw-range", opt->draw_range,
+                  "A:B: run only draws A to B - 1 of the --draws N, a part to combine with "
+                  "`healthcast merge` (keeps its draws; default file "
+                  "results/<scenario name>.draws-A-B.h5)");
+  cmd->add_option("--units", opt->units,
+                  "Census units (2020 codes, comma-separated): one region per unit, named by its "
+                  "code, in place of the scenario's regions (needs inputs.units)")
+      ->delimiter(',');
+  cmd->add_option("--regions", opt->regions,
+                  "Only these regions (names, comma-separated), in this order")
+      ->delimiter(',');
   cmd->add_flag("-q,--quiet", opt->quiet, "Print nothing on success");
   cmd->callback([opt] { run(*opt); });
 }

@@ -1,9 +1,13 @@
-// Summaries of Monte Carlo draws (results/draw_summary.h): exact quantiles up to 9 draws, P²
-// estimates against closed-form quantiles of the normal and exponential distributions, constant
-// and NaN cells, layout checks, the output layout and reproducibility.
+// Summaries of Monte Carlo draws (results/draw_summary.h): exact quantiles against numpy's
+// method computed here and by hand, the mean as the sum in draw order, closed-form quantiles of
+// the normal and exponential distributions, constant and NaN cells, layout checks, the output
+// layout, reproducibility, the temporary file beyond the memory budget, and the usable CPUs.
+#include <sched.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <numbers>
@@ -14,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "healthcast/error.h"
+#include "healthcast/parallel/ordered.h"
 #include "healthcast/results/dataset.h"
 #include "healthcast/results/draw_summary.h"
 
@@ -124,10 +129,14 @@ TEST(DrawSummary, FewDrawsGiveExactNumpyQuantiles) {
       const std::vector<double> seen(cells[c].begin(), cells[c].begin() + n);
       double sum = 0;
       for (double v : seen) sum += v;
-      EXPECT_NEAR(statistic(out, MEAN, c), sum / static_cast<double>(n), 1e-12);
-      EXPECT_NEAR(statistic(out, MEDIAN, c), numpy_linear(seen, 0.5), 1e-12);
-      EXPECT_NEAR(statistic(out, LOWER, c), numpy_linear(seen, 0.025), 1e-12);
-      EXPECT_NEAR(statistic(out, UPPER, c), numpy_linear(seen, 0.975), 1e-12);
+      // The mean is the sum in draw order divided by n; the quantiles numpy's up to rounding
+      // (this formula interpolates from the lower end only).
+      const bool equal =
+          std::all_of(seen.begin(), seen.end(), [&](double v) { return v == seen[0]; });
+      EXPECT_EQ(statistic(out, MEAN, c), equal ? seen[0] : sum / static_cast<double>(n));
+      EXPECT_DOUBLE_EQ(statistic(out, MEDIAN, c), numpy_linear(seen, 0.5));
+      EXPECT_DOUBLE_EQ(statistic(out, LOWER, c), numpy_linear(seen, 0.025));
+      EXPECT_DOUBLE_EQ(statistic(out, UPPER, c), numpy_linear(seen, 0.975));
     }
   }
 }
@@ -145,8 +154,8 @@ TEST(DrawSummary, SevenDrawsByHand) {
 }
 
 TEST(DrawSummary, NormalQuantiles) {
-  // 20,000 standard normal draws. (Over 1,000 streams, 3.7% of P² estimates and 2.0% of the
-  // exact sample quantiles miss these tolerances; this stream is a fixed one.)
+  // 20,000 standard normal draws. (Over 1,000 streams, 2.0% of the exact sample quantiles miss
+  // these tolerances; this stream is a fixed one.)
   const Dataset out = feed(1000, 20000, normal).out;
   const double z = 1.959963984540054;  // 97.5% quantile of the standard normal
   EXPECT_NEAR(statistic(out, MEAN, 0), 0.0, 0.03);
@@ -169,12 +178,85 @@ TEST(DrawSummary, ExponentialQuantiles) {
   EXPECT_NEAR(statistic(out, LOWER, 0), -std::log(0.975), 0.15 * -std::log(0.975));
 }
 
-TEST(DrawSummary, EstimatesStayCloseToTheSampleQuantiles) {
-  // P²'s own error, apart from sampling error: against the exact quantiles of the same draws.
+TEST(DrawSummary, QuantilesAreTheSampleQuantiles) {
+  // Exact, not estimated: the sample quantiles of the same 5,000 draws (up to rounding of the
+  // interpolation), and the mean their sum in draw order over n.
   const auto [out, seen] = feed(7, 5000, exponential);
-  EXPECT_NEAR(statistic(out, MEDIAN, 0), numpy_linear(seen, 0.5), 0.01 * std::log(2.0));
-  EXPECT_NEAR(statistic(out, LOWER, 0), numpy_linear(seen, 0.025), 0.03 * -std::log(0.975));
-  EXPECT_NEAR(statistic(out, UPPER, 0), numpy_linear(seen, 0.975), 0.03 * -std::log(0.025));
+  EXPECT_DOUBLE_EQ(statistic(out, MEDIAN, 0), numpy_linear(seen, 0.5));
+  EXPECT_DOUBLE_EQ(statistic(out, LOWER, 0), numpy_linear(seen, 0.025));
+  EXPECT_DOUBLE_EQ(statistic(out, UPPER, 0), numpy_linear(seen, 0.975));
+  double sum = 0.0;
+  for (double v : seen) sum += v;
+  EXPECT_EQ(statistic(out, MEAN, 0), sum / 5000.0);
+}
+
+TEST(DrawSummary, MeanSumsInDrawOrder) {
+  // 1e16 + 1 rounds back to 1e16 (doubles there are 2 apart, ties to even), so in draw order
+  // the sum is ((1e16 + 1) - 1e16) + 1 = 1 and the mean 0.25; summed in sorted order it would
+  // be 0 and the mean 0. Median: sorted -1e16, 1, 1, 1e16, h = 1.5 -> 1.
+  DrawSummary summary(layout(1));
+  for (double v : {1e16, 1.0, -1e16, 1.0}) summary.add(draw({v}));
+  const Dataset out = summarise(summary, 1);
+  EXPECT_EQ(statistic(out, MEAN, 0), 0.25);
+  EXPECT_EQ(statistic(out, MEDIAN, 0), 1.0);
+  // numpy: h = 3 p, t = h - floor(h); lower (t < 0.5) from the lower end, -1e16 + t (1 + 1e16);
+  // upper (t >= 0.5) from the upper end, 1e16 - (1 - t) (1e16 - 1).
+  EXPECT_EQ(statistic(out, LOWER, 0), -1e16 + (1.0 + 1e16) * (3 * 0.025));
+  EXPECT_EQ(statistic(out, UPPER, 0), 1e16 - (1e16 - 1.0) * (1.0 - (3 * 0.975 - 2.0)));
+}
+
+TEST(DrawSummary, TemporaryFileAndThreadsGiveTheSameBits) {
+  // Over the memory budget the draws go to a temporary file; the statistics must not change,
+  // nor with the number of threads.
+  Dataset big;
+  std::vector<int> years(23);
+  for (int i = 0; i < 23; ++i) years[static_cast<std::size_t>(i)] = 2020 + i;
+  big.add_coordinate({"year", years, "", ""});
+  big.add_coordinate({"age", std::vector<int>{0, 1, 2, 3, 4}, "", ""});
+  big.add_variable("a", {"year", "age"}, "", "");
+  big.add_variable("c", {"year"}, "", "");
+  DrawSummary memory(big, 1);
+  DrawSummary file(big, 3, 10 * 23 * 6 * sizeof(double));  // room for 10 draws
+  std::mt19937_64 rng(11);
+  for (int j = 0; j < 40; ++j) {
+    for (auto& v : big.variables())
+      for (auto& value : v.values) value = normal(rng);
+    memory.add(big);
+    file.add(big);
+    EXPECT_EQ(file.spilled(), j >= 10) << j;
+  }
+  EXPECT_FALSE(memory.spilled());
+  Dataset one = big, two = big;
+  memory.write_to(one);
+  file.write_to(two);
+  for (const char* name : {"a_summary", "c_summary"}) {
+    const auto& x = one.variable(name).values;
+    const auto& y = two.variable(name).values;
+    ASSERT_EQ(x.size(), y.size());
+    EXPECT_EQ(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)), 0) << name;
+  }
+}
+
+TEST(UsableCpus, FollowAffinityAndSlurm) {
+  using healthcast::parallel::usable_cpus;
+  EXPECT_EQ(usable_cpus(4, nullptr, 128), 4u);  // a 4-CPU mask on a 128-core node
+  EXPECT_EQ(usable_cpus(128, "4", 128), 4u);    // SLURM_CPUS_PER_TASK within the mask
+  EXPECT_EQ(usable_cpus(2, "8", 128), 2u);      // never more than the mask
+  EXPECT_EQ(usable_cpus(0, "3", 8), 3u);        // mask unknown
+  EXPECT_EQ(usable_cpus(6, "", 8), 6u);         // empty or not a number: ignored
+  EXPECT_EQ(usable_cpus(6, "4x", 8), 6u);
+  EXPECT_EQ(usable_cpus(6, "0", 8), 6u);
+  EXPECT_EQ(usable_cpus(0, nullptr, 8), 8u);  // nothing known: the cores
+  EXPECT_EQ(usable_cpus(0, nullptr, 0), 1u);
+  // This process: its own mask (sched_getaffinity), as the test runner set it.
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  ASSERT_EQ(sched_getaffinity(0, sizeof(mask), &mask), 0);
+  if (std::getenv("SLURM_CPUS_PER_TASK") == nullptr) {
+    EXPECT_EQ(usable_cpus(), static_cast<unsigned>(CPU_COUNT(&mask)));
+  }
+  EXPECT_EQ(healthcast::parallel::thread_count(0), usable_cpus());
+  EXPECT_EQ(healthcast::parallel::thread_count(3), 3u);
 }
 
 TEST(DrawSummary, ConstantCellsGiveTheirValueExactly) {

@@ -224,3 +224,31 @@ TEST_F(DrawWriterTest, AFailedFinishRemovesTheTemporaryFile) {
   EXPECT_TRUE(entries().empty());
   EXPECT_THROW(writer.finish(rest(1)), Error);  // the writer is closed
 }
+
+TEST_F(DrawWriterTest, APartNumbersItsDrawsFromItsFirst) {
+  // Draws 3 and 4 of a run (a part): written by their own numbers, which the file's `draw`
+  // coordinate holds; the run's dataset may bring the coordinate itself (for the targets'
+  // outcomes over draws), with the same numbers only.
+  const fs::path file = dir_ / "part.h5";
+  DrawWriter writer(file, draw(0), 2, 3);
+  EXPECT_THROW(writer.write(2, draw(2)), Error);  // before the part
+  EXPECT_THROW(writer.write(5, draw(5)), Error);  // after it
+  writer.write(4, draw(4));
+  writer.write(3, draw(3));
+  Dataset wrong = rest(2);
+  wrong.add_coordinate(healthcast::results::draw_coordinate(2));  // 0, 1: not this part's
+  EXPECT_THROW(writer.finish(wrong), Error);
+  Dataset with_draws = rest(2);
+  with_draws.add_coordinate(healthcast::results::draw_coordinate(2, 3));
+  with_draws.add_variable("outcome_draws", {"draw", "sex"}, "", "").values = {1, 0, 0, 1};
+  writer.finish(with_draws);
+
+  const Dataset read = healthcast::io::read_results(file);
+  EXPECT_EQ(std::get<std::vector<int>>(read.coordinate("draw").values), (std::vector<int>{3, 4}));
+  const auto& population = read.variable("population_draws").values;
+  const Dataset fourth = draw(4);
+  const auto& expected = fourth.variable("population").values;
+  EXPECT_TRUE(std::equal(expected.begin(), expected.end(),
+                         population.begin() + static_cast<std::ptrdiff_t>(expected.size())));
+  EXPECT_EQ(read.variable("outcome_draws").values, (std::vector<double>{1, 0, 0, 1}));
+}

@@ -18,12 +18,12 @@ pytestmark = pytest.mark.skipif(not BIN, reason="HEALTHCAST_BIN is not set (run 
 HORIZON = 2030  # eleven projected years keep the runs short
 
 
-def short_scenario(folder, targets=""):
-    """The reference scenario cut at HORIZON, with optional targets, in `folder`."""
+def short_scenario(folder, targets="", horizon=HORIZON):
+    """The reference scenario cut at `horizon`, with optional targets, in `folder`."""
     path = folder / "short.yaml"
     path.write_text(
-        f"healthcast: 1\nname: short\ntitle: Reference to {HORIZON}\n"
-        f"extends: {SOURCE / 'scenarios' / 'china_reference.yaml'}\nhorizon: {HORIZON}\n"
+        f"healthcast: 1\nname: short\ntitle: Reference to {horizon}\n"
+        f"extends: {SOURCE / 'scenarios' / 'china_reference.yaml'}\nhorizon: {horizon}\n"
         + targets)
     return path
 

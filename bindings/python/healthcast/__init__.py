@@ -30,7 +30,7 @@ from .errors import HealthcastError, ResultsFileError, ScenarioError
 from .forecast import LeeCarter, LeeCarterForecast
 from .report import report
 from .results import Results, compare, open
-from .runs import run, solve
+from .runs import merge, run, solve
 from .scenario import Scenario, load_scenario
 
 __version__: str = _core.__version__
@@ -49,6 +49,7 @@ __all__ = [
     "healthy_life_expectancy",
     "life_table",
     "load_scenario",
+    "merge",
     "open",
     "prob_dying",
     "report",

@@ -1,6 +1,6 @@
 # Type stubs for the private compiled module healthcast._core (bindings/src). Users go through
 # the public healthcast package instead.
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from os import PathLike
 from typing import Any
 
@@ -45,7 +45,14 @@ def run(
     seed: int = 0,
     threads: int = 1,
     keep_draws: bool = False,
+    draw_range: tuple[int, int] | None = None,
+    units: Sequence[str] = ...,
+    regions: Sequence[str] = ...,
+    output: _Path | None = None,
 ) -> Dataset: ...
+def merge(parts: Sequence[_Path], output: _Path, keep_draws: bool = False,
+          threads: int = 0) -> None: ...
+def usable_cpus() -> int: ...
 def solve(
     text: str,
     path: _Path,

@@ -21,18 +21,24 @@ PROGRESS_DELAY_SECONDS = 2.0
 
 @overload
 def run(scenario: ScenarioLike, draws: int = 0, seed: int = 0, threads: int | None = None,
-        keep_draws: bool = False, progress: bool = True) -> Results: ...
+        keep_draws: bool = False, progress: bool = True, *,
+        draw_range: tuple[int, int] | None = None, units: Sequence[str] | None = None,
+        regions: Sequence[str] | None = None, path: PathLike | None = None) -> Results: ...
 
 
 @overload
 def run(scenario: Sequence[ScenarioLike], draws: int = 0, seed: int = 0,
         threads: int | None = None, keep_draws: bool = False,
-        progress: bool = True) -> list[Results]: ...
+        progress: bool = True, *, draw_range: tuple[int, int] | None = None,
+        units: Sequence[str] | None = None, regions: Sequence[str] | None = None,
+        path: None = None) -> list[Results]: ...
 
 
 def run(scenario: ScenarioLike | Sequence[ScenarioLike], draws: int = 0, seed: int = 0,
         threads: int | None = None, keep_draws: bool = False,
-        progress: bool = True) -> Results | list[Results]:
+        progress: bool = True, *, draw_range: tuple[int, int] | None = None,
+        units: Sequence[str] | None = None, regions: Sequence[str] | None = None,
+        path: PathLike | None = None) -> Results | list[Results]:
     """Project one scenario, or several.
 
     Args:
@@ -48,12 +54,21 @@ def run(scenario: ScenarioLike | Sequence[ScenarioLike], draws: int = 0, seed: i
             ``<name>_summary`` (dimension ``statistic``: mean, median, lower_95, upper_95) and
             each modelled target its probability of being met.
         seed: seed of the random streams; draw j depends only on (seed, j).
-        threads: worker threads over draws (and regions); None uses one per core. Results are
-            identical for any number of threads. Without draws, a list of scenarios is run
-            side by side on that many threads.
-        keep_draws: also keep every draw (variables ``<name>_draws`` with dimension ``draw``);
-            memory grows with the number of draws.
+        threads: worker threads over draws (and regions); None uses one per CPU this process
+            may use (its CPU affinity mask and SLURM_CPUS_PER_TASK). Results are identical for
+            any number of threads. Without draws, a list of scenarios is run side by side on
+            that many threads.
+        keep_draws: also keep every draw (variables ``<name>_draws`` with dimension ``draw``,
+            and ``target_met_draws`` with each target's outcome per draw); memory grows with
+            the number of draws.
         progress: show a progress bar (tqdm, on stderr) for runs longer than about 2 seconds.
+        draw_range: ``(a, b)``: only draws a <= j < b of the ``draws`` (a *part* of the run,
+            as ``healthcast run --draw-range A:B``); it keeps its draws, and parts that cover
+            0..draws-1 combine with :func:`merge` into exactly the whole run.
+        units: census unit codes (2020): one region per unit, named by its code, in place of
+            the scenario's regions (the scenario needs ``inputs.units``).
+        regions: keep only these regions (names), in this order.
+        path: also write the results file there (atomically), as ``healthcast run -o``.
 
     The engine runs without holding the GIL, so other Python threads keep running; Ctrl-C
     stops it and raises :class:`KeyboardInterrupt`.
@@ -71,29 +86,85 @@ def run(scenario: ScenarioLike | Sequence[ScenarioLike], draws: int = 0, seed: i
         raise ValueError(f"threads must be None or a whole number >= 1, got {threads!r}")
     if keep_draws and draws == 0:
         raise ValueError("keep_draws=True needs draws > 0")
-    workers = threads if threads is not None else (os.cpu_count() or 1)
+    if draw_range is not None:
+        if (not isinstance(draw_range, tuple) or len(draw_range) != 2
+                or not all(isinstance(x, int) and not isinstance(x, bool) for x in draw_range)
+                or not 0 <= draw_range[0] < draw_range[1] <= draws):
+            raise ValueError(f"draw_range must be a tuple (a, b) with 0 <= a < b <= draws "
+                             f"({draws}), got {draw_range!r}")
+    units = _names(units, "units")
+    regions = _names(regions, "regions")
+    workers = threads if threads is not None else _core.usable_cpus()
 
     if isinstance(scenario, (list, tuple)):
+        if path is not None or draw_range is not None:
+            raise ValueError("path and draw_range are for one scenario, not a list")
         scenarios = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenario]
         if draws > 0 or workers == 1 or len(scenarios) < 2:
             return [run(s, draws=draws, seed=seed, threads=threads, keep_draws=keep_draws,
-                        progress=progress) for s in scenarios]
+                        progress=progress, units=units, regions=regions) for s in scenarios]
         # Without draws, threads go to the scenarios (the engine releases the GIL).
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=min(workers, len(scenarios))) as pool:
             return list(pool.map(
-                lambda s: run(s, threads=1, progress=False), scenarios))
+                lambda s: run(s, threads=1, progress=False, units=units, regions=regions),
+                scenarios))
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     bar = _ProgressBar(scenario.name, enabled=progress)
+    target = Path(os.path.abspath(path)) if path is not None else None
     try:
         dataset = _core.run(scenario.to_yaml(), scenario.path, bar.update, draws=draws,
-                            seed=seed, threads=workers, keep_draws=keep_draws)
+                            seed=seed, threads=workers, keep_draws=keep_draws,
+                            draw_range=draw_range, units=units, regions=regions, output=target)
     finally:
         bar.close()
-    return Results(dataset)
+    return Results(dataset, target)
+
+
+def merge(parts: Sequence[PathLike], path: PathLike, keep_draws: bool = False,
+          threads: int | None = None) -> Results:
+    """Combine parts of one run into the whole run's results file (``healthcast merge``).
+
+    Args:
+        parts: the part files (from ``run(..., draw_range=(a, b), path=...)`` or
+            ``healthcast run --draw-range A:B``). Parts with the same regions must cover draws
+            0..N-1 exactly once; parts of other regions (``units``/``regions``) are placed
+            after them along ``region``, in the order their first part is given.
+        path: the merged results file (written atomically).
+        keep_draws: keep every draw in the merged file, as ``run(..., keep_draws=True)``.
+        threads: threads for the summaries; None: one per usable CPU.
+
+    The merged file equals the whole run bit for bit in every variable, summary, target
+    probability and attribute, but for ``creation_time`` and ``merged_from`` (the parts). The
+    engine runs without holding the GIL.
+
+    Raises:
+        ResultsFileError: a file is not a part, or the parts do not fit together (another
+            scenario, seed, number of draws, version or inputs; a gap or an overlap of draws).
+    """
+    if isinstance(parts, (str, os.PathLike)):
+        raise TypeError("parts must be a list of paths, not one path")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int)
+                                or threads < 1):
+        raise ValueError(f"threads must be None or a whole number >= 1, got {threads!r}")
+    target = Path(os.path.abspath(path))
+    _core.merge([Path(p) for p in parts], target, keep_draws=keep_draws,
+                threads=threads if threads is not None else 0)
+    from .results import open as open_results
+
+    return open_results(target)
+
+
+def _names(names: Sequence[str] | None, what: str) -> list[str]:
+    """A list of names (units or regions), checked."""
+    if names is None:
+        return []
+    if isinstance(names, str) or not all(isinstance(n, str) and n for n in names):
+        raise ValueError(f"{what} must be a list of non-empty names, got {names!r}")
+    return list(names)
 
 
 def solve(scenario: ScenarioLike, target: str, lever: str,
@@ -157,4 +228,4 @@ class _ProgressBar:
             self._bar.close()
 
 
-__all__ = ["run"]
+__all__ = ["merge", "run", "solve"]

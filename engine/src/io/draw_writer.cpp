@@ -29,11 +29,13 @@ using results::DRAWS_SUFFIX;
 }  // namespace
 
 struct DrawWriter::State {
-  State(const fs::path& path, const results::Dataset& layout_dataset, std::size_t count)
+  State(const fs::path& path, const results::Dataset& layout_dataset, std::size_t count,
+        std::size_t first_draw)
       : final_path(path),
         temporary(detail::temporary_path(path)),
         layout(layout_dataset),
         draws(count),
+        first(first_draw),
         written(count, false) {}
   State(const State&) = delete;
   State& operator=(const State&) = delete;
@@ -55,6 +57,7 @@ struct DrawWriter::State {
   fs::path temporary;
   results::DrawLayout layout;
   std::size_t draws;
+  std::size_t first;  // the number of the first draw
   std::vector<bool> written;
   std::optional<detail::Writer> writer;
   std::vector<Handle> datasets;       // V_draws for each drawn variable V, in layout order
@@ -64,14 +67,14 @@ struct DrawWriter::State {
 };
 
 DrawWriter::DrawWriter(const fs::path& final_path, const results::Dataset& layout,
-                       std::size_t draws) {
+                       std::size_t draws, std::size_t first) {
   if (final_path.empty()) throw Error("cannot write results file: the path is empty");
   if (draws == 0)
     throw Error(
         fmt::format("{}: cannot keep the draws of a run without draws", final_path.string()));
   QuietHdf5Errors quiet;
   detail::create_parent_directory(final_path);
-  state_ = std::make_unique<State>(final_path, layout, draws);
+  state_ = std::make_unique<State>(final_path, layout, draws, first);
   // From here on a failure destroys state_, which removes the temporary file.
   State& s = *state_;
   s.writer.emplace(final_path, s.temporary);
@@ -98,10 +101,10 @@ void DrawWriter::write(std::size_t j, const results::Dataset& draw) {
     throw Error("cannot write a draw: the draw writer is finished or failed");
   State& s = *state_;
   const std::string& path = s.ctx().path();
-  if (j >= s.draws)
-    throw Error(fmt::format("{}: cannot write draw {}: the file holds draws 0 to {}", path, j,
-                            s.draws - 1));
-  if (s.written[j]) throw Error(fmt::format("{}: draw {} is written twice", path, j));
+  if (j < s.first || j >= s.first + s.draws)
+    throw Error(fmt::format("{}: cannot write draw {}: the file holds draws {} to {}", path, j,
+                            s.first, s.first + s.draws - 1));
+  if (s.written[j - s.first]) throw Error(fmt::format("{}: draw {} is written twice", path, j));
   const std::vector<const results::Variable*> variables =
       s.layout.match(draw, fmt::format("{}: draw {}", path, j));
 
@@ -112,7 +115,7 @@ void DrawWriter::write(std::size_t j, const results::Dataset& draw) {
     const std::string what = fmt::format("cannot write draw {} of '{}'", j, entries[k].name);
     Handle file_space = s.ctx().own(H5Dget_space(s.datasets[k].get()), H5Sclose, what);
     std::vector<hsize_t> start(entries[k].shape.size() + 1, 0);
-    start[0] = j;
+    start[0] = j - s.first;
     std::vector<hsize_t> count{1};
     count.insert(count.end(), entries[k].shape.begin(), entries[k].shape.end());
     s.ctx().check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
@@ -122,7 +125,7 @@ void DrawWriter::write(std::size_t j, const results::Dataset& draw) {
                            file_space.get(), H5P_DEFAULT, variables[k]->values.data()),
                   what);
   }
-  s.written[j] = true;
+  s.written[j - s.first] = true;
 }
 
 void DrawWriter::finish(const results::Dataset& rest) {
@@ -134,12 +137,15 @@ void DrawWriter::finish(const results::Dataset& rest) {
   for (std::size_t j = 0; j < s.draws; ++j)
     if (!s.written[j])
       throw Error(fmt::format("{}: cannot finish the results file: draw {} of {} was not written",
-                              path, j, s.draws));
+                              path, s.first + j, s.draws));
   s.layout.check_coordinates(rest, fmt::format("{}: the run's dataset", path));
-  for (const auto& coordinate : rest.coordinates())
-    if (coordinate.name == results::dim::draw)
-      throw Error(fmt::format("{}: the run's dataset has a dimension '{}', the draws' own", path,
-                              results::dim::draw));
+  const results::Coordinate numbers = results::draw_coordinate(s.draws, s.first);
+  const bool has_draws = rest.has_coordinate(results::dim::draw);
+  if (has_draws && rest.coordinate(numbers.name).values != numbers.values)
+    throw Error(
+        fmt::format("{}: the run's dataset has other draws along '{}' than the file's {} "
+                    "from {}",
+                    path, results::dim::draw, s.draws, s.first));
   for (const auto& entry : s.layout.variables()) {
     const std::string name = entry.name + std::string(DRAWS_SUFFIX);
     if (rest.has_variable(name) || rest.has_labels(name))
@@ -151,8 +157,7 @@ void DrawWriter::finish(const results::Dataset& rest) {
   try {
     detail::Writer& writer = *s.writer;
     writer.write_header(rest);
-    writer.write_coordinate(results::draw_coordinate(s.draws),
-                            static_cast<int>(rest.coordinates().size()));
+    if (!has_draws) writer.write_coordinate(numbers, static_cast<int>(rest.coordinates().size()));
     writer.write_body(rest);
     const auto& entries = s.layout.variables();
     for (std::size_t k = 0; k < entries.size(); ++k) {

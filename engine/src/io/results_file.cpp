@@ -43,6 +43,15 @@ class Reader {
  public:
   explicit Reader(const fs::path& path) : path_(path), ctx_(path, "cannot read results file") {}
 
+  // The root attributes only.
+  std::map<std::string, std::string> attributes() {
+    open();
+    check_format();
+    Dataset dataset;
+    read_root_attributes(dataset);
+    return dataset.attributes;
+  }
+
   Dataset read() {
     open();
     check_format();
@@ -374,10 +383,14 @@ void write_results(const Dataset& dataset, const fs::path& path) {
   }
 }
 
-Dataset read_results(const fs::path& path) {
+namespace {
+
+// Reads with `read`, every failure becoming FileFormatError naming the file.
+template <class Read>
+auto reading(const fs::path& path, Read&& read) {
   QuietHdf5Errors quiet;
   try {
-    return Reader(path).read();
+    return read(Reader(path));
   } catch (const FileFormatError&) {
     throw;
   } catch (const Error& error) {
@@ -386,6 +399,16 @@ Dataset read_results(const fs::path& path) {
     if (message.starts_with(path.string() + ":")) throw FileFormatError(message);
     throw FileFormatError(fmt::format("{}: {}", path.string(), message));
   }
+}
+
+}  // namespace
+
+Dataset read_results(const fs::path& path) {
+  return reading(path, [](Reader&& reader) { return reader.read(); });
+}
+
+std::map<std::string, std::string> read_results_attributes(const fs::path& path) {
+  return reading(path, [](Reader&& reader) { return reader.attributes(); });
 }
 
 }  // namespace healthcast::io

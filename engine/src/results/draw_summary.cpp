@@ -1,19 +1,21 @@
 #include "healthcast/results/draw_summary.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <bit>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <variant>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "healthcast/error.h"
+#include "healthcast/parallel/ordered.h"
 
 namespace healthcast::results {
 
@@ -37,195 +39,63 @@ const Variable* find_variable(const Dataset& dataset, const std::string& name) {
   return nullptr;
 }
 
-// Insertion sort: the fastest for the at most 9 values of a cell before P² starts.
-void sort_few(std::span<double> values) {
-  for (std::size_t i = 1; i < values.size(); ++i) {
-    const double value = values[i];
-    std::size_t j = i;
-    for (; j > 0 && value < values[j - 1]; --j) values[j] = values[j - 1];
-    values[j] = value;
-  }
+// numpy.quantile(method="linear") interpolates quantile p of n values between the order
+// statistics floor(h) and floor(h) + 1 (0-based, the upper one capped at n - 1), h = (n - 1) p.
+std::size_t lower_rank(std::size_t n, double p) {
+  return static_cast<std::size_t>(std::floor(static_cast<double>(n - 1) * p));
 }
 
-// Quantile p of n sorted values by linear interpolation between order statistics, computed as
-// numpy.quantile(method="linear") does (including its choice of end to interpolate from), so
-// that small numbers of draws give numpy's numbers.
-double linear_quantile(std::span<const double> sorted, double p) {
-  const std::size_t n = sorted.size();
+// Quantile p of n values whose order statistics lower_rank(n, p) and the one above it are in
+// place, interpolated as numpy does (including its choice of end to interpolate from), so that
+// the statistics are numpy's numbers.
+double linear_quantile(std::span<const double> ranked, double p) {
+  const std::size_t n = ranked.size();
   const double h = static_cast<double>(n - 1) * p;
-  const double below = std::floor(h);
-  const double t = h - below;
-  const auto i = static_cast<std::size_t>(below);
-  const double a = sorted[i];
-  const double b = sorted[std::min(i + 1, n - 1)];
+  const double t = h - std::floor(h);
+  const std::size_t i = lower_rank(n, p);
+  const double a = ranked[i];
+  const double b = ranked[std::min(i + 1, n - 1)];
   const double diff = b - a;
   return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
 }
 
-// The extended P² algorithm with the markers at probabilities 0, p1/2, p1, (p1+p2)/2, p2,
-// (p2+p3)/2, p3, (1+p3)/2, 1 (Raatikainen 1987): markers 2, 4 and 6 estimate the quantiles.
-constexpr std::size_t MARKERS = 9;
-constexpr std::array<double, MARKERS> marker_probabilities(std::array<double, 3> p) {
-  return {0.0,  p[0] / 2,       p[0], (p[0] + p[1]) / 2, p[1], (p[1] + p[2]) / 2,
-          p[2], (1 + p[2]) / 2, 1.0};
-}
-constexpr auto MARKER_P = marker_probabilities(DrawSummary::PROBABILITIES);
-constexpr std::array<std::size_t, 3> QUANTILE_MARKER = {2, 4, 6};
-
-// Cells are updated in blocks small enough for the block's markers to stay in the L1 cache
-// while each marker is visited in turn.
-constexpr std::size_t BLOCK = 128;
-static_assert(BLOCK % 64 == 0, "move masks cover 64 cells");
-
-// What one P² step needs to know besides the cells: it depends only on the number of draws.
-struct Step {
-  explicit Step(std::size_t count) : n(static_cast<double>(count)), inverse_n(1.0 / n) {
-    last.fill(static_cast<std::int32_t>(count - 1));
-    for (std::size_t i = 1; i + 1 < MARKERS; ++i) {
-      const double desired = (n - 1.0) * MARKER_P[i];  // 0-based, as the positions
-      up_to[i] = static_cast<std::int32_t>(std::floor(desired - 1.0));
-      down_from[i] = static_cast<std::int32_t>(std::ceil(desired + 1.0));
-    }
+// The statistics of one cell from its draws in draw order (`values` is reordered): mean, median,
+// lower_95, upper_95.
+std::array<double, 4> cell_statistics(std::span<double> values) {
+  const std::size_t n = values.size();
+  double sum = 0.0;  // in draw order: the mean's one rounding path
+  bool nan = false, equal = true;
+  for (const double x : values) {
+    sum += x;
+    nan = nan || std::isnan(x);
+    equal = equal && x == values[0];
   }
-
-  double n;  // draws so far, this one included
-  double inverse_n;
-  // Marker i is to move up when its position is at most up_to[i] (its desired position is at
-  // least one above) and down when it is at least down_from[i].
-  std::array<std::int32_t, MARKERS> up_to{};
-  std::array<std::int32_t, MARKERS> down_from{};
-  // Marker 0 is always at position 0 and marker 8 at count - 1: these rows stand in for their
-  // positions, so that every interior marker is handled alike.
-  std::array<std::int32_t, BLOCK> first{};
-  std::array<std::int32_t, BLOCK> last{};
-};
-
-// Calls segment(block, k0, k1, begin) for the cells [offset, offset + size) split at block
-// boundaries: cells k0..k1-1 of the block, which are the values begin.. of the variable.
-template <class Segment>
-void for_each_segment(std::size_t offset, std::size_t size, Segment&& segment) {
-  for (std::size_t begin = 0; begin < size;) {
-    const std::size_t c = offset + begin;
-    const std::size_t k0 = c % BLOCK;
-    const std::size_t k1 = std::min(BLOCK, k0 + (size - begin));
-    segment(c / BLOCK, k0, k1, begin);
-    begin += k1 - k0;
+  if (nan) return {NaN, NaN, NaN, NaN};
+  if (equal) return {values[0], values[0], values[0], values[0]};
+  // Only the six order statistics the quantiles need are placed, by selection in ascending
+  // rank: after nth_element at rank k the positions above k hold exactly the larger ranks, so
+  // the next selection needs only them (linear time instead of a sort).
+  std::array<std::size_t, 2 * DrawSummary::PROBABILITIES.size()> ranks{};
+  for (std::size_t j = 0; j < DrawSummary::PROBABILITIES.size(); ++j) {
+    ranks[2 * j] = lower_rank(n, DrawSummary::PROBABILITIES[j]);
+    ranks[2 * j + 1] = std::min(ranks[2 * j] + 1, n - 1);
   }
+  std::sort(ranks.begin(), ranks.end());
+  std::size_t from = 0;
+  for (const std::size_t k : ranks) {
+    if (k < from) continue;  // placed already
+    std::nth_element(values.begin() + static_cast<std::ptrdiff_t>(from),
+                     values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
+    from = k + 1;
+  }
+  return {sum / static_cast<double>(n), linear_quantile(values, DrawSummary::PROBABILITIES[1]),
+          linear_quantile(values, DrawSummary::PROBABILITIES[0]),
+          linear_quantile(values, DrawSummary::PROBABILITIES[2])};
 }
 
-// B.2 for one marker: n[k] += 1 where x[k] < q[k]. (GCC does not vectorise a comparison of
-// doubles that feeds an int32 sum, hence SSE2, which every x86-64 processor has.)
-void count_below(const double* x, const double* q, std::int32_t* n, std::size_t len) {
-  std::size_t k = 0;
-#if defined(__SSE2__)
-  for (; k + 4 <= len; k += 4) {
-    const __m128d lo = _mm_cmplt_pd(_mm_loadu_pd(x + k), _mm_loadu_pd(q + k));
-    const __m128d hi = _mm_cmplt_pd(_mm_loadu_pd(x + k + 2), _mm_loadu_pd(q + k + 2));
-    // The four 64-bit masks narrowed to 32 bits: -1 where x < q, else 0.
-    const __m128i below = _mm_castps_si128(
-        _mm_shuffle_ps(_mm_castpd_ps(lo), _mm_castpd_ps(hi), _MM_SHUFFLE(2, 0, 2, 0)));
-    auto* at = reinterpret_cast<__m128i*>(n + k);
-    _mm_storeu_si128(at, _mm_sub_epi32(_mm_loadu_si128(at), below));
-  }
-#endif
-  for (; k < len; ++k) n[k] += x[k] < q[k] ? 1 : 0;
-}
-
-// B.3's test for one marker at positions n, between its neighbours at below and above: bit
-// k % 64 of moves[k / 64] is set where the marker is to move.
-void find_moves(const std::int32_t* n, const std::int32_t* below, const std::int32_t* above,
-                std::int32_t up_to, std::int32_t down_from, std::size_t len,
-                std::array<std::uint64_t, BLOCK / 64>& moves) {
-  moves.fill(0);
-  std::size_t k = 0;
-#if defined(__SSE2__)
-  const __m128i up_limit = _mm_set1_epi32(up_to + 1);
-  const __m128i down_limit = _mm_set1_epi32(down_from - 1);
-  const __m128i one = _mm_set1_epi32(1);
-  const __m128i minus_one = _mm_set1_epi32(-1);
-  std::uint64_t word = 0;  // the bits of moves[k / 64] so far
-  for (; k + 4 <= len; k += 4) {
-    const __m128i at = _mm_loadu_si128(reinterpret_cast<const __m128i*>(n + k));
-    const __m128i gap_above =
-        _mm_sub_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(above + k)), at);
-    const __m128i gap_below =
-        _mm_sub_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(below + k)), at);
-    const __m128i up =
-        _mm_and_si128(_mm_cmplt_epi32(at, up_limit), _mm_cmpgt_epi32(gap_above, one));
-    const __m128i down =
-        _mm_and_si128(_mm_cmpgt_epi32(at, down_limit), _mm_cmplt_epi32(gap_below, minus_one));
-    word |= static_cast<std::uint64_t>(
-                static_cast<unsigned>(_mm_movemask_ps(_mm_castsi128_ps(_mm_or_si128(up, down)))))
-            << (k % 64);
-    if (k % 64 == 60) {
-      moves[k / 64] = word;
-      word = 0;
-    }
-  }
-  if (k % 64 != 0) moves[k / 64] = word;
-#endif
-  for (; k < len; ++k) {
-    const bool up = n[k] <= up_to && above[k] - n[k] > 1;
-    const bool down = n[k] >= down_from && below[k] - n[k] < -1;
-    if (up || down) moves[k / 64] |= std::uint64_t{1} << (k % 64);
-  }
-}
-
-// One P² step (Jain and Chlamtac 1985, box 1, B.1 to B.3) for x.size() cells of one block:
-// mean and heights point at the first cell of marker 0's row, positions at that of marker 1's
-// (rows are BLOCK apart). The markers are visited in turn over the cells, in loops without
-// branches; only the few markers that move are then adjusted one by one, found through a bit
-// mask so that the branches stay predictable.
-void p2_step(const Step& step, std::span<const double> x, double* mean, double* heights,
-             std::int32_t* positions) {
-  const std::size_t len = x.size();
-  auto q = [&](std::size_t i) { return heights + i * BLOCK; };
-  auto pos = [&](std::size_t i) { return positions + (i - 1) * BLOCK; };
-  const double* xb = x.data();
-
-  for (std::size_t k = 0; k < len; ++k) mean[k] += (xb[k] - mean[k]) * step.inverse_n;
-  // B.1: the extreme markers follow the minimum and maximum; a NaN sticks to marker 0.
-  double* q0 = q(0);
-  for (std::size_t k = 0; k < len; ++k) q0[k] = (xb[k] < q0[k] || xb[k] != xb[k]) ? xb[k] : q0[k];
-  double* q8 = q(MARKERS - 1);
-  for (std::size_t k = 0; k < len; ++k) q8[k] = xb[k] > q8[k] ? xb[k] : q8[k];
-  // B.2: every marker above the new value moves up one position.
-  for (std::size_t i = 1; i + 1 < MARKERS; ++i) count_below(xb, q(i), pos(i), len);
-  // B.3: markers more than one position from their desired position move one step towards it,
-  // if that does not make them meet a neighbour, in order of i.
-  std::array<std::uint64_t, BLOCK / 64> moves;
-  for (std::size_t i = 1; i + 1 < MARKERS; ++i) {
-    std::int32_t* ni = pos(i);
-    const std::int32_t* below = i == 1 ? step.first.data() : pos(i - 1);
-    const std::int32_t* above = i + 2 == MARKERS ? step.last.data() : pos(i + 1);
-    const std::int32_t up_to = step.up_to[i];
-    find_moves(ni, below, above, up_to, step.down_from[i], len, moves);
-
-    double* qi = q(i);
-    const double* qb = q(i - 1);
-    const double* qa = q(i + 1);
-    auto adjust = [&](std::size_t k) {
-      const std::int32_t s = ni[k] <= up_to ? 1 : -1;
-      const double d = s;
-      const double a = ni[k] - below[k];  // positions to the marker below, at least 1
-      const double b = above[k] - ni[k];  // positions to the marker above, at least 1
-      const double up_gap = qa[k] - qi[k];
-      const double down_gap = qi[k] - qb[k];
-      // The piecewise-parabolic prediction, over one common denominator; the linear one where
-      // the parabola would leave the neighbours' heights.
-      const double parabolic =
-          qi[k] + d * ((a + d) * a * up_gap + (b - d) * b * down_gap) / (a * b * (a + b));
-      if (qb[k] < parabolic && parabolic < qa[k])
-        qi[k] = parabolic;
-      else
-        qi[k] = s > 0 ? qi[k] + up_gap / b : qi[k] - down_gap / a;
-      ni[k] += s;
-    };
-    for (std::size_t w = 0; w < moves.size(); ++w)
-      for (std::uint64_t mask = moves[w]; mask != 0; mask &= mask - 1)
-        adjust(64 * w + static_cast<std::size_t>(std::countr_zero(mask)));
-  }
-}
+// Cells summarised together: the draws of one block are read into a buffer of about this size
+// (per thread), so that reading from the temporary file stays sequential enough.
+constexpr std::size_t BLOCK_BYTES = std::size_t{8} << 20;
 
 }  // namespace
 
@@ -292,110 +162,122 @@ std::vector<const Variable*> DrawLayout::match(const Dataset& draw, std::string_
 // ---------------------------------------------------------------------------------------------
 // DrawSummary
 
-DrawSummary::DrawSummary(const Dataset& layout)
+// The draws' values, draw after draw (draw-major): rows in memory up to the budget, then all of
+// them in an unlinked temporary file, which the system removes however the process ends.
+struct DrawSummary::Store {
+  Store(std::size_t cell_count, std::size_t memory_budget)
+      : cells(cell_count), budget(memory_budget) {}
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store() {
+    if (fd >= 0) ::close(fd);
+  }
+
+  std::size_t row_bytes() const { return cells * sizeof(double); }
+
+  [[noreturn]] void fail(std::string_view doing, int error) const {
+    throw Error(fmt::format(
+        "cannot {} the draws' values in a temporary file in {}: {} ({} bytes a draw; set "
+        "TMPDIR to a folder with room)",
+        doing, folder, std::strerror(error), row_bytes()));
+  }
+
+  void open_file() {
+    const char* tmpdir = std::getenv("TMPDIR");
+    folder = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+    fd = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) {  // a file system without O_TMPFILE: a named file, unlinked at once
+      std::string name = folder + "/healthcast-draws-XXXXXX";
+      fd = ::mkostemp(name.data(), O_CLOEXEC);
+      if (fd < 0) fail("hold", errno);
+      ::unlink(name.c_str());
+    }
+  }
+
+  // Moves size values at value `offset` of the file by transfer(bytes, count, at) (pread or
+  // pwrite), which may move fewer bytes than asked; `end` is the error for a return of 0.
+  template <class Transfer>
+  void move_all(Transfer&& transfer, std::size_t size, std::size_t offset, std::string_view doing,
+                int end) const {
+    std::size_t done = 0, left = size * sizeof(double);
+    const auto at = static_cast<off_t>(offset * sizeof(double));
+    while (left > 0) {
+      const ssize_t n = transfer(done, left, at + static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) fail(doing, n < 0 ? errno : end);
+      done += static_cast<std::size_t>(n);
+      left -= static_cast<std::size_t>(n);
+    }
+  }
+
+  void write_at(const double* values, std::size_t size, std::size_t offset) const {
+    const auto* bytes = reinterpret_cast<const char*>(values);
+    move_all([&](std::size_t done, std::size_t left,
+                 off_t at) { return ::pwrite(fd, bytes + done, left, at); },
+             size, offset, "write", ENOSPC);
+  }
+
+  void read_at(double* values, std::size_t size, std::size_t offset) const {
+    auto* bytes = reinterpret_cast<char*>(values);
+    move_all([&](std::size_t done, std::size_t left,
+                 off_t at) { return ::pread(fd, bytes + done, left, at); },
+             size, offset, "read", EIO);
+  }
+
+  // Draw j (the next one), its variables in layout order.
+  void append(std::size_t j, const std::vector<const Variable*>& variables,
+              const std::vector<DrawLayout::Entry>& entries) {
+    if (fd < 0 && (j + 1) * row_bytes() > budget) {
+      open_file();
+      for (std::size_t i = 0; i < rows.size(); ++i) write_at(rows[i].data(), cells, i * cells);
+      rows = {};
+    }
+    if (fd >= 0) {
+      for (std::size_t v = 0; v < entries.size(); ++v)
+        write_at(variables[v]->values.data(), entries[v].size, j * cells + entries[v].offset);
+      return;
+    }
+    // The variables follow each other in layout order (offsets ascending, no gaps).
+    std::vector<double>& row = rows.emplace_back();
+    row.reserve(cells);
+    for (const Variable* variable : variables)
+      row.insert(row.end(), variable->values.begin(), variable->values.end());
+  }
+
+  // Cells first..first + size - 1 of draws 0..count - 1 into out[j * size + k].
+  void read(std::size_t count, std::size_t first, std::size_t size, std::span<double> out) const {
+    for (std::size_t j = 0; j < count; ++j) {
+      if (fd >= 0)
+        read_at(out.data() + j * size, size, j * cells + first);
+      else
+        std::copy_n(rows[j].begin() + static_cast<std::ptrdiff_t>(first), size,
+                    out.begin() + static_cast<std::ptrdiff_t>(j * size));
+    }
+  }
+
+  std::size_t cells;
+  std::size_t budget;
+  std::vector<std::vector<double>> rows;
+  std::string folder;
+  int fd = -1;
+};
+
+DrawSummary::DrawSummary(const Dataset& layout, unsigned threads, std::size_t memory_budget)
     : layout_(layout),
-      mean_(blocks() * BLOCK, 0.0),
-      heights_(blocks() * MARKERS * BLOCK, 0.0),
-      positions_(blocks() * (MARKERS - 2) * BLOCK, 0) {}
+      threads_(threads),
+      store_(std::make_unique<Store>(layout_.cells(), memory_budget)) {}
 
-std::size_t DrawSummary::blocks() const { return (layout_.cells() + BLOCK - 1) / BLOCK; }
+DrawSummary::DrawSummary(DrawSummary&&) noexcept = default;
+DrawSummary& DrawSummary::operator=(DrawSummary&&) noexcept = default;
+DrawSummary::~DrawSummary() = default;
 
-double* DrawSummary::heights(std::size_t block, std::size_t i) {
-  return heights_.data() + (block * MARKERS + i) * BLOCK;
-}
-
-const double* DrawSummary::heights(std::size_t block, std::size_t i) const {
-  return heights_.data() + (block * MARKERS + i) * BLOCK;
-}
-
-std::int32_t* DrawSummary::positions(std::size_t block, std::size_t i) {
-  return positions_.data() + (block * (MARKERS - 2) + i - 1) * BLOCK;
-}
+bool DrawSummary::spilled() const { return store_->fd >= 0; }
 
 void DrawSummary::add(const Dataset& draw) {
   const std::vector<const Variable*> variables =
       layout_.match(draw, fmt::format("draw {}", count_));
-  if (count_ >= static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
-    throw Error("cannot summarise more than 2^31 - 1 draws");
+  store_->append(count_, variables, layout_.variables());
   ++count_;
-  const auto& entries = layout_.variables();
-  if (count_ <= MARKERS) {
-    // Keep the first draws as they are (in the place of marker count_ - 1): exact quantiles up
-    // to 9 draws, and the markers' starting heights.
-    const double n = static_cast<double>(count_);
-    for (std::size_t v = 0; v < entries.size(); ++v) {
-      const double* x = variables[v]->values.data();
-      for_each_segment(entries[v].offset, entries[v].size,
-                       [&](std::size_t block, std::size_t k0, std::size_t k1, std::size_t begin) {
-                         std::copy(x + begin, x + begin + (k1 - k0),
-                                   heights(block, count_ - 1) + k0);
-                       });
-      double* mean = mean_.data() + entries[v].offset;
-      for (std::size_t k = 0; k < entries[v].size; ++k) mean[k] += (x[k] - mean[k]) / n;
-    }
-    if (count_ == MARKERS) start_markers();
-    return;
-  }
-  const Step step(count_);
-  for (std::size_t v = 0; v < entries.size(); ++v) {
-    const double* x = variables[v]->values.data();
-    for_each_segment(entries[v].offset, entries[v].size,
-                     [&](std::size_t block, std::size_t k0, std::size_t k1, std::size_t begin) {
-                       p2_step(step, std::span(x + begin, k1 - k0),
-                               mean_.data() + block * BLOCK + k0, heights(block, 0) + k0,
-                               positions(block, 1) + k0);
-                     });
-  }
-}
-
-void DrawSummary::start_markers() {
-  for (std::size_t block = 0; block < blocks(); ++block)
-    for (std::size_t k = 0; k < BLOCK; ++k) {
-      std::array<double, MARKERS> q;
-      bool nan = false;
-      for (std::size_t i = 0; i < MARKERS; ++i) {
-        q[i] = heights(block, i)[k];
-        nan = nan || std::isnan(q[i]);
-      }
-      if (!nan) sort_few(q);
-      if (nan) q[0] = NaN;  // sticky: marker 0 stays NaN, and the cell's quantiles with it
-      for (std::size_t i = 0; i < MARKERS; ++i) heights(block, i)[k] = q[i];
-      for (std::size_t i = 1; i + 1 < MARKERS; ++i)
-        positions(block, i)[k] = static_cast<std::int32_t>(i);
-    }
-}
-
-void DrawSummary::write_statistics(std::size_t offset, std::size_t size,
-                                   std::span<double> out) const {
-  std::copy_n(mean_.begin() + static_cast<std::ptrdiff_t>(offset), size, out.begin());
-  for_each_segment(offset, size,
-                   [&](std::size_t block, std::size_t k0, std::size_t k1, std::size_t begin) {
-                     for (std::size_t k = k0; k < k1; ++k) {
-                       std::array<double, 3> quantiles;
-                       if (count_ <= MARKERS) {
-                         // The draws themselves (sorted already when count_ == 9, unless a NaN is
-                         // among them).
-                         std::array<double, MARKERS> sorted;
-                         bool nan = false;
-                         for (std::size_t j = 0; j < count_; ++j) {
-                           sorted[j] = heights(block, j)[k];
-                           nan = nan || std::isnan(sorted[j]);
-                         }
-                         const std::span<double> draws(sorted.data(), count_);
-                         sort_few(draws);
-                         for (std::size_t j = 0; j < 3; ++j)
-                           quantiles[j] = nan ? NaN : linear_quantile(draws, PROBABILITIES[j]);
-                       } else {
-                         const bool nan = std::isnan(heights(block, 0)[k]);
-                         for (std::size_t j = 0; j < 3; ++j)
-                           quantiles[j] = nan ? NaN : heights(block, QUANTILE_MARKER[j])[k];
-                       }
-                       const std::size_t at = begin + (k - k0);
-                       out[1 * size + at] = quantiles[1];  // median
-                       out[2 * size + at] = quantiles[0];  // lower_95
-                       out[3 * size + at] = quantiles[2];  // upper_95
-                     }
-                   });
 }
 
 void DrawSummary::write_to(Dataset& out) const {
@@ -419,18 +301,64 @@ void DrawSummary::write_to(Dataset& out) const {
   for (const auto& entry : layout_.variables()) {
     std::vector<std::string> dims{statistic};
     dims.insert(dims.end(), entry.dims.begin(), entry.dims.end());
-    const std::string& what = entry.long_name.empty() ? entry.name : entry.long_name;
-    // add_variable may move the other variables; only this reference is used.
-    Variable& summary =
-        out.add_variable(entry.name + std::string(SUMMARY_SUFFIX), std::move(dims), entry.units,
-                         fmt::format("{} (summary over {} draws)", what, count_));
-    write_statistics(entry.offset, entry.size, summary.values);
+    out.add_variable(entry.name + std::string(SUMMARY_SUFFIX), std::move(dims), entry.units, "");
   }
+  fill(out);
 }
 
-Coordinate draw_coordinate(std::size_t n) {
+void DrawSummary::update(Dataset& out) const {
+  if (count_ == 0) throw Error("cannot write a summary of draws: no draw was added");
+  for (const auto& entry : layout_.variables()) {
+    const std::string name = entry.name + std::string(SUMMARY_SUFFIX);
+    if (!out.has_variable(name) ||
+        out.variable(name).values.size() != STATISTICS.size() * entry.size)
+      throw Error(fmt::format("the dataset has no summary '{}' of {} values to replace", name,
+                              STATISTICS.size() * entry.size));
+  }
+  fill(out);
+}
+
+void DrawSummary::fill(Dataset& out) const {
+  for (const auto& entry : layout_.variables()) {
+    const std::string& what = entry.long_name.empty() ? entry.name : entry.long_name;
+    out.variable(entry.name + std::string(SUMMARY_SUFFIX)).long_name =
+        fmt::format("{} (summary over {} draws)", what, count_);
+  }
+  // Only now, once every summary exists: add_variable may move the others.
+  std::vector<double*> summaries;
+  for (const auto& entry : layout_.variables())
+    summaries.push_back(out.variable(entry.name + std::string(SUMMARY_SUFFIX)).values.data());
+
+  // Blocks of cells within one variable, each summarised on a worker thread from a buffer of
+  // its draws (block j-th row = draw j).
+  struct Block {
+    std::size_t variable, begin, size;
+  };
+  const std::size_t per_block = std::max<std::size_t>(1, BLOCK_BYTES / (sizeof(double) * count_));
+  std::vector<Block> blocks;
+  const auto& entries = layout_.variables();
+  for (std::size_t v = 0; v < entries.size(); ++v)
+    for (std::size_t begin = 0; begin < entries[v].size; begin += per_block)
+      blocks.push_back({v, begin, std::min(per_block, entries[v].size - begin)});
+  parallel::for_each_index(blocks.size(), threads_, [&](std::size_t b) {
+    const Block& block = blocks[b];
+    const std::size_t size = entries[block.variable].size;
+    std::vector<double> draws(count_ * block.size);
+    store_->read(count_, entries[block.variable].offset + block.begin, block.size, draws);
+    std::vector<double> cell(count_);
+    double* summary = summaries[block.variable];
+    for (std::size_t k = 0; k < block.size; ++k) {
+      for (std::size_t j = 0; j < count_; ++j) cell[j] = draws[j * block.size + k];
+      const std::array<double, 4> statistics = cell_statistics(cell);
+      for (std::size_t s = 0; s < statistics.size(); ++s)
+        summary[s * size + block.begin + k] = statistics[s];
+    }
+  });
+}
+
+Coordinate draw_coordinate(std::size_t n, std::size_t first) {
   std::vector<int> index(n);
-  for (std::size_t j = 0; j < n; ++j) index[j] = static_cast<int>(j);
+  for (std::size_t j = 0; j < n; ++j) index[j] = static_cast<int>(first + j);
   return {std::string(dim::draw), std::move(index), std::string(dimension(dim::draw).long_name),
           ""};
 }

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <optional>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -95,19 +98,18 @@ std::vector<Intervention> resolve_reach(const ScenarioData& data, unsigned threa
   return resolved;
 }
 
-// Adds draw j of n to the dataset as V_draws for every drawn variable V of `layout`, as
-// io::DrawWriter writes them to a file; the variables are made when the first draw arrives.
+// Adds draw j (counted from the part's first) to the dataset as V_draws for every drawn variable
+// V of `layout`, as io::DrawWriter writes them to a file; the variables are made when the first
+// draw arrives (the `draw` coordinate exists already).
 void keep_draw(results::Dataset& out, const results::DrawLayout& layout, std::size_t j,
-               std::size_t n, const results::Dataset& draw) {
+               const results::Dataset& draw) {
   const std::string suffix(results::DRAWS_SUFFIX);
-  if (j == 0) {
-    out.add_coordinate(results::draw_coordinate(n));
+  if (j == 0)
     for (const auto& v : layout.variables()) {
       std::vector<std::string> dims = {std::string(results::dim::draw)};
       dims.insert(dims.end(), v.dims.begin(), v.dims.end());
       out.add_variable(v.name + suffix, dims, v.units, v.long_name);
     }
-  }
   for (const auto* v : layout.match(draw, fmt::format("draw {}", j))) {
     auto& kept = out.variable(v->name + suffix);
     std::copy(v->values.begin(), v->values.end(),
@@ -149,18 +151,34 @@ struct Central {
   std::optional<results::Dataset> national;
 };
 
+// The draws a run makes: [first, end) of options.draws.
+std::pair<std::size_t, std::size_t> draw_span(const RunOptions& options) {
+  return options.draw_range.value_or(std::pair<std::size_t, std::size_t>{0, options.draws});
+}
+
+bool keeps_outcomes(const RunOptions& options) {
+  return options.keep_draws || options.keep_outcomes || options.draw_range.has_value();
+}
+
 // Judges the drawn targets in draws and adds the summaries, kept draws and target
-// probabilities to the central run's dataset.
+// probabilities to the central run's dataset; `outcomes` gets each draw's target outcomes (draw
+// after draw, one per target of the scenario, NaN where not judged) when they are kept.
 void run_draws(const ScenarioData& data, const Central& central, const RunOptions& options,
                unsigned threads, results::Dataset& ds, std::vector<TargetResult>& targets,
-               const std::function<bool(std::size_t)>& report) {
-  const std::size_t draws = options.draws;
-  results::DrawSummary summary(ds);
+               std::vector<double>& outcomes, const std::function<bool(std::size_t)>& report) {
+  const auto [first, end] = draw_span(options);
+  const std::size_t count = end - first;
+  results::DrawSummary summary(ds, threads, options.draw_memory);
   const DrawnTargets drawn(data.scenario);
+  const std::size_t all_targets = data.scenario.targets.size();
+  if (keeps_outcomes(options)) {
+    ds.add_coordinate(results::draw_coordinate(count, first));
+    outcomes.assign(count * all_targets, std::numeric_limits<double>::quiet_NaN());
+  }
   std::vector<double> met_count(drawn.index.size(), 0.0);
   std::vector<double> judged_count(drawn.index.size(), 0.0);
-  const std::function<Draw(std::size_t)> produce = [&](std::size_t j) {
-    const DrawKey key{options.seed, j};
+  const std::function<Draw(std::size_t)> produce = [&](std::size_t i) {
+    const DrawKey key{options.seed, first + i};
     Draw d{simulate(make_setup(data, central.interventions, key), 1), {}};
     if (!drawn.index.empty()) {
       std::optional<results::Dataset> national_draw;
@@ -175,24 +193,45 @@ void run_draws(const ScenarioData& data, const Central& central, const RunOption
   const std::size_t per_run =
       data.regions.size() *
       static_cast<std::size_t>(data.scenario.horizon - data.scenario.base_year + 1);
-  const std::function<bool(std::size_t, Draw&)> consume = [&](std::size_t j, Draw& d) {
+  const std::function<bool(std::size_t, Draw&)> consume = [&](std::size_t i, Draw& d) {
     summary.add(d.dataset);
-    for (std::size_t t = 0; t < d.met.size(); ++t)
+    for (std::size_t t = 0; t < d.met.size(); ++t) {
+      if (!outcomes.empty()) outcomes[i * all_targets + drawn.index[t]] = d.met[t];
       if (!std::isnan(d.met[t])) {
         met_count[t] += d.met[t];
         judged_count[t] += 1.0;
       }
-    if (options.keep_draws) keep_draw(ds, summary.layout(), j, draws, d.dataset);
-    if (options.on_draw) options.on_draw(j, d.dataset);
-    return report(per_run * (j + 2));
+    }
+    if (options.keep_draws) keep_draw(ds, summary.layout(), i, d.dataset);
+    if (options.on_draw) options.on_draw(first + i, d.dataset);
+    return report(per_run * (i + 2));
   };
-  if (!parallel::ordered_map(draws, threads, produce, consume)) throw Interrupted();
+  if (!parallel::ordered_map(count, threads, produce, consume)) throw Interrupted();
   summary.write_to(ds);
-  ds.attributes["draws"] = std::to_string(draws);
+  ds.attributes["draws"] = std::to_string(options.draws);
   ds.attributes["seed"] = std::to_string(options.seed);
   // Modelled targets take their probability from the draws.
   for (std::size_t k = 0; k < drawn.index.size(); ++k)
     if (judged_count[k] > 0.0) targets[drawn.index[k]].probability = met_count[k] / judged_count[k];
+}
+
+// Whether the regions of a run are projected and judged each on its own, so that runs on
+// disjoint sets of regions can be merged into the run on all of them: no targets (judged on
+// all regions together) and no lever that reaches a level (resolved on all regions together).
+bool regions_separable(const Scenario& scenario) {
+  return scenario.targets.empty() && scenario.monitored.empty() &&
+         std::none_of(scenario.interventions.begin(), scenario.interventions.end(),
+                      reach_needs_projection);
+}
+
+// What a part of a run shares with the other parts and what it covers (io/merge.h).
+void describe_part(results::Dataset& ds, const Scenario& scenario, const RunOptions& options) {
+  const auto [first, end] = draw_span(options);
+  ds.attributes["draw_range"] = fmt::format("{}:{}", first, end);
+  std::string names;
+  for (const auto& r : scenario.regions) names += r.name + "\n";
+  ds.attributes["part_regions"] = names;
+  ds.attributes["regions_separable"] = regions_separable(scenario) ? "yes" : "no";
 }
 
 // Which regions are census units and how their inputs were derived, as root attributes
@@ -241,6 +280,21 @@ results::Dataset run_projections(const Scenario& scenario, const RunOptions& opt
 }  // namespace
 
 results::Dataset run_scenario(const Scenario& scenario, const RunOptions& options) {
+  if (options.draw_range) {
+    const auto [first, end] = *options.draw_range;
+    if (!(first < end && end <= options.draws))
+      throw Error(
+          fmt::format("draw range {}:{} is not within the {} draws: give A:B with 0 <= A < "
+                      "B <= {}",
+                      first, end, options.draws, options.draws));
+  }
+  if (!options.units.empty() || !options.regions.empty())
+    return run_scenario(select_places(scenario, options.units, options.regions), [&] {
+      RunOptions rest = options;
+      rest.units.clear();
+      rest.regions.clear();
+      return rest;
+    }());
   try {
     return run_projections(scenario, options);
   } catch (const demography::IntegrationError& e) {
@@ -254,7 +308,7 @@ namespace {
 
 results::Dataset run_projections(const Scenario& scenario, const RunOptions& options) {
   const unsigned threads = parallel::thread_count(options.threads);
-  const std::size_t runs = 1 + options.draws;  // the central run counts as one
+  const std::size_t runs = 1 + (draw_span(options).second - draw_span(options).first);  // + central
   std::size_t per_run = 0;  // region-years of one run, known once inputs are read
   const auto report = [&](std::size_t done) {
     return !options.progress || options.progress(done, per_run * runs);
@@ -285,11 +339,116 @@ results::Dataset run_projections(const Scenario& scenario, const RunOptions& opt
     targets = evaluate_targets(
         scenario, data.judging, ds,
         central.national ? &*central.national : (needs_national(scenario) ? &ds : nullptr));
-  if (options.draws > 0) run_draws(data, central, options, threads, ds, targets, report);
+  std::vector<double> outcomes;
+  if (options.draws > 0) {
+    run_draws(data, central, options, threads, ds, targets, outcomes, report);
+    ds.attributes["inputs_hash"] = inputs_hash(scenario);
+  }
+  if (options.draw_range) describe_part(ds, scenario, options);
   if (has_targets) add_targets(ds, scenario, data.judging, targets);
+  if (!outcomes.empty()) {
+    const auto& met = results::var::target_met;
+    auto& kept =
+        ds.add_variable(std::string(met.name) + std::string(results::DRAWS_SUFFIX),
+                        {std::string(results::dim::draw), std::string(results::dim::target)},
+                        std::string(met.units), std::string(met.long_name));
+    kept.values = std::move(outcomes);
+  }
   return ds;
 }
 
 }  // namespace
+
+namespace {
+
+// FNV-1a over bytes, continued from `hash`.
+std::uint64_t fnv1a(std::string_view bytes, std::uint64_t hash) {
+  for (const unsigned char c : bytes) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+void add_input(std::set<std::filesystem::path>& files, const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
+  if (path.empty()) return;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    for (const auto& entry : fs::recursive_directory_iterator(path, ec))
+      if (entry.is_regular_file(ec)) files.insert(fs::weakly_canonical(entry.path(), ec));
+  } else if (fs::is_regular_file(path, ec)) {
+    files.insert(fs::weakly_canonical(path, ec));
+  }
+}
+
+}  // namespace
+
+std::string inputs_hash(const Scenario& scenario) {
+  std::uint64_t hash = fnv1a(scenario.text, 0xcbf29ce484222325ULL);
+  std::set<std::filesystem::path> files(scenario.extends.begin(), scenario.extends.end());
+  auto add_all = [&](const InputFiles& in) {
+    for (const auto* path :
+         {&in.population, &in.fertility, &in.fertility_uncertainty, &in.sex_ratio_at_birth,
+          &in.net_migration, &in.mortality.rates, &in.health, &in.units, &in.official})
+      add_input(files, *path);
+    // The health model names its tables relative to its own folder.
+    if (!in.health.empty()) add_input(files, in.health.parent_path());
+  };
+  add_all(scenario.inputs);
+  for (const auto& region : scenario.regions) add_all(region.inputs);
+  for (const auto& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof())
+      throw Error(fmt::format("{}: cannot read the input file to fingerprint it", file.string()));
+    hash = fnv1a(file.filename().string(), hash);
+    hash = fnv1a(bytes, hash);
+  }
+  return fmt::format("{:016x}", hash);
+}
+
+Scenario select_places(const Scenario& scenario, const std::vector<std::string>& units,
+                       const std::vector<std::string>& regions) {
+  const SourceLocation where{scenario.path.string(), 0, 0};
+  Scenario out = scenario;
+  if (!units.empty()) {
+    if (scenario.inputs.units.empty())
+      throw InputError(where, "units",
+                       "--units needs the census units data: add `units: <path to "
+                       "data/china/units>` to the scenario's 'inputs'");
+    out.regions.clear();
+    for (const auto& code : units) {
+      RegionSpec region;
+      region.name = code;
+      region.unit = {code};
+      region.inputs = scenario.inputs;
+      region.where = where;
+      out.regions.push_back(std::move(region));
+    }
+  }
+  if (!regions.empty()) {
+    std::vector<RegionSpec> kept;
+    for (const auto& name : regions) {
+      const auto found = std::find_if(out.regions.begin(), out.regions.end(),
+                                      [&](const RegionSpec& r) { return r.name == name; });
+      if (found == out.regions.end()) {
+        std::string names;
+        for (const auto& r : out.regions) names += (names.empty() ? "" : ", ") + r.name;
+        throw InputError(where, "regions",
+                         fmt::format("no region '{}' to keep; the run's regions are: {}",
+                                     printable(name), names));
+      }
+      kept.push_back(*found);
+    }
+    out.regions = std::move(kept);
+  }
+  std::set<std::string> seen;
+  for (const auto& r : out.regions)
+    if (!seen.insert(r.name).second)
+      throw InputError(where, "regions",
+                       fmt::format("region '{}' is given twice", printable(r.name)));
+  return out;
+}
 
 }  // namespace healthcast::scenario

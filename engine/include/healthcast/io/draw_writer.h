@@ -12,7 +12,8 @@ namespace healthcast::io {
 
 // Writes a results file that holds, besides what write_results() writes for the run's own
 // dataset, every draw of each variable V with the "year" dimension as `V_draws` over
-// ("draw", V's dims...), with V's units; the "draw" coordinate numbers the draws 0..N-1.
+// ("draw", V's dims...), with V's units; the "draw" coordinate numbers the draws first..first +
+// N - 1 (first is 0 but in a part of a run).
 // Each draw is one HDF5 chunk (split further only above 512 KiB), compressed as write_results
 // compresses large variables.
 //
@@ -22,21 +23,24 @@ namespace healthcast::io {
 // serialises write() calls (in any draw order).
 class DrawWriter {
  public:
-  // Creates the temporary file with room for `draws` draws (at least one) of the variables of
-  // `layout` (for example the first draw) that have the "year" dimension. Throws Error.
+  // Creates the temporary file with room for `draws` draws (at least one), numbered from
+  // `first`, of the variables of `layout` (for example the first draw) that have the "year"
+  // dimension. Throws Error.
   DrawWriter(const std::filesystem::path& final_path, const results::Dataset& layout,
-             std::size_t draws);
+             std::size_t draws, std::size_t first = 0);
   DrawWriter(DrawWriter&&) noexcept;
   DrawWriter& operator=(DrawWriter&&) noexcept;
   ~DrawWriter();
 
-  // Writes draw j (0 <= j < draws, each once). Throws Error when j is out of range or written
-  // already, or when the draw's layout differs from the layout's.
+  // Writes draw j (first <= j < first + draws, each once). Throws Error when j is out of range or
+  // written already, or when the draw's layout differs from the layout's.
   void write(std::size_t j, const results::Dataset& draw);
 
   // Writes `rest` (the central run with its summaries: coordinates, variables, labels and
   // attributes, as write_results() would), attaches the dimensions to the draws, and moves the
-  // file into place. `rest` must hold the draws' coordinates with the same values. Throws
+  // file into place. `rest` must hold the draws' coordinates with the same values; it may hold
+  // the "draw" coordinate itself (with the draws' numbers) for variables of its own over draws
+  // (the targets' outcomes), else the writer adds it. Throws
   // Error when a draw was not written or the file cannot be completed; the writer is then as
   // if never finished.
   void finish(const results::Dataset& rest);

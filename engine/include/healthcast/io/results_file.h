@@ -3,6 +3,8 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "healthcast/results/dataset.h"
@@ -21,6 +23,10 @@ void write_results(const results::Dataset& dataset, const std::filesystem::path&
 // not match its bytes is refused before libhdf5 opens it: "damaged or not a healthcast results
 // file".
 results::Dataset read_results(const std::filesystem::path& path);
+
+// The root attributes of a results file, as read_results() gives them, without its variables
+// (checked as read_results() checks the file).
+std::map<std::string, std::string> read_results_attributes(const std::filesystem::path& path);
 
 // Recomputes the checksum in the header of a results file edited in place (for example with
 // h5py), so that read_results() accepts it again.

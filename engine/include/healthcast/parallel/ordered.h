@@ -3,22 +3,55 @@
 // consumed on the calling thread strictly in item order.
 #pragma once
 
+#include <sched.h>
+
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdlib>
 #include <exception>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 namespace healthcast::parallel {
 
-// The number of threads to use: `requested`, or one per core when it is 0.
+// The CPUs a process may use, from what it was given: the CPUs of its affinity mask
+// (`affinity`, 0 when unknown) and SLURM_CPUS_PER_TASK (`slurm`, null when unset): the smaller of
+// the two when both are known (a batch system's allocation, within the mask), a value of
+// SLURM_CPUS_PER_TASK that is not a whole number from 1 up being ignored; else the machine's
+// cores (`cores`), at least 1.
+inline unsigned usable_cpus(unsigned affinity, const char* slurm, unsigned cores) {
+  unsigned count = affinity;
+  if (slurm != nullptr) {
+    const std::string_view text(slurm);
+    if (!text.empty() && text.size() <= 6 &&
+        text.find_first_not_of("0123456789") == std::string_view::npos) {
+      const auto value = static_cast<unsigned>(std::strtoul(slurm, nullptr, 10));
+      if (value > 0) count = count > 0 ? std::min(count, value) : value;
+    }
+  }
+  if (count == 0) count = cores;
+  return count > 0 ? count : 1;
+}
+
+// The CPUs this process may use: its affinity mask (sched_getaffinity: taskset, cgroups
+// cpusets, a batch system's binding) and SLURM_CPUS_PER_TASK, as usable_cpus().
+inline unsigned usable_cpus() {
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  const unsigned affinity =
+      sched_getaffinity(0, sizeof(mask), &mask) == 0 ? static_cast<unsigned>(CPU_COUNT(&mask)) : 0;
+  return usable_cpus(affinity, std::getenv("SLURM_CPUS_PER_TASK"),
+                     std::thread::hardware_concurrency());
+}
+
+// The number of threads to use: `requested`, or one per usable CPU when it is 0.
 inline unsigned thread_count(unsigned requested) {
-  if (requested > 0) return requested;
-  const unsigned cores = std::thread::hardware_concurrency();
-  return cores > 0 ? cores : 1;
+  return requested > 0 ? requested : usable_cpus();
 }
 
 // Runs body(i) for i in [0, n) on up to `threads` threads. The first exception stops the

@@ -1,11 +1,12 @@
 // Summaries of Monte Carlo draws (MODEL.md §6): mean, median and the 2.5% and 97.5% quantiles
-// of every value that varies by year, accumulated one draw at a time in memory that does not
-// grow with the number of draws.
+// of every value that varies by year, exact (computed from every draw's values), so that a run
+// split into parts and merged gives the whole run's summaries bit for bit.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,8 +23,9 @@ inline constexpr std::string_view DRAWN_DIM = dim::year;
 // Kept draws: for each drawn variable V, a variable V_draws (DRAWS_SUFFIX) over ("draw", V's
 // dims...) with V's units and long_name, the same in memory (scenario::RunOptions::keep_draws)
 // and in files (io::DrawWriter).
-// The `draw` coordinate of n kept draws: 0, 1, ..., n - 1.
-Coordinate draw_coordinate(std::size_t n);
+// The `draw` coordinate of n kept draws: 0, 1, ..., n - 1; or of the draws first..first + n - 1
+// (a part of a run, `healthcast run --draw-range`).
+Coordinate draw_coordinate(std::size_t n, std::size_t first = 0);
 
 // The part of a run's dataset that changes from one draw to the next: every variable with the
 // "year" dimension, in the dataset's order, with the coordinates along their dimensions.
@@ -62,56 +64,65 @@ class DrawLayout {
   std::size_t cells_ = 0;
 };
 
-// Streaming summary of draws. For each drawn variable V, write_to() adds `V_summary`
-// (SUMMARY_SUFFIX) over
-// ("statistic", V's dims...) with the statistics mean, median, lower_95 (2.5% quantile) and
-// upper_95 (97.5% quantile), in V's units.
+// Exact summary of draws. For each drawn variable V, write_to() adds `V_summary`
+// (SUMMARY_SUFFIX) over ("statistic", V's dims...) with the statistics mean, median, lower_95
+// (2.5% quantile) and upper_95 (97.5% quantile), in V's units.
 //
-// The mean is a running (Welford) mean. Up to 9 draws the quantiles are exact (linear
-// interpolation between order statistics, numpy's default); from the 10th draw on they are
-// estimated by the extended P² algorithm (Jain and Chlamtac 1985; Raatikainen 1987) with 9
-// markers per value, so memory is about 108 bytes per value whatever the number of draws. A cell
-// whose draws are all equal gets exactly that value for every statistic; a NaN in any draw makes
-// every statistic of that cell NaN. Results depend only on the draws and their order.
+// Method: every draw's values are held (add() copies them); write_to() then computes, cell by
+// cell, the mean as the sum of the draws in draw order (0, 1, ...) divided by their number, and
+// the quantiles by linear interpolation between order statistics as numpy.quantile does by
+// default (method "linear"). Error: none beyond floating-point rounding of that sum; the
+// statistics depend only on the draws' values and order, so any split of the draws into parts
+// merged in draw order gives identical bits. A cell whose draws are all equal gets exactly that
+// value for every statistic; a NaN in any draw makes every statistic of that cell NaN.
+//
+// Memory: 8 bytes per drawn value per draw (cells() * 8 bytes a draw), held in memory up to
+// `memory_budget` bytes; beyond it every draw goes to an unlinked temporary file in $TMPDIR (or
+// /tmp), draw after draw, read back in blocks of cells, so memory stays within the budget plus
+// about 8 MiB per thread while write_to() runs. write_to() works over blocks of cells on
+// `threads` threads.
 class DrawSummary {
  public:
   static constexpr std::array<double, 3> PROBABILITIES = {0.025, 0.5, 0.975};
   static constexpr std::array<std::string_view, 4> STATISTICS = {"mean", "median", "lower_95",
                                                                  "upper_95"};
+  // Bytes of draws held in memory before they go to a temporary file (1 GiB).
+  static constexpr std::size_t MEMORY_BUDGET = std::size_t{1} << 30;
 
   // Summarises the drawn variables of `layout` (for example the first draw or the central run).
-  explicit DrawSummary(const Dataset& layout);
+  explicit DrawSummary(const Dataset& layout, unsigned threads = 1,
+                       std::size_t memory_budget = MEMORY_BUDGET);
+  DrawSummary(DrawSummary&&) noexcept;
+  DrawSummary& operator=(DrawSummary&&) noexcept;
+  ~DrawSummary();
 
-  // Adds the next draw; draws must come in draw order (0, 1, 2, ...) for reproducible results.
-  // Throws Error when the draw's layout differs from the layout's.
+  // Adds the next draw; the mean sums the draws in the order they are added (draw order 0, 1, 2,
+  // ... for reproducible results). Throws Error when the draw's layout differs from the
+  // layout's, or when the temporary file cannot be written (naming it and why).
   void add(const Dataset& draw);
 
   std::size_t count() const { return count_; }
   const DrawLayout& layout() const { return layout_; }
+  // Whether the draws went to the temporary file (the memory budget was exceeded).
+  bool spilled() const;
 
   // Adds the "statistic" coordinate (reused if `out` already has it with the same labels) and
   // one `V_summary` variable per drawn variable. `out` must hold V's coordinates with the same
   // values (the central run's dataset does). Throws Error if no draw was added.
   void write_to(Dataset& out) const;
+  // The same into the `V_summary` variables `out` has already (a part of a run being merged):
+  // their values and long names are replaced. Throws Error when one is missing or has another
+  // shape.
+  void update(Dataset& out) const;
 
  private:
-  std::size_t blocks() const;
-  double* heights(std::size_t block, std::size_t i);
-  const double* heights(std::size_t block, std::size_t i) const;
-  std::int32_t* positions(std::size_t block, std::size_t i);
-  void start_markers();
-  void write_statistics(std::size_t offset, std::size_t size, std::span<double> out) const;
+  void fill(Dataset& out) const;
 
+  struct Store;
   DrawLayout layout_;
+  unsigned threads_ = 1;
   std::size_t count_ = 0;
-  // Structure of arrays in blocks of 128 drawn values (cells), so that one block's state is
-  // contiguous: mean_ by cell; heights_ holds the 9 markers' heights, positions_ the 0-based
-  // positions of the interior markers 1..7 (marker 0 is always at 0, marker 8 at count - 1),
-  // each marker's row of the block after the other. Until the 9th draw, marker j's place holds
-  // draw j itself.
-  std::vector<double> mean_;
-  std::vector<double> heights_;
-  std::vector<std::int32_t> positions_;
+  std::unique_ptr<Store> store_;  // the draws' values, draw after draw
 };
 
 }  // namespace healthcast::results
