@@ -422,7 +422,7 @@ def batch(manifest: PathLike, outdir: PathLike, workers: int | None = None,
         outdir: the output folder (made if missing). A folder holding an earlier run of the same
             batch resumes it: finished tasks are kept.
         workers: worker processes of the LocalCluster started for the batch (one thread each);
-            None: one per core the process may use.
+            None: one per CPU the process may use (affinity mask, SLURM_CPUS_PER_TASK).
         scheduler: address of a running Dask scheduler (``tcp://host:8786``) to use instead of
             a LocalCluster; every worker must see OUTDIR and the scenario files at the same
             paths and run the same healthcast build.
@@ -478,7 +478,7 @@ def _cluster(workers: int | None, scheduler: str | None, attempts: int) -> Any:
         return distributed.Client(scheduler), None
     import logging
 
-    n = workers or len(os.sched_getaffinity(0))
+    n = workers or _core.usable_cpus()  # CPU affinity mask and SLURM_CPUS_PER_TASK
     cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                        dashboard_address=None, silence_logs=logging.ERROR)
     return distributed.Client(cluster), cluster
