@@ -24,8 +24,9 @@ pytestmark = pytest.mark.skipif(not BIN, reason="HEALTHCAST_BIN is not set (run 
 # Kaifeng's districts and counties (2020 codes, data/china/units/units.csv).
 KAIFENG = ["410202", "410203", "410204", "410205", "410212", "410221", "410222", "410223",
            "410225"]
-# Root attributes that say when a file was written, not what it holds.
-WRITTEN_WHEN = {"creation_time"}
+# Root attributes that say when and from what a file was written, not what it holds: a merged
+# file lists its parts (hc.merge's docstring names these two).
+WRITTEN_WHEN = {"creation_time", "merged_from"}
 
 
 def short_scenario(folder, name="short", extends=SOURCE / "scenarios" / "china_reference.yaml"):
