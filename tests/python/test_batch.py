@@ -183,7 +183,8 @@ def test_a_worker_killed_mid_task_changes_nothing(tmp_path):
     assert status.stdout.split()[5:] == ["short", "12", "0", "0", "0"]
 
 
-def test_a_stopped_batch_resumes_and_a_changed_input_refuses(scenario_copy, tmp_path):
+def test_a_stopped_batch_resumes_retries_failures_and_refuses_changed_inputs(scenario_copy,
+                                                                            tmp_path):
     scenario = short_scenario(tmp_path, extends=scenario_copy)
     manifest = small_batch(tmp_path, scenario)
     out = tmp_path / "out"
@@ -196,9 +197,26 @@ def test_a_stopped_batch_resumes_and_a_changed_input_refuses(scenario_copy, tmp_
     status = healthcast("batch", "status", out)
     assert status.stdout.split()[5:7] == ["short", str(finished)]
 
+    # One unfinished task cannot write its file (a folder is in the way): it fails every
+    # attempt, the others finish, the batch says so and exits 1, and its error is kept.
+    blocked = [t.key for t in read_manifest(manifest).tasks()
+               if not (out / "tasks" / f"{t.key}.h5").exists()][-1]
+    (out / "tasks" / f"{blocked}.h5" / "in_the_way").mkdir(parents=True)
     resumed = healthcast("batch", manifest, "-o", out, "--workers", "2", "--no-progress")
+    assert resumed.returncode == 1
+    assert f"{11 - finished} tasks run, {finished} already done, 1 failed" in resumed.stderr
+    assert (out / "failed" / f"{blocked}.txt").read_text().count("IsADirectoryError") == 4
+    assert not (out / "short.h5").exists()
+    status = healthcast("batch", "status", out)
+    assert status.stdout.split()[5:] == ["short", "11", "0", "1", "0"]
+
+    # Out of the way, the rerun runs only that task and merges.
+    (out / "tasks" / f"{blocked}.h5" / "in_the_way").rmdir()
+    (out / "tasks" / f"{blocked}.h5").rmdir()
+    resumed = healthcast("batch", manifest, "-o", out, "--workers", "1", "--no-progress")
     assert resumed.returncode == 0, resumed.stderr
-    assert f"{12 - finished} tasks run, {finished} already done" in resumed.stderr
+    assert "1 tasks run, 11 already done, 0 failed" in resumed.stderr
+    assert not list((out / "failed").iterdir())
     assert_same_file(out / "short.h5", whole_run(scenario, tmp_path / "whole.h5"))
 
     # One number of an input file changes: the batch is no longer the one in OUTDIR.

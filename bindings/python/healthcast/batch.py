@@ -340,30 +340,36 @@ def run_task(task: Task, outdir: str, engine: dict[str, str]) -> str:
 
     out = Path(outdir)
     target = out / TASKS / f"{task.key}.h5"
-    if target.exists():
-        if task_file_matches(target, task):
-            return "skipped"
-        target.unlink()
-    if engine_identity() != engine:
-        raise HealthcastError(
-            f"worker {socket.gethostname()} runs another healthcast build "
-            f"({engine_identity()}) than the batch ({engine}); give every worker the same "
-            "build")
     marker = out / RUNNING / f"{task.key}.json"
-    _write_text(marker, json.dumps({"host": socket.gethostname(), "pid": os.getpid(),
-                                    "started": _now()}))
     try:
+        if target.exists() and task_file_matches(target, task):
+            (out / FAILED / f"{task.key}.txt").unlink(missing_ok=True)
+            return "skipped"
+        target.unlink(missing_ok=True)
+        if engine_identity() != engine:
+            raise HealthcastError(
+                f"worker {socket.gethostname()} runs another healthcast build "
+                f"({engine_identity()}) than the batch ({engine}); give every worker the same "
+                "build")
+        _write_text(marker, json.dumps({"host": socket.gethostname(), "pid": os.getpid(),
+                                        "started": _now()}))
         run(task.path, draws=task.draws, seed=task.seed, draw_range=(task.first, task.last),
             units=list(task.units), path=target, threads=1, progress=False)
     except BaseException as error:
-        _write_text(out / FAILED / f"{task.key}.txt",
-                    f"{_now()} on {socket.gethostname()} (pid {os.getpid()}):\n"
-                    f"{type(error).__name__}: {error}\n")
+        _note_failure(out, task, f"{_now()} on {socket.gethostname()} (pid {os.getpid()}): "
+                                 f"{type(error).__name__}: {error}")
         raise
     finally:
         marker.unlink(missing_ok=True)
     (out / FAILED / f"{task.key}.txt").unlink(missing_ok=True)
     return "done"
+
+
+def _note_failure(out: Path, task: Task, line: str) -> None:
+    """Adds a line to OUTDIR/failed/<task>.txt (one per failed attempt)."""
+    note = out / FAILED / f"{task.key}.txt"
+    before = note.read_text(encoding="utf-8") if note.exists() else ""
+    _write_text(note, before + line + "\n")
 
 
 def _now() -> str:
@@ -509,10 +515,8 @@ def _run_tasks(manifest: Manifest, tasks: list[Task], out: Path, workers: int | 
             except Exception as error:  # noqa: BLE001 - any task error is recorded, not fatal
                 failed.append(task)
                 ran.add(task.scenario)
-                note = out / FAILED / f"{task.key}.txt"
-                _write_text(note, (note.read_text(encoding="utf-8") if note.exists() else "")
-                            + f"{_now()} gave up after {manifest.attempts} attempts: "
-                              f"{type(error).__name__}: {error}\n")
+                _note_failure(out, task, f"{_now()} gave up after {manifest.attempts} "
+                                         f"attempts: {type(error).__name__}: {error}")
             bar.update(1)
     finally:
         bar.close()
@@ -565,7 +569,7 @@ def status(outdir: PathLike) -> dict[str, dict[str, int]]:
                         tuple(m["names"]), tuple(m["units"]), m["draws"], m["seed"], m["chunk"],
                         m["units_per_task"], m["attempts"])
     alive = _batch_alive(out)
-    done = {p.stem for p in (out / TASKS).glob("*.h5")}
+    done = {p.stem for p in (out / TASKS).glob("*.h5") if p.is_file()}
     failed = {p.stem for p in (out / FAILED).glob("*.txt")}
     running = {p.stem for p in (out / RUNNING).glob("*.json")} if alive else set()
     counts = {name: {"done": 0, "running": 0, "failed": 0, "pending": 0}
