@@ -33,6 +33,8 @@ rebuild what changed afterwards (HEALTHCAST_BUILD_DIR names another build folder
 
 The healthcast program (each command has --help; the program is also $b/bin/healthcast):
   run [SCENARIO...] [-o OUT.h5]    project scenarios (default: scenarios/china_reference.yaml)
+  merge PART.h5... -o OUT.h5       parts of a run (run --draws N --draw-range A:B) into the
+                                   whole run, bit for bit
   validate SCENARIO...             check a scenario and all its input files
   info RESULTS.h5                  describe a results file
   lifetable MX.csv                 life table from death rates (CSV columns age,mx)

@@ -57,10 +57,10 @@ std::pair<std::size_t, std::size_t> parse_draw_range(const std::string& text, st
   };
   if (colon == std::string::npos || !number(std::string_view(text).substr(0, colon), first) ||
       !number(std::string_view(text).substr(colon + 1), end) || first >= end || end > draws)
-    throw CLI::ValidationError(
-        "--draw-range", fmt::format("'{}' is not A:B with 0 <= A < B <= {} (--draws): draws A "
-                                    "to B - 1 of the run, e.g. 0:{}",
-                                    printable(text), draws, draws));
+    throw CLI::ValidationError("--draw-range",
+                               fmt::format("{} is not A:B with 0 <= A < B <= {} (--draws): draws A "
+                                           "to B - 1 of the run, e.g. 0:{}",
+                                           printable(text), draws, draws));
   return {first, end};
 }
 

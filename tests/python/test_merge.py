@@ -4,6 +4,7 @@ bit in every variable, summary, target probability and attribute; parts that do 
 together are refused with exit status 2 and a message naming the files and ranges."""
 
 import os
+import shutil
 import subprocess
 
 import h5py
@@ -24,7 +25,7 @@ TARGETS = """targets:
   - indicator: life_expectancy
     year: 2026
     comparator: ">="
-    value: 79.2
+    value: 79.5
     unit: years
 """
 
@@ -107,8 +108,11 @@ def test_a_part_holds_its_draws_and_outcomes(made):
                                   whole["life_expectancy_draws"][3:7])
     met = data["target_met_draws"]
     assert met.shape == (4, 1) and set(np.unique(met)) <= {0.0, 1.0}
-    # The whole run's probability is the share of its ten draws that meet the target.
+    # The whole run's probability is the share of its ten draws that meet the target; met in
+    # some draws and not in others, so that no part's own share is the whole run's.
     assert whole["target_probability"][0] == whole["target_met_draws"][:, 0].mean()
+    assert 0.0 < whole["target_probability"][0] < 1.0
+    assert data["target_probability"][0] != whole["target_probability"][0]
 
 
 def test_the_summaries_are_the_exact_statistics_of_the_draws(made):
@@ -180,3 +184,46 @@ def test_a_draw_range_outside_the_draws_is_refused(made, tmp_path):
     result = cli("run", made["scenario"], "-o", tmp_path / "x.h5", "--draws", 5,
                  "--draw-range", "3:9")
     assert result.returncode == 2 and "0 <= A < B <= 5" in result.stderr
+
+
+@pytest.mark.parametrize("how", ["SLURM_CPUS_PER_TASK", "taskset"])
+def test_the_default_thread_count_follows_the_usable_cpus(made, how):
+    """A 1-CPU allocation gets one thread, whatever the machine's cores."""
+    command = [BIN, "run", made["scenario"], "--draws", 2, "-o", made["folder"] / "one.h5"]
+    env = dict(os.environ)
+    if how == "taskset":
+        if shutil.which("taskset") is None:
+            pytest.skip("no taskset")
+        command = ["taskset", "-c", "0", *command]
+        env.pop("SLURM_CPUS_PER_TASK", None)
+    else:
+        env["SLURM_CPUS_PER_TASK"] = "1"
+    result = subprocess.run(list(map(str, command)), capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert ", 1 thread(s)" in result.stdout
+
+
+def test_python_refuses_parts_that_do_not_fit_and_bad_ranges(made, tmp_path):
+    import healthcast as hc
+
+    p = made["parts"]
+    with pytest.raises(hc.ResultsFileError, match="draws 3 to 6 of 10 are in no part"):
+        hc.merge([p["0:3"], p["7:10"]], tmp_path / "gap.h5")
+    assert not (tmp_path / "gap.h5").exists()
+    with pytest.raises(ValueError, match="draw_range"):
+        hc.run(made["scenario"], draws=5, draw_range=(3, 9), progress=False)
+    with pytest.raises(ValueError, match="units"):
+        hc.run(made["scenario"], units="210102", progress=False)
+    with pytest.raises(hc.ScenarioError, match="no region 'nowhere'"):
+        hc.run(made["scenario"], regions=["nowhere"], progress=False)
+
+
+def test_regions_judged_together_are_not_merged_from_parts(made, tmp_path):
+    """With targets (judged over all regions together), parts of other regions are refused."""
+    a = run(made["scenario"], tmp_path / "a.h5", "--units", "210102", "--draw-range", "0:10")
+    b = run(made["scenario"], tmp_path / "b.h5", "--units", "210103", "--draw-range", "0:10")
+    assert "each region is projected and judged on its own" in refused(tmp_path, a, b)
+    both = [run(made["scenario"], tmp_path / f"ab{r}.h5", "--units", "210102,210103",
+                "--draw-range", r) for r in ("0:5", "5:10")]
+    whole = run(made["scenario"], tmp_path / "whole.h5", "--units", "210102,210103")
+    assert_bitwise_equal(merge(tmp_path / "m.h5", *both), whole)

@@ -62,7 +62,7 @@ struct Part {
 
 std::size_t whole_number(const std::string& text, const Part& part, std::string_view what) {
   if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
-    throw FileFormatError(fmt::format("{}: its {} '{}' is not a whole number (a damaged part?)",
+    throw FileFormatError(fmt::format("{}: its {} {} is not a whole number (a damaged part?)",
                                       part.path.string(), what, printable(text)));
   return std::stoull(text);
 }
@@ -102,7 +102,7 @@ void check_shared(const std::vector<Part>& parts) {
     for (const auto& [key, what] : SHARED)
       if (part.attribute(key) != first.attribute(key))
         throw FileFormatError(fmt::format(
-            "{} and {} are not parts of one run: their {} differ ('{}' and '{}'); parts must "
+            "{} and {} are not parts of one run: their {} differ ({} and {}); parts must "
             "share the scenario, inputs, seed, number of draws and program version",
             first.path.string(), part.path.string(), what, printable(first.attribute(key), 40),
             printable(part.attribute(key), 40)));
@@ -150,7 +150,7 @@ std::vector<Group> group_parts(const std::vector<Part>& parts) {
       const auto [it, added] = owner.emplace(region, group.parts.front());
       if (!added)
         throw FileFormatError(fmt::format(
-            "region '{}' is in {} and in {}, whose regions differ: parts of one region set "
+            "region {} is in {} and in {}, whose regions differ: parts of one region set "
             "must have the same regions, and the sets no region in common",
             printable(region), it->second->path.string(), group.parts.front()->path.string()));
     }
@@ -183,6 +183,8 @@ Dataset merge_draws(const Group& group, std::size_t draws, const MergeOptions& o
   Dataset merged;
   std::optional<results::DrawSummary> summary;
   std::vector<KeptVariable> kept;  // every variable over draws, target outcomes included
+  const std::string outcomes_name =
+      std::string(results::var::target_met.name) + std::string(results::DRAWS_SUFFIX);
   for (const Part* part : group.parts) {
     Dataset ds = read_results(part->path);
     const results::Coordinate numbers =
@@ -205,6 +207,8 @@ Dataset merge_draws(const Group& group, std::size_t draws, const MergeOptions& o
         throw FileFormatError(fmt::format("{}: variable '{}' is missing ({} has it)",
                                           part->path.string(), k.name,
                                           group.parts.front()->path.string()));
+      // The draws themselves only when kept: the summaries hold their own copy, within budget.
+      if (!options.keep_draws && k.name != outcomes_name) continue;
       const auto& values = ds.variable(k.name).values;
       k.values.insert(k.values.end(), values.begin(), values.end());
     }
@@ -217,8 +221,6 @@ Dataset merge_draws(const Group& group, std::size_t draws, const MergeOptions& o
   summary->update(merged);
 
   // Each drawn target's probability from its outcomes in all draws, as the run computes it.
-  const std::string outcomes_name =
-      std::string(results::var::target_met.name) + std::string(results::DRAWS_SUFFIX);
   for (const auto& k : kept)
     if (k.name == outcomes_name) {
       auto& probability = merged.variable(results::var::target_probability).values;

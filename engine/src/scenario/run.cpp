@@ -435,9 +435,9 @@ Scenario select_places(const Scenario& scenario, const std::vector<std::string>&
       if (found == out.regions.end()) {
         std::string names;
         for (const auto& r : out.regions) names += (names.empty() ? "" : ", ") + r.name;
-        throw InputError(where, "regions",
-                         fmt::format("no region '{}' to keep; the run's regions are: {}",
-                                     printable(name), names));
+        throw InputError(
+            where, "regions",
+            fmt::format("no region {} to keep; the run's regions are: {}", printable(name), names));
       }
       kept.push_back(*found);
     }
@@ -447,7 +447,7 @@ Scenario select_places(const Scenario& scenario, const std::vector<std::string>&
   for (const auto& r : out.regions)
     if (!seen.insert(r.name).second)
       throw InputError(where, "regions",
-                       fmt::format("region '{}' is given twice", printable(r.name)));
+                       fmt::format("region {} is given twice", printable(r.name)));
   return out;
 }
 
