@@ -45,8 +45,6 @@ The healthcast program (each command has --help; the program is also $b/bin/heal
                                    --lang zh|en, --reference REF.h5 for deaths averted
   backtest SCENARIO                back-test every mortality method over several origins
   units [QUERY]                    census units: code, name, level, parent, 2020 population
-  merge PART.h5... -o OUT.h5       parts of a run (run --draw-range A:B, --units) into the
-                                   whole run's file, bit for bit
   batch MANIFEST.yaml -o OUTDIR    scenarios x census units x draws on Dask distributed
                                    (--workers N or --scheduler ADDRESS), resumable;
                                    batch status OUTDIR counts its tasks (docs/batch.md)
