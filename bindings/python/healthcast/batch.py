@@ -27,7 +27,7 @@ import json
 import os
 import socket
 import sys
-import time
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -474,8 +474,12 @@ def batch(manifest: PathLike, outdir: PathLike, workers: int | None = None,
 
 
 def _cluster(workers: int | None, scheduler: str | None, attempts: int) -> Any:
-    import dask
-    import distributed
+    try:
+        import dask
+        import distributed
+    except ImportError as error:
+        raise HealthcastError(f"healthcast batch needs Dask distributed ({error}): install "
+                              "Debian's python3-distributed (./hc installs it)") from None
 
     # A task whose worker dies is rescheduled up to allowed-failures times (a task that raises:
     # `retries`). Set on the scheduler: for --scheduler, in its own configuration.
@@ -485,8 +489,11 @@ def _cluster(workers: int | None, scheduler: str | None, attempts: int) -> Any:
     import logging
 
     n = workers or _core.usable_cpus()  # CPU affinity mask and SLURM_CPUS_PER_TASK
-    cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.ERROR)
+    with warnings.catch_warnings():
+        # Debian 12's tornado deprecates an event-loop call its distributed still makes.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                           dashboard_address=None, silence_logs=logging.ERROR)
     return distributed.Client(cluster), cluster
 
 
@@ -494,10 +501,10 @@ def _run_tasks(manifest: Manifest, tasks: list[Task], out: Path, workers: int | 
                scheduler: str | None, progress: bool) -> tuple[list[Task], set[str]]:
     """Runs the tasks; returns those that failed every attempt and the scenarios of which
     a task ran (was not found done)."""
-    import distributed
-
     engine = engine_identity()
     client, cluster = _cluster(workers, scheduler, manifest.attempts)
+    import distributed
+
     failed: list[Task] = []
     ran: set[str] = set()
     counts = {"done": 0, "skipped": 0}
