@@ -18,7 +18,7 @@ PACKAGES=(
   python3 python3-dev python3-numpy python3-pandas python3-h5py python3-xarray
   python3-h5netcdf python3-pytest python3-matplotlib python3-jsonschema
   python3-yaml python3-tqdm python3-venv python3-nbclient python3-nbformat python3-ipykernel
-  python3-jinja2 python3-openpyxl python3-dask python3-distributed fonts-noto-cjk
+  python3-jinja2 python3-openpyxl python3-dask python3-distributed udunits-bin fonts-noto-cjk
   chromium chromium-driver python3-selenium
 )
 
@@ -45,6 +45,9 @@ The healthcast program (each command has --help; the program is also $b/bin/heal
                                    --lang zh|en, --reference REF.h5 for deaths averted
   backtest SCENARIO                back-test every mortality method over several origins
   units [QUERY]                    census units: code, name, level, parent, 2020 population
+  batch MANIFEST.yaml -o OUTDIR    scenarios x census units x draws on Dask distributed
+                                   (--workers N or --scheduler ADDRESS), resumable;
+                                   batch status OUTDIR counts its tasks (docs/batch.md)
   import population TABLE.csv      a yearbook table (5-year groups) to single years
   --version                        the program's version and git revision
 

@@ -42,6 +42,7 @@ py::array variable_values(const py::object& self, const std::string& name) {
 
 void init_results(py::module_& m) {
   m.attr("RESULTS_FILETYPE") = std::string(RESULTS_FILETYPE);
+  m.attr("RESULTS_CONVENTIONS") = std::string(RESULTS_CONVENTIONS);
   m.attr("RESULTS_FORMAT_VERSION") =
       py::make_tuple(RESULTS_FORMAT_VERSION[0], RESULTS_FORMAT_VERSION[1]);
 
@@ -105,6 +106,12 @@ void init_results(py::module_& m) {
         "read a results file; checks its checksum, filetype and format version first");
   m.def("seal_results_file", &io::seal_results_file, py::arg("path"),
         "recompute the checksum of a results file edited in place (e.g. with h5py)");
+  m.def(
+      "cf_units", [](const std::string& units) { return std::string(io::cf_units(units)); },
+      py::arg("units"), "the units as a results file stores them (UDUNITS-2, CF)");
+  m.def("verify_results_file", &io::verify_results_file, py::arg("path"),
+        py::call_guard<py::gil_scoped_release>(),
+        "check a results file's header and checksum (FileFormatError when its bytes changed)");
   // Reads two C++ datasets (kept alive by the caller's Python objects) and builds a new one,
   // touching no Python object, like the writer above.
   m.def("compare", &results::compare, py::arg("reference"), py::arg("scenario"),

@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   cli::add_solve_command(app);
   cli::add_merge_command(app);
   cli::add_report_command(app);
+  cli::add_batch_command(app);
 
   try {
     app.parse(argc, argv);  // runs the chosen subcommand's callback

@@ -1,21 +1,11 @@
 // healthcast report RESULTS.h5 [--reference REF.h5] [--lang zh|en] [-o FILE] [--format html|xlsx]
 // The report is Python (healthcast.report: templates, plots, openpyxl): this command runs
-// `python -m healthcast report` with the interpreter and package of the build it belongs to,
-// and exits with its code.
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
+// `python -m healthcast report` (exec_python_command) and exits with its code.
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
-#include <fmt/format.h>
-
 #include "commands.h"
-#include "healthcast/error.h"
 
 namespace healthcast::cli {
 
@@ -26,31 +16,11 @@ struct ReportOptions {
 };
 
 [[noreturn]] void run_python_report(const ReportOptions& opt) {
-#if defined(HEALTHCAST_PYTHON_EXE) && defined(HEALTHCAST_PYTHON_PATH)
-  std::vector<std::string> args = {HEALTHCAST_PYTHON_EXE, "-m", "healthcast", "report"};
-  args.insert(args.end(), {opt.results, "--lang", opt.lang});
+  std::vector<std::string> args = {opt.results, "--lang", opt.lang};
   if (!opt.reference.empty()) args.insert(args.end(), {"--reference", opt.reference});
   if (!opt.output.empty()) args.insert(args.end(), {"-o", opt.output});
   if (!opt.format.empty()) args.insert(args.end(), {"--format", opt.format});
-  // The build's package first, so that the report matches this program's results format.
-  std::string path = HEALTHCAST_PYTHON_PATH;
-  if (const char* old = std::getenv("PYTHONPATH"); old && *old) path += fmt::format(":{}", old);
-  setenv("PYTHONPATH", path.c_str(), 1);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::fflush(stdout);
-  execv(argv[0], argv.data());
-  throw Error(
-      fmt::format("cannot run the report's Python interpreter {}: {} (configure the build "
-                  "with -DHEALTHCAST_PYTHON=/usr/bin/python3)",
-                  argv[0], std::strerror(errno)));
-#else
-  (void)opt;
-  throw Error(
-      "this build has no Python package (HEALTHCAST_BUILD_PYTHON=OFF); `healthcast report` "
-      "needs it: configure with -DHEALTHCAST_BUILD_PYTHON=ON");
-#endif
+  exec_python_command("report", args);
 }
 
 }  // namespace

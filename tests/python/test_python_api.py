@@ -55,7 +55,8 @@ def test_to_xarray_has_the_layout_of_the_file(short_run):
     assert ds["population"].dims == ("year", "region", "sex", "age")
     assert ds["year"].values.tolist() == list(range(2020, 2031))
     assert ds["sex"].values.tolist() == ["female", "male", "total"]
-    assert ds["population"].attrs["units"] == "persons"
+    assert ds["population"].attrs["units"] == "1"  # CF; the words in units_label
+    assert ds["population"].attrs["units_label"] == "persons"
     assert ds.attrs["scenario_name"] == "china_reference"
     ds["population"][:] = 0  # a copy: editing it leaves the results alone
     assert short_run.to_xarray()["population"].sum() > 1e9

@@ -18,7 +18,8 @@ NOTEBOOKS = sorted((SOURCE / "notebooks").glob("*.ipynb"))
 
 def test_there_are_notebooks():
     assert [p.name for p in NOTEBOOKS] == ["01-quickstart.ipynb", "02-compare-plan-scenarios.ipynb",
-                                           "03-your-own-region-data.ipynb", "04-uncertainty.ipynb"]
+                                           "03-your-own-region-data.ipynb", "04-uncertainty.ipynb",
+                                           "05-batch.ipynb"]
 
 
 @pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)

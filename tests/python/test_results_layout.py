@@ -78,7 +78,9 @@ def test_xarray_sees_variables_with_units(dataset):
     assert population.dtype == np.float64
     np.testing.assert_array_equal(population.values, POPULATION)
     assert population.sel(year=2021, sex="total", age=0).item() == POPULATION[1, 2, 0]
-    assert population.attrs == {"units": "persons", "long_name": "population on 1 July"}
+    # CF: `units` is what UDUNITS-2 parses (counts are "1"), the words stay in units_label.
+    assert population.attrs == {"units": "1", "units_label": "persons",
+                                "long_name": "population on 1 July"}
 
     incidence = dataset["incidence"]
     assert incidence.dims == ("year", "step")
@@ -89,6 +91,7 @@ def test_xarray_sees_variables_with_units(dataset):
 def test_xarray_sees_root_attributes(dataset):
     attrs = dataset.attrs
     assert attrs["filetype"] == "healthcast-results"
+    assert attrs["Conventions"] == "CF-1.8"
     assert np.asarray(attrs["format_version"]).tolist() == [1, 2]
     assert isinstance(attrs["software_version"], str) and attrs["software_version"]
     assert isinstance(attrs["git_revision"], str) and attrs["git_revision"]

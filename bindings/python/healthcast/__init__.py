@@ -15,6 +15,7 @@ Typical use::
     hc.compare(reference, results).indicators()   # deaths averted, differences
     hc.LeeCarter.fit(mx, ages, years).forecast(30)
     hc.report(results, reference, lang="zh", path="report.html")  # one file to hand over
+    hc.batch("counties.yaml", "out/", workers=8)   # scenarios x units x draws on Dask
 
 Plots are in :mod:`healthcast.plot`. Errors are :class:`HealthcastError` and its subclasses
 :class:`ScenarioError` (bad input, with file and line) and :class:`ResultsFileError`.
@@ -23,6 +24,7 @@ Plots are in :mod:`healthcast.plot`. Errors are :class:`HealthcastError` and its
 from __future__ import annotations
 
 from . import _core
+from .batch import batch
 from .demography import healthy_life_expectancy, life_table, prob_dying
 from .errors import HealthcastError, ResultsFileError, ScenarioError
 from .forecast import LeeCarter, LeeCarterForecast
@@ -42,6 +44,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
+    "batch",
     "compare",
     "healthy_life_expectancy",
     "life_table",

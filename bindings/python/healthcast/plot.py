@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import catalogue
 from .errors import HealthcastError
-from .results import Results
+from .results import Results, units_of
 
 if TYPE_CHECKING:
     import xarray
@@ -454,7 +454,7 @@ def _indicator_label(words: dict[str, str], indicator: str, age: int | None,
 
 
 def _unit_label(words: dict[str, str], ds: xarray.Dataset, indicator: str) -> str:
-    units = str(ds[indicator].attrs.get("units", ""))
+    units = units_of(ds[indicator].attrs)
     return words.get(units, units)
 
 

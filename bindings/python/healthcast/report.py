@@ -33,7 +33,7 @@ from .errors import HealthcastError, ResultsFileError
 from .report_words import (BASIS, BASIS_PATTERNS, CHAIN_COLUMNS, COMPARED, COMPARED_UNITS,
                            DIFFERENCE_UNITS, METHODS, STATUS, UNITS, WORDS,
                            translate)
-from .results import Results, compare
+from .results import Results, compare, units_of
 from .results import open as open_results
 
 PathLike = str | os.PathLike[str]
@@ -532,7 +532,7 @@ def _comparison(reference: Results, run: Results, lang: str) -> dict[str, Any]:
         last = data.sel(year=years[-1])
         low, high = _interval(ds, name, region, years[-1])
         decimals = 0 if name in COMPARISON else 2
-        units = str(ds[name].attrs.get("units", ""))
+        units = units_of(ds[name].attrs)
         unit = COMPARED_UNITS[lang].get(name) or DIFFERENCE_UNITS[lang].get(units) or \
             UNITS[lang].get(units, units)
         rows.append({"name": COMPARED[lang].get(name, _difference_title(name, lang)),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,6 +94,7 @@ class Results:
             attrs["filetype"] = _core.RESULTS_FILETYPE
             attrs["software_version"] = _core.__version__
             attrs["git_revision"] = _core.GIT_REVISION
+            attrs["Conventions"] = _core.RESULTS_CONVENTIONS
         # The reader checked the major version; files of this package's writer carry this one.
         attrs["format_version"] = np.array(_core.RESULTS_FORMAT_VERSION, dtype=np.int32)
         attrs.update(stored)
@@ -147,16 +148,16 @@ class Results:
 
         if self.is_comparison:
             for name in self._dataset.variable_names:
-                add(name, ds[name], ds[name].attrs.get("units", ""))
+                add(name, ds[name], units_of(ds[name].attrs))
             return pd.concat(pieces, ignore_index=True)[INDICATOR_COLUMNS]
         e = ds["life_expectancy"]
-        add("life_expectancy_at_birth", e.sel(age=0, drop=True), e.attrs.get("units", ""))
-        add("life_expectancy_at_65", e.sel(age=65, drop=True), e.attrs.get("units", ""))
+        add("life_expectancy_at_birth", e.sel(age=0, drop=True), units_of(e.attrs))
+        add("life_expectancy_at_65", e.sel(age=65, drop=True), units_of(e.attrs))
         for name in ["infant_mortality", "under5_mortality"]:
-            add(name, ds[name], ds[name].attrs.get("units", ""))
+            add(name, ds[name], units_of(ds[name].attrs))
         for name in ["population", "births", "deaths"]:
             data = ds[name].sum("age") if "age" in ds[name].dims else ds[name]
-            add(name, data, ds[name].attrs.get("units", ""))
+            add(name, data, units_of(ds[name].attrs))
         table = pd.concat(pieces, ignore_index=True)
         return table[INDICATOR_COLUMNS]
 
@@ -285,10 +286,19 @@ def _compare_one(reference: Results, scenario: Results | PathLike) -> Results:
     return Results(_core.compare(reference._dataset, other._dataset))
 
 
+def units_of(attrs: Mapping[str, object]) -> str:
+    """A variable's units in healthcast's words: ``units_label`` where the file's CF ``units``
+    are another form of them ("1" for "persons"), else ``units``."""
+    return str(attrs.get("units_label", attrs.get("units", "")))
+
+
 def _attrs(long_name: str, units: str) -> dict[str, str]:
+    # As the file has them (docs/results-format.md): CF units, the words in units_label.
     attrs = {}
     if units:
-        attrs["units"] = units
+        attrs["units"] = _core.cf_units(units)
+        if attrs["units"] != units:
+            attrs["units_label"] = units
     if long_name:
         attrs["long_name"] = long_name
     return attrs

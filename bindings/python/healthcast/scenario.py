@@ -181,23 +181,87 @@ class Scenario(MutableMapping[str, Any]):
                 f"{self._data.get('horizon')} regions=[{regions}] from {str(self._path)!r}>")
 
 
-def _rebase(data: dict[str, Any], old_dir: Path, new_dir: Path) -> None:
-    """Rewrites relative input paths of `data` from `old_dir` to `new_dir`, in place."""
+def _input_entries(data: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str]]:
+    """(mapping, key) of every input path in a scenario mapping: string values of
+    INPUT_PATH_KEYS inside its `inputs` and its regions' `inputs`."""
 
-    def rebase_inputs(inputs: Any) -> None:
+    def walk(inputs: Any) -> Iterator[tuple[dict[str, Any], str]]:
         if not isinstance(inputs, dict):
             return
         for key, value in inputs.items():
             if isinstance(value, dict):
-                rebase_inputs(value)
-            elif key in INPUT_PATH_KEYS and isinstance(value, str) and not os.path.isabs(value):
-                absolute = os.path.normpath(os.path.join(old_dir, value))
-                inputs[key] = Path(os.path.relpath(absolute, new_dir)).as_posix()
+                yield from walk(value)
+            elif key in INPUT_PATH_KEYS and isinstance(value, str):
+                yield inputs, key
 
-    rebase_inputs(data.get("inputs"))
+    yield from walk(data.get("inputs"))
     for region in data.get("regions") or []:
         if isinstance(region, dict):
-            rebase_inputs(region.get("inputs"))
+            yield from walk(region.get("inputs"))
+
+
+def _rebase(data: dict[str, Any], old_dir: Path, new_dir: Path) -> None:
+    """Rewrites relative input paths of `data` from `old_dir` to `new_dir`, in place."""
+    for inputs, key in _input_entries(data):
+        if not os.path.isabs(inputs[key]):
+            absolute = os.path.normpath(os.path.join(old_dir, inputs[key]))
+            inputs[key] = Path(os.path.relpath(absolute, new_dir)).as_posix()
+
+
+def scenario_layers(path: PathLike) -> list[tuple[Path, dict[str, Any]]]:
+    """The scenario file and the files it extends (child first), each with its YAML mapping.
+    For a scenario the engine has checked (no cycle, files present)."""
+    layers: list[tuple[Path, dict[str, Any]]] = []
+    current: Path | None = Path(os.path.abspath(path))
+    while current is not None and all(current != p for p, _ in layers):
+        data = yaml.safe_load(current.read_text(encoding="utf-8")) or {}
+        layers.append((current, data))
+        extends = data.get("extends")
+        current = Path(os.path.normpath(current.parent / extends)) \
+            if isinstance(extends, str) else None
+    return layers
+
+
+def scenario_files(path: PathLike) -> list[Path]:
+    """Every file a scenario file reads, sorted: itself, the files it extends, each input file
+    named in their `inputs` (the files of an input folder one by one) and, inside a YAML input
+    such as health.yaml, every string naming an existing file relative to it."""
+    found: set[Path] = set()
+
+    def add(file: Path) -> None:
+        if file in found:
+            return
+        if file.is_dir():
+            for child in sorted(file.rglob("*")):
+                if child.is_file():
+                    add(child)
+            return
+        if not file.is_file():
+            return
+        found.add(file)
+        if file.suffix in (".yaml", ".yml") and file.stat().st_size < 10_000_000:
+            for value in _strings(yaml.safe_load(file.read_text(encoding="utf-8"))):
+                if "/" in value or "." in value:
+                    candidate = Path(os.path.normpath(file.parent / value))
+                    if candidate.is_file():
+                        add(candidate)
+
+    for layer, data in scenario_layers(path):
+        found.add(layer)
+        for inputs, key in _input_entries(data):
+            add(Path(os.path.normpath(layer.parent / inputs[key])))
+    return sorted(found)
+
+
+def _strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
 
 
 __all__ = ["Scenario", "load_scenario"]

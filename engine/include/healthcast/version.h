@@ -17,5 +17,7 @@ inline constexpr int SCENARIO_FORMAT_VERSION = 1;
 // accepts any minor version of its major version (minor versions only add variables).
 inline constexpr std::string_view RESULTS_FILETYPE = "healthcast-results";
 inline constexpr std::array<int, 2> RESULTS_FORMAT_VERSION = {1, 2};
+// The CF metadata conventions results files follow (root attribute `Conventions`).
+inline constexpr std::string_view RESULTS_CONVENTIONS = "CF-1.8";
 
 }  // namespace healthcast

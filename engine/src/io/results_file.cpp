@@ -154,6 +154,12 @@ class Reader {
     return text;
   }
 
+  // The units as healthcast wrote them: the words of units_label, else the CF units.
+  std::string units_of(hid_t object) const {
+    std::string label = optional_text(object, std::string(detail::kUnitsLabel).c_str());
+    return label.empty() ? optional_text(object, "units") : label;
+  }
+
   static herr_t collect_name(hid_t, const char* name, const H5A_info_t*, void* out) {
     static_cast<std::vector<std::string>*>(out)->emplace_back(name);
     return 0;
@@ -286,7 +292,7 @@ class Reader {
             path_.string(), name));
     }
     coordinate.long_name = optional_text(dataset, "long_name");
-    coordinate.units = optional_text(dataset, "units");
+    coordinate.units = units_of(dataset);
     return coordinate;
   }
 
@@ -336,8 +342,8 @@ class Reader {
       throw FileFormatError(
           fmt::format("{}: variable '{}' does not hold numbers", path_.string(), name));
 
-    Variable& variable = dataset.add_variable(name, dims, optional_text(object, "units"),
-                                              optional_text(object, "long_name"));
+    Variable& variable =
+        dataset.add_variable(name, dims, units_of(object), optional_text(object, "long_name"));
     for (std::size_t k = 0; k < shape.size(); ++k)
       if (variable.shape[k] != shape[k])
         throw FileFormatError(

@@ -7,12 +7,14 @@
 #include <chrono>
 #include <ctime>
 #include <system_error>
+#include <utility>
 #include <variant>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <hdf5_hl.h>
 
+#include "healthcast/io/results_file.h"
 #include "healthcast/version.h"
 
 namespace healthcast::io::detail {
@@ -61,6 +63,25 @@ std::vector<hsize_t> chunk_shape(const std::vector<std::size_t>& shape) {
 }
 
 }  // namespace
+
+}  // namespace healthcast::io::detail
+
+namespace healthcast::io {
+
+std::string_view cf_units(std::string_view units) {
+  // Counts are dimensionless in CF; person-years are time; rates per N are the number 1/N.
+  static constexpr std::pair<std::string_view, std::string_view> kWords[] = {
+      {"persons", "1"},       {"person-years", "year"},           {"per 1000 live births", "1e-3"},
+      {"per 100000", "1e-5"}, {"per 100000 live births", "1e-5"},
+  };
+  for (const auto& [words, cf] : kWords)
+    if (units == words) return cf;
+  return units;
+}
+
+}  // namespace healthcast::io
+
+namespace healthcast::io::detail {
 
 std::string hdf5_detail() {
   std::string detail;
@@ -155,9 +176,16 @@ void Writer::write_optional_text(hid_t object, const char* name, const std::stri
   if (!value.empty()) write_string_attribute(object, name, value);
 }
 
+void Writer::write_units(hid_t object, const std::string& units) {
+  const std::string_view cf = cf_units(units);
+  write_optional_text(object, "units", std::string(cf));
+  if (cf != units) write_string_attribute(object, std::string(kUnitsLabel), units);
+}
+
 void Writer::write_root_attributes(const Dataset& dataset) {
   const hid_t root = file_.get();
   write_string_attribute(root, std::string(kFiletype), std::string(RESULTS_FILETYPE));
+  write_string_attribute(root, std::string(kConventions), std::string(RESULTS_CONVENTIONS));
   write_int_attribute(root, std::string(kFormatVersion),
                       {RESULTS_FORMAT_VERSION[0], RESULTS_FORMAT_VERSION[1]}, false);
   write_string_attribute(root, "software_version", std::string(software_version()));
@@ -168,7 +196,7 @@ void Writer::write_root_attributes(const Dataset& dataset) {
   for (const auto& [name, value] : dataset.attributes) {
     if (name == kFiletype || name == kFormatVersion)
       ctx_.fail(fmt::format("attribute '{}' is reserved for the file format", name));
-    bool provenance = false;
+    bool provenance = name == kConventions;
     for (auto reserved : kProvenance) provenance = provenance || name == reserved;
     if (provenance) continue;  // always those of the program writing this file
     if (name.empty()) ctx_.fail("an attribute has an empty name");
@@ -209,7 +237,7 @@ void Writer::write_coordinate(const Coordinate& coordinate, int dimension_id) {
              fmt::format("cannot make '{}' a dimension scale", name));
   write_int_attribute(dataset.get(), "_Netcdf4Dimid", {dimension_id}, true);
   write_optional_text(dataset.get(), "long_name", coordinate.long_name);
-  write_optional_text(dataset.get(), "units", coordinate.units);
+  write_units(dataset.get(), coordinate.units);
   scales_.emplace(name, std::move(dataset));
 }
 
@@ -265,7 +293,7 @@ void Writer::describe_variable(hid_t dataset, const std::string& name,
   for (std::size_t k = 0; k < dims.size(); ++k)
     ctx_.check(H5DSattach_scale(dataset, scales_.at(dims[k]).get(), static_cast<unsigned>(k)),
                fmt::format("cannot attach dimension '{}' to variable '{}'", dims[k], name));
-  write_optional_text(dataset, "units", units);
+  write_units(dataset, units);
   write_optional_text(dataset, "long_name", long_name);
 }
 

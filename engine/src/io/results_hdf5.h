@@ -32,6 +32,12 @@ constexpr unsigned kGzipLevel = 4;
 constexpr std::string_view kFiletype = "filetype";
 constexpr std::string_view kFormatVersion = "format_version";
 constexpr std::string_view kProvenance[] = {"software_version", "git_revision", "creation_time"};
+// Root attribute naming the CF conventions (RESULTS_CONVENTIONS), also writer-owned.
+constexpr std::string_view kConventions = "Conventions";
+
+// Units in words UDUNITS does not know are stored as cf_units() in `units` and as written in
+// `units_label`, which the reader prefers, so healthcast keeps its words.
+constexpr std::string_view kUnitsLabel = "units_label";
 
 // Owns one HDF5 identifier and closes it with the matching H5?close function.
 class Handle {
@@ -159,6 +165,7 @@ class Writer {
   void write_int_attribute(hid_t object, const std::string& name, const std::vector<int>& values,
                            bool scalar);
   void write_optional_text(hid_t object, const char* name, const std::string& value);
+  void write_units(hid_t object, const std::string& units);
   void write_root_attributes(const results::Dataset& dataset);
   Handle create_dataset(const std::string& name, hid_t type, hid_t space, hid_t dcpl,
                         std::string_view kind);

@@ -114,6 +114,11 @@ void seal_results_file(const fs::path& path) {
         fmt::format("{}: cannot seal results file: {}", path.string(), std::strerror(errno)));
 }
 
+void verify_results_file(const fs::path& path) {
+  std::uint64_t size = 0;
+  detail::verify_results_file(path, size);
+}
+
 void skip_hdf5_exit_handler() noexcept { static_cast<void>(H5dont_atexit()); }
 
 void remove_temporary_files() noexcept {

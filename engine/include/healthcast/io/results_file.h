@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "healthcast/results/dataset.h"
 
@@ -30,6 +31,17 @@ std::map<std::string, std::string> read_results_attributes(const std::filesystem
 // Recomputes the checksum in the header of a results file edited in place (for example with
 // h5py), so that read_results() accepts it again.
 void seal_results_file(const std::filesystem::path& path);
+
+// The CF form of a variable's units, which UDUNITS-2 parses: "persons" -> "1" (counts are
+// dimensionless), "person-years" -> "year", "per 1000 live births" -> "1e-3", "per 100000"
+// and "per 100000 live births" -> "1e-5"; any other units unchanged ("years", "percent", "1").
+// Files store it as `units` and the words as `units_label` (docs/results-format.md).
+std::string_view cf_units(std::string_view units);
+
+// Checks a results file's header and checksum without opening it with libhdf5 (reads every byte
+// once): throws FileFormatError ("damaged or not a healthcast results file") when its bytes
+// changed since it was written. A batch checks its finished task files this way on resume.
+void verify_results_file(const std::filesystem::path& path);
 
 // Keeps libhdf5 from closing files in its exit handler. Once a write has failed (a full disk),
 // libhdf5 1.10 crashes (SIGSEGV) closing that file again at exit; every file this program
