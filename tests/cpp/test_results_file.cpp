@@ -1,6 +1,7 @@
 // Results files (docs/results-format.md): round trip, atomic writing, format checks.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -436,6 +437,46 @@ TEST_F(ResultsFile, ACraftedFileThatCrashesLibhdf5IsRefused) {
               std::string::npos)
         << message;
   }
+}
+
+// Issue 18: a crafted file on which libhdf5 never returns. The last object of the global heap
+// claims 24 bytes more than it holds, so that libhdf5 reads the next object header inside the
+// zeros of the heap's free space: an object of size 0 that it steps over for ever (found by
+// changing bytes of a sealed file; the old reader hung in `info`). The child's time limit
+// ends it.
+TEST_F(ResultsFile, ACraftedFileThatHangsLibhdf5IsRefusedWithinTheLimit) {
+  const fs::path file = dir_ / "crafted.h5";
+  write_results(example_dataset(), file);
+  std::string bytes = file_bytes(file);
+  const std::size_t heap = bytes.find("GCOL");
+  ASSERT_NE(heap, std::string::npos);
+  auto u64_at = [&](std::size_t at) {
+    std::uint64_t n = 0;
+    std::memcpy(&n, bytes.data() + at, sizeof n);
+    return n;
+  };
+  // Objects: index (2 bytes), reference count (2), reserved (4), size (8), data padded to 8.
+  std::size_t at = heap + 16, last = 0;
+  while (bytes[at] != 0 || bytes[at + 1] != 0) {
+    last = at;
+    at += 16 + (u64_at(at + 8) + 7) / 8 * 8;
+  }
+  ASSERT_GT(last, 0u);
+  ASSERT_GE(u64_at(at + 8), 64u);  // the free space the header will be read from
+  const std::uint64_t longer = (u64_at(last + 8) + 7) / 8 * 8 + 24;
+  std::memcpy(bytes.data() + last + 8, &longer, sizeof longer);
+  { std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes; }
+  seal_results_file(file);
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    read_results(file);
+    ADD_FAILURE() << "the crafted file was read";
+  } catch (const FileFormatError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("damaged or not a healthcast results file (libhdf5 "), std::string::npos)
+        << message;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
 }
 
 // The reader takes each variable's dimensions from _Netcdf4Coordinates and never follows the
