@@ -1,8 +1,8 @@
-// libFuzzer target: a results file's bytes through the results reader. fuzz_results reads in
-// this process (the checksum check, then libhdf5), where libhdf5 may crash or hang on a crafted
-// file: `./hc fuzz` runs it in libFuzzer's fork mode and keeps going. fuzz_results_sandboxed
-// (HEALTHCAST_FUZZ_SANDBOXED) is the reader programs use, which reads in a child process: every
-// input that stopped fuzz_results must end in FileFormatError there.
+// libFuzzer target: a results file's bytes, sealed, through the results reader. fuzz_results
+// reads in this process (the header check, then libhdf5), where libhdf5 may crash or hang on a
+// crafted file: `./hc fuzz` runs it in libFuzzer's fork mode and keeps going.
+// fuzz_results_sandboxed (HEALTHCAST_FUZZ_SANDBOXED) is the reader programs use, which reads in a
+// child process: every input that stopped fuzz_results must end in FileFormatError there.
 #include <unistd.h>
 
 #include <cstddef>
@@ -22,6 +22,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  }
+  // Sealed first (a correct CRC-32 in the header), as someone crafting a file would: every input
+  // then reaches libhdf5. Inputs without HDF5's signature after the 512-byte header are refused.
+  try {
+    healthcast::io::seal_results_file(path);
+  } catch (const healthcast::Error&) {
+    return 0;
   }
   try {
 #ifdef HEALTHCAST_FUZZ_SANDBOXED
