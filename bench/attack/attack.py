@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Attack a healthcast build with generated bad inputs (issue 18) and count what goes wrong.
 
-    bench/attack/attack.py BUILD/bin/healthcast [--seed N] [--flips N] [--out DIR]
+    bench/attack/attack.py BUILD/bin/healthcast [--seed N] [--flips N] [--crafted N]
+                           [--only GROUP,...] [--out DIR]
 
 Each case runs the program on one generated input and is classed by what it did:
 crash (killed by a signal, "terminate called", a sanitizer report), hang (over the time limit),
 exit 0 or exit 1 on bad input (bad input must give exit 2), a message without "file:line"
 (for scenario, CSV and health-model cases) and files left behind (temporary files next to the
-output). Results files are attacked by flipping bits, truncating them and forging attributes;
+output). Results files are attacked by flipping bits, truncating them and forging attributes,
+and crafted: bytes changed and the checksum header written again (what someone building a bad
+file on purpose does), so that the file reaches libhdf5;
 valid scenarios with extreme interventions are expected to be refused (exit 2) or to run and
 write finite numbers. Prints a table (markdown) of the counts and writes every case to
 OUT/cases.csv. Fixed seed: the same cases on every machine.
@@ -20,9 +23,11 @@ import random
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parents[2]
@@ -66,7 +71,7 @@ class Attack:
         elif (isinstance(code, int) and code < 0) or code in (134, 139) or \
                 "terminate called" in err or "Sanitizer" in err:
             outcome = "crash"
-        elif bad and code == 0:
+        elif bad is True and code == 0:  # bad="maybe": the input may still be sound
             outcome = "exit 0 on bad input"
         elif bad and code == 1:
             outcome = "exit 1 on bad input"
@@ -282,6 +287,39 @@ class Attack:
         except ImportError:
             pass
 
+    def crafted_results(self, count):
+        """Changed bytes with a correct header: random changes after the header, the global heap
+        object sizes (libhdf5 crashed in H5HG_read) and the dimension-scale references."""
+        good = self.work / "good.h5"
+        if not good.exists():
+            scenario = self.work / "good.yaml"
+            scenario.write_text(short_reference(self.work, name="good"))
+            subprocess.run([self.binary, "run", scenario, "-o", good, "-q"], capture_output=True)
+        data = good.read_bytes()
+        heap = data.find(b"GCOL")
+        for k in range(count):
+            bad = bytearray(data)
+            how = ["byte", "heap object size", "8 bytes"][k % 3]
+            if how == "byte":
+                offset = self.rng.randrange(512, len(data))
+                bad[offset] ^= 1 << self.rng.randrange(8)
+            elif how == "heap object size" and heap >= 0:
+                offset = heap + 24
+                bad[offset:offset + 8] = struct.pack("<Q", self.rng.choice(
+                    [0xff12, 1 << 20, 1 << 40, (1 << 63) - 1, self.rng.randrange(1 << 32)]))
+            else:
+                offset = self.rng.randrange(512, len(data) - 8)
+                bad[offset:offset + 8] = struct.pack("<Q", self.rng.randrange(len(data)))
+            body = bytes(bad[512:])
+            header = b"healthcast results file\ncrc32 %08x length %d\n" % (zlib.crc32(body),
+                                                                         len(body))
+            path = self.work / "crafted.h5"
+            path.write_bytes(header.ljust(512, b"\0") + body)
+            command = self.rng.choice(["info", "targets", "compare"])
+            args = [command, path] if command != "compare" else [command, good, path]
+            # A crafted change may leave a sound file (exit 0 is fine then); it may never crash.
+            self.run("crafted", f"{how} {offset} {command}", args, bad="maybe", located=False)
+
     # -- signals --------------------------------------------------------------------------------
     def signals(self):
         scenario = self.work / "sig.yaml"
@@ -338,6 +376,10 @@ def main():
     ap.add_argument("binary")
     ap.add_argument("--seed", type=int, default=18)
     ap.add_argument("--flips", type=int, default=60)
+    ap.add_argument("--crafted", type=int, default=90)
+    ap.add_argument("--only", default="",
+                    help="comma-separated groups: scenarios, interventions, csv, health, "
+                         "results, crafted, signals (default: all)")
     ap.add_argument("--out", type=Path, default=Path("/tmp/healthcast-attack"))
     ap.add_argument("--source", type=Path, default=SOURCE,
                     help="the checkout the binary was built from (its data/ and scenarios/)")
@@ -345,9 +387,13 @@ def main():
     SOURCE = a.source
     attack = Attack(a.binary, a.out, a.seed)
     start = time.monotonic()
-    for step in [attack.scenarios, attack.interventions, attack.csv_inputs,
-                 attack.health_models, lambda: attack.results_files(a.flips), attack.signals]:
-        step()
+    steps = {"scenarios": attack.scenarios, "interventions": attack.interventions,
+             "csv": attack.csv_inputs, "health": attack.health_models,
+             "results": lambda: attack.results_files(a.flips),
+             "crafted": lambda: attack.crafted_results(a.crafted), "signals": attack.signals}
+    for name, step in steps.items():
+        if not a.only or name in a.only.split(","):
+            step()
     rows = attack.rows
     with open(a.out / "cases.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))

@@ -1,6 +1,9 @@
 // Results files (docs/results-format.md): round trip, atomic writing, format checks.
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -10,6 +13,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <hdf5.h>
+#include <hdf5_hl.h>
 
 #include "example_results.h"
 #include "scratch_folder.h"
@@ -400,6 +404,123 @@ TEST_F(ResultsFile, WrittenWithChecksummedMetadata) {
   H5Pclose(fcpl);
   H5Pclose(fapl);
   H5Fclose(h5);
+}
+
+std::string file_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// Issue 18: a crafted file, not a damaged one: its checksum is right (sealed after the change),
+// but the first object of its global heap (the text of the filetype attribute) claims 2^40
+// bytes. libhdf5 copies that many bytes and crashes (SIGSEGV) in H5HG_read; the reader's child
+// process takes the crash and the file is refused. Before the child process, this test died.
+TEST_F(ResultsFile, ACraftedFileThatCrashesLibhdf5IsRefused) {
+  const fs::path file = dir_ / "crafted.h5";
+  write_results(example_dataset(), file);
+  std::string bytes = file_bytes(file);
+  const std::size_t heap = bytes.find("GCOL");
+  ASSERT_NE(heap, std::string::npos);
+  // Collection header: "GCOL", version, 3 reserved, 8-byte size; then object 1: index (2),
+  // reference count (2), reserved (4), 8-byte size, data.
+  ASSERT_EQ(bytes.substr(heap + 32, 18), "healthcast-results");
+  const std::uint64_t huge = std::uint64_t{1} << 40;
+  std::memcpy(bytes.data() + heap + 24, &huge, sizeof huge);
+  { std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes; }
+  seal_results_file(file);
+  try {
+    read_results(file);
+    ADD_FAILURE() << "the crafted file was read";
+  } catch (const FileFormatError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find(file.string() + ": damaged or not a healthcast results file"),
+              std::string::npos)
+        << message;
+  }
+}
+
+// Issue 18: a crafted file on which libhdf5 never returns. The last object of the global heap
+// claims 24 bytes more than it holds, so that libhdf5 reads the next object header inside the
+// zeros of the heap's free space: an object of size 0 that it steps over for ever (found by
+// changing bytes of a sealed file; the old reader hung in `info`). The child's time limit
+// ends it.
+TEST_F(ResultsFile, ACraftedFileThatHangsLibhdf5IsRefusedWithinTheLimit) {
+  const fs::path file = dir_ / "crafted.h5";
+  write_results(example_dataset(), file);
+  std::string bytes = file_bytes(file);
+  const std::size_t heap = bytes.find("GCOL");
+  ASSERT_NE(heap, std::string::npos);
+  auto u64_at = [&](std::size_t at) {
+    std::uint64_t n = 0;
+    std::memcpy(&n, bytes.data() + at, sizeof n);
+    return n;
+  };
+  // Objects: index (2 bytes), reference count (2), reserved (4), size (8), data padded to 8.
+  std::size_t at = heap + 16, last = 0;
+  while (bytes[at] != 0 || bytes[at + 1] != 0) {
+    last = at;
+    at += 16 + (u64_at(at + 8) + 7) / 8 * 8;
+  }
+  ASSERT_GT(last, 0u);
+  ASSERT_GE(u64_at(at + 8), 64u);  // the free space the header will be read from
+  const std::uint64_t longer = (u64_at(last + 8) + 7) / 8 * 8 + 24;
+  std::memcpy(bytes.data() + last + 8, &longer, sizeof longer);
+  { std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes; }
+  seal_results_file(file);
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    read_results(file);
+    ADD_FAILURE() << "the crafted file was read";
+  } catch (const FileFormatError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("damaged or not a healthcast results file (libhdf5 "), std::string::npos)
+        << message;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
+}
+
+// The reader takes each variable's dimensions from _Netcdf4Coordinates and never follows the
+// dimension-scale references (libhdf5's H5DS functions hang on crafted ones): a file whose
+// scales are detached still reads with the right dimensions; one without the attribute is
+// refused. (The reader before this read the scales and refused the first file.)
+TEST_F(ResultsFile, DimensionsComeFromNetcdfCoordinatesNotTheScales) {
+  const fs::path file = dir_ / "run.h5";
+  write_results(example_dataset(), file);
+  hid_t h5 = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  hid_t population = H5Dopen2(h5, "population", H5P_DEFAULT);
+  hid_t year = H5Dopen2(h5, "year", H5P_DEFAULT);
+  EXPECT_GE(H5DSdetach_scale(population, year, 0), 0);
+  H5Dclose(year);
+  H5Dclose(population);
+  H5Fclose(h5);
+  seal_results_file(file);
+  expect_same(example_dataset(), read_results(file));
+
+  h5 = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  population = H5Dopen2(h5, "population", H5P_DEFAULT);
+  H5Adelete(population, "_Netcdf4Coordinates");
+  H5Dclose(population);
+  H5Fclose(h5);
+  seal_results_file(file);
+  try {
+    read_results(file);
+    ADD_FAILURE() << "a variable without _Netcdf4Coordinates was read";
+  } catch (const FileFormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("'population' has no integer attribute "
+                                         "_Netcdf4Coordinates"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// Sealing writes the header into the 512-byte userblock; a file without one (written by
+// another program, or by healthcast before format 2.0) is refused rather than overwritten.
+TEST_F(ResultsFile, SealingAFileWithoutAUserblockIsRefused) {
+  const fs::path plain = dir_ / "plain.h5";
+  H5Fclose(H5Fcreate(plain.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+  const std::string before = file_bytes(plain);
+  EXPECT_THROW(seal_results_file(plain), Error);
+  EXPECT_EQ(file_bytes(plain), before);
 }
 
 }  // namespace

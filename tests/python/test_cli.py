@@ -47,7 +47,7 @@ def test_results_open_in_xarray_with_named_dimensions(reference_run):
             assert name in ds.data_vars, name
         assert ds["life_expectancy"].dims == ("year", "region", "sex", "age")
         assert ds.attrs["filetype"] == "healthcast-results"
-        assert list(ds.attrs["format_version"]) == [1, 2]
+        assert list(ds.attrs["format_version"]) == [2, 0]
         for key in ["software_version", "git_revision", "creation_time", "scenario_text"]:
             assert key in ds.attrs, key
         assert "healthcast: 1" in ds.attrs["scenario_text"]

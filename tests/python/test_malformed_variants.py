@@ -9,7 +9,9 @@ import csv
 import os
 import re
 import shutil
+import struct
 import subprocess
+import zlib
 from pathlib import Path
 
 import pytest
@@ -72,6 +74,16 @@ def damaged_results(good: Path, target: Path, how: str) -> Path:
         h5py = pytest.importorskip("h5py")
         with h5py.File(target, "w") as f:
             f.attrs["filetype"] = "healthcast-results"
+    elif how == "crafted_heap":
+        # Crafted, not damaged: the first global heap object (the filetype text) claims 2^40
+        # bytes and the header's CRC-32 is recomputed (docs/results-format.md), so the file
+        # reaches libhdf5, which crashed in H5HG_read.
+        heap = data.index(b"GCOL")
+        crafted = bytearray(data)
+        crafted[heap + 24:heap + 32] = struct.pack("<Q", 1 << 40)
+        body = bytes(crafted[512:])
+        header = b"healthcast results file\ncrc32 %08x length %d\n" % (zlib.crc32(body), len(body))
+        target.write_bytes(header.ljust(512, b"\0") + body)
     elif how == "directory":
         target.mkdir()
     elif how == "missing":

@@ -92,7 +92,7 @@ def test_xarray_sees_root_attributes(dataset):
     attrs = dataset.attrs
     assert attrs["filetype"] == "healthcast-results"
     assert attrs["Conventions"] == "CF-1.8"
-    assert np.asarray(attrs["format_version"]).tolist() == [1, 2]
+    assert np.asarray(attrs["format_version"]).tolist() == [2, 0]
     assert isinstance(attrs["software_version"], str) and attrs["software_version"]
     assert isinstance(attrs["git_revision"], str) and attrs["git_revision"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", attrs["creation_time"])
@@ -104,7 +104,7 @@ def test_h5py_sees_dimension_scales_and_storage(results_path):
     with h5py.File(results_path, "r") as f:
         assert f.attrs["filetype"] == "healthcast-results"
         version = f.attrs["format_version"]
-        assert version.dtype == np.int32 and version.tolist() == [1, 2]
+        assert version.dtype == np.int32 and version.tolist() == [2, 0]
         assert f.attrs["scenario"] == SCENARIO_TEXT
 
         for name in ["year", "sex", "age", "step"]:

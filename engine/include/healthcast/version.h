@@ -14,9 +14,10 @@ std::string_view git_revision();
 inline constexpr int SCENARIO_FORMAT_VERSION = 1;
 
 // Results files: the `filetype` root attribute and `format_version` [major, minor]. A reader
-// accepts any minor version of its major version (minor versions only add variables).
+// accepts any minor version of its major version (minor versions only add variables). 2.0: the
+// checksummed header and each variable's _Netcdf4Coordinates, both required by the reader.
 inline constexpr std::string_view RESULTS_FILETYPE = "healthcast-results";
-inline constexpr std::array<int, 2> RESULTS_FORMAT_VERSION = {1, 2};
+inline constexpr std::array<int, 2> RESULTS_FORMAT_VERSION = {2, 0};
 // The CF metadata conventions results files follow (root attribute `Conventions`).
 inline constexpr std::string_view RESULTS_CONVENTIONS = "CF-1.8";
 

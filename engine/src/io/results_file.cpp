@@ -14,7 +14,6 @@
 
 #include <fmt/format.h>
 #include <hdf5.h>
-#include <hdf5_hl.h>
 
 #include "healthcast/error.h"
 #include "healthcast/version.h"
@@ -57,16 +56,25 @@ class Reader {
     check_format();
     Dataset dataset;
     read_root_attributes(dataset);
-    std::vector<Handle> variables;
+    // Coordinates are the datasets marked as dimension scales, numbered by _Netcdf4Dimid; each
+    // variable lists its dimensions by those numbers in _Netcdf4Coordinates (netCDF-4's own
+    // attributes). The dimension-scale references (DIMENSION_LIST, for xarray and other readers)
+    // are never followed: libhdf5's H5DS functions hang on crafted ones.
+    std::map<int, std::string> dimensions;
+    std::vector<std::pair<std::string, Handle>> variables;
     for (auto& [name, object] : datasets_in_creation_order()) {
-      const htri_t is_scale = H5DSis_scale(object.get());
-      ctx_.check(static_cast<herr_t>(is_scale), fmt::format("cannot inspect '{}'", name));
-      if (is_scale > 0)
-        dataset.add_coordinate(read_coordinate(name, object.get()));
-      else
-        variables.push_back(std::move(object));
+      if (optional_text(object.get(), "CLASS") != "DIMENSION_SCALE") {
+        variables.emplace_back(name, std::move(object));
+        continue;
+      }
+      const std::vector<int> id = int_attribute(object.get(), name, "_Netcdf4Dimid", 1, 1);
+      if (!dimensions.emplace(id[0], name).second)
+        damaged(fmt::format("dimensions '{}' and '{}' have the same _Netcdf4Dimid {}",
+                            dimensions.at(id[0]), name, id[0]));
+      dataset.add_coordinate(read_coordinate(name, object.get()));
     }
-    for (const auto& object : variables) read_variable(dataset, object.get());
+    for (const auto& [name, object] : variables)
+      read_variable(dataset, dimensions, name, object.get());
     return dataset;
   }
 
@@ -77,12 +85,30 @@ class Reader {
         fmt::format("{}: not a healthcast results file ({})", path_.string(), why));
   }
 
+  [[noreturn]] void damaged(std::string_view why) const {
+    H5Eclear2(H5E_DEFAULT);
+    throw FileFormatError(
+        fmt::format("{}: damaged or not a healthcast results file ({})", path_.string(), why));
+  }
+
+  // An integer attribute of `min_count` to `max_count` values (a scalar counts as one).
+  std::vector<int> int_attribute(hid_t object, const std::string& object_name, const char* name,
+                                 hssize_t min_count, hssize_t max_count) const {
+    const std::string what = fmt::format("'{}' has no integer attribute {} of {} to {} values",
+                                         object_name, name, min_count, max_count);
+    if (H5Aexists(object, name) <= 0) damaged(what);
+    Handle attribute = ctx_.own(H5Aopen(object, name, H5P_DEFAULT), H5Aclose, what);
+    Handle space = ctx_.own(H5Aget_space(attribute.get()), H5Sclose, what);
+    Handle type = ctx_.own(H5Aget_type(attribute.get()), H5Tclose, what);
+    const hssize_t count = H5Sget_simple_extent_npoints(space.get());
+    if (H5Tget_class(type.get()) != H5T_INTEGER || count < min_count || count > max_count)
+      damaged(what);
+    std::vector<int> values(static_cast<std::size_t>(count));
+    ctx_.check(H5Aread(attribute.get(), H5T_NATIVE_INT, values.data()), what);
+    return values;
+  }
+
   void open() {
-    std::error_code ec;
-    if (!fs::exists(path_, ec))
-      throw FileFormatError(
-          fmt::format("{}: cannot read results file: no such file", path_.string()));
-    if (fs::is_directory(path_, ec)) not_results("it is a directory");
     detail::verify_results_file(path_, size_);
     if (H5Fis_hdf5(path_.string().c_str()) <= 0) not_results("not an HDF5 file");
     const hid_t file = H5Fopen(path_.string().c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -141,6 +167,8 @@ class Reader {
       H5free_memory(text);
     } else {
       const std::size_t size = H5Tget_size(type.get());
+      if (size == 0 || size > size_)
+        damaged(fmt::format("attribute '{}' claims {} bytes", name, size));
       std::string buffer(size, '\0');
       ctx_.check(H5Aread(attribute.get(), memory.get(), buffer.data()), what);
       out = buffer.substr(0, buffer.find('\0'));
@@ -184,6 +212,8 @@ class Reader {
   std::vector<std::pair<std::string, Handle>> datasets_in_creation_order() const {
     H5G_info_t info;
     ctx_.check(H5Gget_info(file_.get(), &info), "cannot list the root group");
+    if (info.nlinks > size_ / 8)
+      damaged(fmt::format("the root group claims {} links", info.nlinks));
     H5_index_t index = H5_INDEX_CRT_ORDER;
     std::vector<std::pair<std::string, Handle>> datasets;
     for (hsize_t i = 0; i < info.nlinks; ++i) {
@@ -296,39 +326,21 @@ class Reader {
     return coordinate;
   }
 
-  static herr_t scale_name(hid_t, unsigned, hid_t scale, void* out) {
-    // The dimension is named after the scale dataset (netCDF-4 does the same); if several
-    // scales are attached, the last one wins, as in netCDF-C.
-    const ssize_t length = H5Iget_name(scale, nullptr, 0);
-    if (length < 0) return -1;
-    std::string name(static_cast<std::size_t>(length) + 1, '\0');
-    if (H5Iget_name(scale, name.data(), name.size()) < 0) return -1;
-    name.resize(static_cast<std::size_t>(length));
-    *static_cast<std::string*>(out) = name.substr(name.rfind('/') + 1);
-    return 0;
-  }
-
-  void read_variable(Dataset& dataset, hid_t object) const {
-    const ssize_t length = H5Iget_name(object, nullptr, 0);
-    std::string path(static_cast<std::size_t>(std::max<ssize_t>(length, 0)) + 1, '\0');
-    ctx_.check(static_cast<herr_t>(H5Iget_name(object, path.data(), path.size())),
-               "cannot read a variable name");
-    path.resize(static_cast<std::size_t>(length));
-    const std::string name = path.substr(path.rfind('/') + 1);
+  void read_variable(Dataset& dataset, const std::map<int, std::string>& dimensions,
+                     const std::string& name, hid_t object) const {
     const std::string what = fmt::format("cannot read variable '{}'", name);
-
     const std::vector<hsize_t> shape = shape_of(object, name);
     check_claim(name, shape, sizeof(double));
     std::vector<std::string> dims;
-    for (std::size_t k = 0; k < shape.size(); ++k) {
-      const auto axis = static_cast<unsigned>(k);
-      std::string dim;
-      if (H5DSget_num_scales(object, axis) > 0)
-        ctx_.check(H5DSiterate_scales(object, axis, nullptr, scale_name, &dim), what);
-      if (dim.empty())
-        throw FileFormatError(fmt::format("{}: variable '{}' has no dimension attached to axis {}",
-                                          path_.string(), name, k));
-      dims.push_back(std::move(dim));
+    if (!shape.empty()) {
+      const auto rank = static_cast<hssize_t>(shape.size());
+      for (const int id : int_attribute(object, name, "_Netcdf4Coordinates", rank, rank)) {
+        const auto dim = dimensions.find(id);
+        if (dim == dimensions.end())
+          damaged(fmt::format("variable '{}' names dimension number {}, which the file lacks", name,
+                              id));
+        dims.push_back(dim->second);
+      }
     }
 
     Handle type = ctx_.own(H5Dget_type(object), H5Tclose, what);
@@ -363,22 +375,21 @@ class Reader {
 
 }  // namespace
 
-void write_results(const Dataset& dataset, const fs::path& path) {
-  if (path.empty()) throw Error("cannot write results file: the path is empty");
-  QuietHdf5Errors quiet;
+namespace detail {
 
-  detail::create_parent_directory(path);
-  const fs::path temporary = detail::temporary_path(path);
+void write_results_in_process(const Dataset& dataset, const fs::path& path,
+                              const fs::path& temporary) {
+  QuietHdf5Errors quiet;
   try {
     {
-      detail::Writer writer(path, temporary);
+      Writer writer(path, temporary);
       writer.write(dataset);
       writer.close();
     }
-    detail::move_into_place(temporary, path);
+    move_into_place(temporary, path);
   } catch (...) {
     // The writer's handles are closed by now (stack unwinding); drop the partial file.
-    detail::remove_temporary(temporary);
+    remove_temporary(temporary);
     throw;
   }
 }
@@ -403,12 +414,14 @@ auto reading(const fs::path& path, Read&& read) {
 
 }  // namespace
 
-Dataset read_results(const fs::path& path) {
+Dataset read_results_in_process(const fs::path& path) {
   return reading(path, [](Reader&& reader) { return reader.read(); });
 }
 
-std::map<std::string, std::string> read_results_attributes(const fs::path& path) {
+std::map<std::string, std::string> read_results_attributes_in_process(const fs::path& path) {
   return reading(path, [](Reader&& reader) { return reader.attributes(); });
 }
+
+}  // namespace detail
 
 }  // namespace healthcast::io

@@ -238,7 +238,7 @@ void Writer::write_coordinate(const Coordinate& coordinate, int dimension_id) {
   write_int_attribute(dataset.get(), "_Netcdf4Dimid", {dimension_id}, true);
   write_optional_text(dataset.get(), "long_name", coordinate.long_name);
   write_units(dataset.get(), coordinate.units);
-  scales_.emplace(name, std::move(dataset));
+  scales_.emplace(name, Scale{std::move(dataset), dimension_id});
 }
 
 void Writer::check_shape(const std::string& name, const std::vector<std::string>& dims,
@@ -255,7 +255,8 @@ void Writer::check_shape(const std::string& name, const std::vector<std::string>
       ctx_.fail(
           fmt::format("variable '{}' uses dimension '{}', which the dataset lacks", name, dim));
     hsize_t size = 0;
-    Handle space = ctx_.own(H5Dget_space(scale->second.get()), H5Sclose, "cannot read a shape");
+    Handle space =
+        ctx_.own(H5Dget_space(scale->second.dataset.get()), H5Sclose, "cannot read a shape");
     ctx_.check(H5Sget_simple_extent_dims(space.get(), &size, nullptr), "cannot read a shape");
     if (shape[k] != size)
       ctx_.fail(fmt::format("variable '{}' has {} values along '{}', the dimension has {}", name,
@@ -287,12 +288,25 @@ Handle Writer::variable_creation_list(const std::string& name,
   return dcpl;
 }
 
+// The dimension scales for xarray, h5py and netCDF-C, and their numbers (_Netcdf4Coordinates,
+// as netCDF-C and h5netcdf write it) for healthcast's reader, which never follows the scales'
+// object references (libhdf5's H5DS functions hang on crafted ones).
+void Writer::attach_dimensions(hid_t dataset, const std::string& name,
+                               const std::vector<std::string>& dims) {
+  std::vector<int> ids;
+  for (std::size_t k = 0; k < dims.size(); ++k) {
+    const Scale& scale = scales_.at(dims[k]);
+    ctx_.check(H5DSattach_scale(dataset, scale.dataset.get(), static_cast<unsigned>(k)),
+               fmt::format("cannot attach dimension '{}' to '{}'", dims[k], name));
+    ids.push_back(scale.id);
+  }
+  if (!ids.empty()) write_int_attribute(dataset, "_Netcdf4Coordinates", ids, false);
+}
+
 void Writer::describe_variable(hid_t dataset, const std::string& name,
                                const std::vector<std::string>& dims, const std::string& units,
                                const std::string& long_name) {
-  for (std::size_t k = 0; k < dims.size(); ++k)
-    ctx_.check(H5DSattach_scale(dataset, scales_.at(dims[k]).get(), static_cast<unsigned>(k)),
-               fmt::format("cannot attach dimension '{}' to variable '{}'", dims[k], name));
+  attach_dimensions(dataset, name, dims);
   write_units(dataset, units);
   write_optional_text(dataset, "long_name", long_name);
 }
@@ -347,8 +361,7 @@ void Writer::write_labels(const Labels& labels) {
     ctx_.check(
         H5Dwrite(dataset.get(), string_type_.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()),
         fmt::format("cannot write labels '{}'", labels.name));
-  ctx_.check(H5DSattach_scale(dataset.get(), scale->second.get(), 0),
-             fmt::format("cannot attach dimension '{}' to labels '{}'", labels.dim, labels.name));
+  attach_dimensions(dataset.get(), labels.name, {labels.dim});
   write_optional_text(dataset.get(), "long_name", labels.long_name);
 }
 

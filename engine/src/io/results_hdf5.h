@@ -173,6 +173,8 @@ class Writer {
   void check_shape(const std::string& name, const std::vector<std::string>& dims,
                    const std::vector<std::size_t>& shape) const;
   void check_variable(const results::Variable& variable) const;
+  void attach_dimensions(hid_t dataset, const std::string& name,
+                         const std::vector<std::string>& dims);
   void describe_variable(hid_t dataset, const std::string& name,
                          const std::vector<std::string>& dims, const std::string& units,
                          const std::string& long_name);
@@ -186,7 +188,11 @@ class Writer {
   Handle string_type_;
   Handle lcpl_;
   Handle acpl_;
-  std::map<std::string, Handle> scales_;
+  struct Scale {
+    Handle dataset;
+    int id;  // _Netcdf4Dimid
+  };
+  std::map<std::string, Scale> scales_;
 };
 
 // Creates the folder that will hold `path`; throws Error naming both when it cannot.
@@ -204,8 +210,18 @@ void move_into_place(const std::filesystem::path& temporary, const std::filesyst
 // Bytes reserved at the start of every results file (an HDF5 userblock, which HDF5 skips) for
 // healthcast's own header: a magic line and a CRC-32 of every byte after the block.
 constexpr hsize_t kUserblockSize = 512;
-// Checks the header and checksum before libhdf5 opens the file; sets `size` to its size in
-// bytes. Throws FileFormatError ("damaged or not a healthcast results file").
+// Checks that the file exists and is not a folder, then the header and checksum, before libhdf5
+// opens the file; sets `size` to its size in bytes. Throws FileFormatError ("no such file",
+// "damaged or not a healthcast results file").
 void verify_results_file(const std::filesystem::path& path, std::uint64_t& size);
+
+// read_results() and write_results() without the child process (results_child.cpp): what the
+// child runs; reading is also the fuzz target's entry. libhdf5 may crash or hang reading a
+// crafted file. Writing writes `temporary`, then seals it and renames it onto `path`.
+results::Dataset read_results_in_process(const std::filesystem::path& path);
+std::map<std::string, std::string> read_results_attributes_in_process(
+    const std::filesystem::path& path);
+void write_results_in_process(const results::Dataset& dataset, const std::filesystem::path& path,
+                              const std::filesystem::path& temporary);
 
 }  // namespace healthcast::io::detail

@@ -35,6 +35,14 @@ constexpr std::size_t kSlots = 256;
 std::array<std::atomic<char*>, kSlots> live_temporaries{};
 
 constexpr std::string_view kMagic = "healthcast results file\n";
+// HDF5's format signature, which starts its superblock.
+constexpr std::string_view kHdf5Signature = "\x89HDF\r\n\x1a\n";
+
+bool hdf5_signature_at(int fd, off_t offset) {
+  std::array<char, kHdf5Signature.size()> bytes{};
+  return ::pread(fd, bytes.data(), bytes.size(), offset) == static_cast<ssize_t>(bytes.size()) &&
+         std::string_view(bytes.data(), bytes.size()) == kHdf5Signature;
+}
 
 void list_temporary(const fs::path& path) {
   char* copy = ::strdup(path.c_str());
@@ -105,6 +113,12 @@ void seal_results_file(const fs::path& path) {
     throw Error(
         fmt::format("{}: cannot seal results file: {}", path.string(), std::strerror(errno)));
   const auto size = static_cast<std::uint64_t>(st.st_size);
+  // The header goes into the userblock: without one it would overwrite HDF5's superblock.
+  if (!hdf5_signature_at(fd.get(), detail::kUserblockSize))
+    throw Error(
+        fmt::format("{}: cannot seal results file: it has no 512-byte userblock before "
+                    "its HDF5 superblock (only files written by healthcast can be sealed)",
+                    path.string()));
   std::uint32_t crc = 0;
   if (size < detail::kUserblockSize || !crc_from(fd.get(), detail::kUserblockSize, crc))
     damaged(path, "too short or unreadable");
@@ -131,6 +145,12 @@ void remove_temporary_files() noexcept {
 namespace detail {
 
 void verify_results_file(const fs::path& path, std::uint64_t& size) {
+  std::error_code ec;
+  if (!fs::exists(path, ec))
+    throw FileFormatError(fmt::format("{}: cannot read results file: no such file", path.string()));
+  if (fs::is_directory(path, ec))
+    throw FileFormatError(
+        fmt::format("{}: not a healthcast results file (it is a directory)", path.string()));
   const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   struct stat st {};
   if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0)
@@ -143,6 +163,10 @@ void verify_results_file(const fs::path& path, std::uint64_t& size) {
       ::pread(fd.get(), block.data(), block.size(), 0) != static_cast<ssize_t>(block.size()))
     damaged(path, "too short for a results file");
   const std::string_view text(block.data(), block.size());
+  if (text.starts_with(kHdf5Signature))
+    damaged(path,
+            "an HDF5 file without healthcast's header: written by another program or by "
+            "healthcast before results format 2.0; run its scenario again");
   if (!text.starts_with(kMagic)) damaged(path, "no healthcast header in its first bytes");
   std::uint32_t crc = 0;
   if (!crc_from(fd.get(), kUserblockSize, crc)) damaged(path, "cannot read its bytes");

@@ -21,7 +21,8 @@ void write_results(const results::Dataset& dataset, const std::filesystem::path&
 // FileFormatError with the path and what was found when the file is not a readable results file.
 // A file whose healthcast header (a userblock holding a CRC-32 of the rest) is missing or does
 // not match its bytes is refused before libhdf5 opens it: "damaged or not a healthcast results
-// file".
+// file". libhdf5 then reads the file in a child process (fork) under CPU, memory and time
+// limits, so that a crafted file that makes libhdf5 crash or hang is refused the same way.
 results::Dataset read_results(const std::filesystem::path& path);
 
 // The root attributes of a results file, as read_results() gives them, without its variables
