@@ -166,8 +166,10 @@ bool keeps_outcomes(const RunOptions& options) {
 void run_draws(const ScenarioData& data, const Central& central, const RunOptions& options,
                unsigned threads, results::Dataset& ds, std::vector<TargetResult>& targets,
                std::vector<double>& outcomes, const std::function<bool(std::size_t)>& report) {
-  const auto [first, end] = draw_span(options);
-  const std::size_t count = end - first;
+  // Plain variables, not a structured binding: the lambdas below capture them (clang 14 cannot
+  // capture a binding).
+  const std::size_t first = draw_span(options).first;
+  const std::size_t count = draw_span(options).second - first;
   results::DrawSummary summary(ds, threads, options.draw_memory);
   const DrawnTargets drawn(data.scenario);
   const std::size_t all_targets = data.scenario.targets.size();
