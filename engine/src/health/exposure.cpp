@@ -14,17 +14,19 @@ constexpr double Z_MAX = 12.0;  // the normal density is below 1e-31 beyond
 const double INV_SQRT_2PI = 1.0 / std::sqrt(2.0 * M_PI);
 using Rule = boost::math::quadrature::gauss<double, 64>;
 
-// The weights half * w_i * phi(z_i) of the rule on [-Z_MAX, Z_MAX] (the same for both signs of
-// t_i), computed once: most calls integrate over that whole range.
+// The weight of the node z of a rule scaled by `half` onto its interval: half * w * phi(z).
+double node_weight(double half, double w, double z) {
+  return half * w * std::exp(-0.5 * z * z) * INV_SQRT_2PI;
+}
+
+// Those weights on [-Z_MAX, Z_MAX] (the same for both signs of t_i), computed once: most calls
+// integrate over that whole range. The 64-point rule has no node at 0: boost stores the 32
+// positive abscissae.
 const std::vector<double>& whole_range_weights() {
   static const std::vector<double> table = [] {
     std::vector<double> out;
-    const auto& t = Rule::abscissa();
-    const auto& w = Rule::weights();
-    for (std::size_t i = 0; i < t.size(); ++i) {
-      const double z = Z_MAX * t[i];
-      out.push_back(Z_MAX * w[i] * std::exp(-0.5 * z * z) * INV_SQRT_2PI);
-    }
+    for (std::size_t i = 0; i < Rule::abscissa().size(); ++i)
+      out.push_back(node_weight(Z_MAX, Rule::weights()[i], Z_MAX * Rule::abscissa()[i]));
     return out;
   }();
   return table;
@@ -57,8 +59,8 @@ double mean_relative_risk(Family family, double mean, double sd,
   const double lo = std::max(z_threshold, -Z_MAX);
   if (lo >= Z_MAX) return 1.0;
   const double below = standard_normal_cdf(lo);
-  // Gauss-Legendre on [lo, Z_MAX]: z_i = centre + half * t_i for the rule's abscissae t_i on
-  // [-1, 1] (boost stores the non-negative half), weights half * w_i * phi(z_i).
+  // Gauss-Legendre on [lo, Z_MAX]: z = centre +- half * t_i for the rule's abscissae t_i on
+  // [-1, 1] (boost stores the positive half).
   const double half = 0.5 * (Z_MAX - lo), centre = 0.5 * (Z_MAX + lo);
   const bool whole = lo == -Z_MAX;  // the usual case (curves, lognormal): weights from the table
   const auto& table = whole_range_weights();
@@ -67,10 +69,8 @@ double mean_relative_risk(Family family, double mean, double sd,
   double above = 0.0;
   for (std::size_t i = 0; i < t.size(); ++i)
     for (const double sign : {-1.0, 1.0}) {
-      if (i == 0 && sign > 0.0 && t[0] == 0.0) continue;  // an odd rule's middle node once
       const double z = centre + sign * half * t[i];
-      const double weight = whole ? table[i] : half * w[i] * std::exp(-0.5 * z * z) * INV_SQRT_2PI;
-      above += weight * rr(exposure(z));
+      above += (whole ? table[i] : node_weight(half, w[i], z)) * rr(exposure(z));
     }
   return below + above;
 }
